@@ -1,0 +1,1 @@
+"""Rotations, cameras and alignment: plain torch/numpy maths with documented shapes."""

@@ -1,0 +1,1 @@
+"""People, 2D keypoints and the per-frame features LMR reads."""

@@ -1,0 +1,140 @@
+"""MotionResult: what LMR recovered from one video, per track, and its ``.npz`` file format.
+
+File format (``numpy.savez_compressed``): per track ``tid`` every array is stored under
+``track{tid}/{name}``; scalars and strings are stored under ``meta/{name}``.
+Per-track arrays (F = frames where the track has a result; leading axis is always frames):
+
+====================  ===========  =====================================================
+``poses``             (F, 24, 3)   axis-angle, radians, SMPL joint order, camera frame
+``betas``             (F, 10)      shape coefficients
+``cam``               (F, 3)       weak-perspective (s, tx, ty) in the person box
+``transl``            (F, 3)       full-image body translation, metres (geometry.camera)
+``frame_ids``         (F,)         video frame index of each row
+``bboxes``            (F, 4)       person box (x0, y0, x1, y1), pixels
+``keypoints2d``       (F, 33, 3)   BlazePose keypoints, pixels + visibility
+``joints3d``          (F, 24, 3)   SMPL-order joints, metres, body frame (root-relative pose)
+``joints2d``          (F, 24, 2)   joints projected into the image, pixels
+``part_activity``     (F, 6)       per-part recurrent activity (hidden-state change), optional
+====================  ===========  =====================================================
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import numpy as np
+
+from lmr_studio.errors import LMRStudioError
+from lmr_studio.io.atomic import atomic_path
+
+FORMAT_VERSION = 1
+REQUIRED_TRACK_ARRAYS = ("poses", "betas", "cam", "frame_ids", "bboxes", "keypoints2d", "joints3d", "joints2d")
+OPTIONAL_TRACK_ARRAYS = ("transl", "part_activity")
+
+
+@dataclasses.dataclass
+class Track:
+    """One person's recovered motion; see the module docstring for shapes and units."""
+
+    poses: np.ndarray
+    betas: np.ndarray
+    cam: np.ndarray
+    frame_ids: np.ndarray
+    bboxes: np.ndarray
+    keypoints2d: np.ndarray
+    joints3d: np.ndarray
+    joints2d: np.ndarray
+    transl: np.ndarray | None = None
+    part_activity: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.frame_ids)
+
+    def row_of_frame(self, frame: int) -> int | None:
+        """Row index for a video frame, or None when this track has no result there."""
+        i = int(np.searchsorted(self.frame_ids, frame))
+        return i if i < len(self.frame_ids) and self.frame_ids[i] == frame else None
+
+    def sliced(self, rows) -> "Track":
+        """A new Track holding only ``rows`` (slice, index array or boolean mask)."""
+        return Track(**{f.name: (None if getattr(self, f.name) is None else getattr(self, f.name)[rows])
+                        for f in dataclasses.fields(self)})
+
+
+@dataclasses.dataclass
+class MotionResult:
+    """All tracks of one video plus what is needed to draw and export them."""
+
+    tracks: dict[int, Track]
+    fps: float
+    image_size: tuple[int, int]          # (width, height) pixels
+    num_frames: int
+    body_model: str = "anny"
+    weights_version: str = ""
+    video_path: str = ""
+    main_track: int | None = None
+
+    @property
+    def main(self) -> Track:
+        """The main track (the longest one unless set)."""
+        if not self.tracks:
+            raise LMRStudioError("This result has no tracks.", "Process a video in which a person is visible.")
+        tid = self.main_track if self.main_track in self.tracks else max(self.tracks, key=lambda t: len(self.tracks[t]))
+        return self.tracks[tid]
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the result atomically to ``path`` (.npz); returns the path."""
+        arrays: dict[str, np.ndarray] = {}
+        for tid, track in self.tracks.items():
+            for f in dataclasses.fields(track):
+                value = getattr(track, f.name)
+                if value is not None:
+                    arrays[f"track{tid}/{f.name}"] = np.asarray(value)
+        meta = {"format_version": FORMAT_VERSION, "fps": self.fps, "width": self.image_size[0],
+                "height": self.image_size[1], "num_frames": self.num_frames, "body_model": self.body_model,
+                "weights_version": self.weights_version, "video_path": self.video_path,
+                "main_track": -1 if self.main_track is None else self.main_track}
+        arrays.update({f"meta/{k}": np.asarray(v) for k, v in meta.items()})
+        path = Path(path)
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(fh, **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "MotionResult":
+        """Read a result written by :meth:`save`; raises LMRStudioError on a bad file."""
+        path = Path(path)
+        hint = "Choose a .npz file written by LMR Studio (lmr-studio process or File > Save result)."
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                files = {k: data[k] for k in data.files}
+        except FileNotFoundError:
+            raise LMRStudioError(f"{path} does not exist.", hint) from None
+        except Exception as exc:  # zipfile/pickle/value errors all mean "not our file"
+            raise LMRStudioError(f"{path} is not a readable result file ({exc.__class__.__name__}).", hint) from None
+        if "meta/format_version" not in files:
+            raise LMRStudioError(f"{path} is not an LMR Studio result.", hint)
+        tracks: dict[int, dict[str, np.ndarray]] = {}
+        for key, value in files.items():
+            if key.startswith("track"):
+                head, name = key.split("/", 1)
+                tracks.setdefault(int(head[len("track"):]), {})[name] = value
+        for tid, fields in tracks.items():
+            missing = [n for n in REQUIRED_TRACK_ARRAYS if n not in fields]
+            if missing:
+                raise LMRStudioError(f"{path}: track {tid} lacks {', '.join(missing)}.", hint)
+        meta = {k[len("meta/"):]: v for k, v in files.items() if k.startswith("meta/")}
+        main = int(meta["main_track"])
+        return cls(
+            tracks={tid: Track(**f) for tid, f in sorted(tracks.items())},
+            fps=float(meta["fps"]),
+            image_size=(int(meta["width"]), int(meta["height"])),
+            num_frames=int(meta["num_frames"]),
+            body_model=str(meta["body_model"]),
+            weights_version=str(meta["weights_version"]),
+            video_path=str(meta["video_path"]),
+            main_track=None if main < 0 else main,
+        )
