@@ -1,0 +1,64 @@
+"""BlazePose (MediaPipe 0.10.21, model "full") on whole frames or square crops."""
+
+from __future__ import annotations
+
+import os
+
+import cv2
+import numpy as np
+
+from lmr_studio.geometry.camera import box_to_pixels
+
+#: Side of the square crop BlazePose sees, pixels.
+CROP_SIZE = 256
+
+
+def _pose_module():
+    os.environ.setdefault("GLOG_minloglevel", "2")  # silence MediaPipe's start-up logging
+    from mediapipe.python.solutions import pose
+    return pose
+
+
+class BlazePose:
+    """One BlazePose instance (it keeps its own tracking state: use one per followed person).
+
+    ``static``: detect on every call (for crops that jump around); otherwise MediaPipe's video
+    mode, which re-detects only when it loses the person. Only ``model_complexity=1`` ships in
+    the wheel, so it is the only one used.
+    """
+
+    def __init__(self, static: bool = False, min_detection: float = 0.5, min_tracking: float = 0.5) -> None:
+        self._pose = _pose_module().Pose(static_image_mode=static, model_complexity=1, smooth_landmarks=not static,
+                                         min_detection_confidence=min_detection,
+                                         min_tracking_confidence=min_tracking)
+
+    def on_image(self, rgb: np.ndarray) -> np.ndarray | None:
+        """Keypoints (33, 3) = pixels of ``rgb`` + visibility, or None when no pose is found."""
+        res = self._pose.process(np.ascontiguousarray(rgb))
+        if res.pose_landmarks is None:
+            return None
+        h, w = rgb.shape[:2]
+        lm = res.pose_landmarks.landmark
+        return np.array([(p.x * w, p.y * h, p.visibility) for p in lm], dtype=np.float32)
+
+    def on_crop(self, rgb: np.ndarray, box: np.ndarray) -> np.ndarray | None:
+        """Keypoints (33, 3) in frame pixels from the square crop ``box`` (cx, cy, side) of ``rgb``."""
+        crop = crop_square(rgb, box)
+        kp = self.on_image(crop)
+        if kp is None:
+            return None
+        xy_n = kp[:, :2] / (CROP_SIZE / 2) - 1.0
+        kp[:, :2] = box_to_pixels(xy_n[None], np.asarray(box, np.float32)[None])[0]
+        return kp
+
+    def close(self) -> None:
+        self._pose.close()
+
+
+def crop_square(rgb: np.ndarray, box: np.ndarray, size: int = CROP_SIZE) -> np.ndarray:
+    """The square ``box`` (cx, cy, side) pixels of ``rgb`` resampled to (size, size, 3); outside is black."""
+    cx, cy, side = (float(v) for v in box)
+    scale = size / side
+    affine = np.array([[scale, 0.0, size / 2 - scale * cx], [0.0, scale, size / 2 - scale * cy]])
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return cv2.warpAffine(rgb, affine, (size, size), flags=interp, borderMode=cv2.BORDER_CONSTANT)

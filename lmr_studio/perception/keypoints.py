@@ -1,0 +1,39 @@
+"""Keypoint tracks of a whole video: from the cache, from imported JSON, or from the tracker."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+from lmr_studio.perception.keypoint_cache import cache_file, load_tracks, save_tracks
+from lmr_studio.perception.tracking import KeypointTrack, PersonTracker, TrackerSettings
+from lmr_studio.video import VideoSource
+
+
+def video_keypoint_tracks(source: VideoSource, all_tracks: bool = False, use_cache: bool = True,
+                          cancel: threading.Event | None = None) -> Iterator[tuple[int, dict[int, KeypointTrack] | None]]:
+    """Yield ``(frames_done, tracks)`` as frames are processed; ``tracks`` is None except every
+    ``snapshot_every`` frames and on the last item, which holds every track of the video.
+
+    Stops early (without caching) when ``cancel`` is set; a completed run is cached by content hash.
+    """
+    path = cache_file(source.path, all_tracks) if use_cache else None
+    cached = load_tracks(path) if path is not None and path.exists() else None
+    if cached is not None:
+        yield source.num_frames, cached
+        return
+    tracker = PersonTracker(TrackerSettings.for_fps(source.fps), max_people=None if all_tracks else 1)
+    snapshot_every = max(1, round(source.fps))
+    try:
+        for i, frame in enumerate(source):
+            if cancel is not None and cancel.is_set():
+                yield i, tracker.tracks()
+                return
+            tracker.update(i, frame)
+            last = i + 1 == source.num_frames
+            yield i + 1, tracker.tracks() if last or (i + 1) % snapshot_every == 0 else None
+        tracks = tracker.tracks()
+    finally:
+        tracker.close()
+    if path is not None:
+        save_tracks(path, tracks)

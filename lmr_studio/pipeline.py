@@ -1,0 +1,230 @@
+"""Video -> MotionResult: keypoints per person, LMR per track, body-model joints.
+
+``iter_process`` is a generator (the GUI worker and the CLI progress bar both drive it): it
+yields :class:`Progress` records, some carrying a partial :class:`MotionResult` so a timeline
+can fill as it goes, and last the final :class:`MotionResult`. Setting ``cancel`` stops it
+within a frame: the last item is then a ``Progress`` with stage ``"cancelled"`` whose
+``partial`` holds what was computed, and no final result follows.
+
+Stages (``Progress.stage``): ``open``, ``load`` (network and body model; the first Anny build
+takes minutes), ``keypoints`` (one unit per frame), ``lmr`` (one unit per track), ``cancelled``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from lmr_studio.errors import LMRStudioError, NoPersonError
+from lmr_studio.geometry.camera import default_focal, perspective_project, weak_to_full_translation
+from lmr_studio.perception.features import box_from_keypoints, box_to_corners, keypoint_features
+from lmr_studio.perception.tracking import KeypointTrack, TrackerSettings, accept_track
+from lmr_studio.result import MotionResult, Track
+from lmr_studio.smoothing import one_euro, smooth_poses
+from lmr_studio.video import VideoSource
+
+#: Suffix of the result file the GUI looks for beside a video.
+RESULT_SUFFIX = ".lmr.npz"
+
+
+@dataclasses.dataclass
+class ProcessOptions:
+    """How to process a video.
+
+    ``keypoints_path``: an OpenPose JSON folder or a COCO keypoint JSON to use instead of
+    BlazePose; ``use_cache``: reuse keypoints found earlier in the same video (same content).
+    """
+
+    all_tracks: bool = False
+    smooth: bool = False
+    device: str | None = None
+    body_model: str = "anny"
+    smpl_path: str | None = None
+    weights_dir: str | None = None
+    keypoints_path: str | None = None
+    use_cache: bool = True
+
+
+@dataclasses.dataclass
+class Progress:
+    """One step of work: ``done`` of ``total`` units of ``stage``; ``partial`` is the result so far."""
+
+    stage: str
+    done: int
+    total: int
+    message: str = ""
+    partial: MotionResult | None = None
+
+
+def result_path_for(video_path: str | Path) -> Path:
+    """Where the result of ``video_path`` is saved by default: ``clip.mp4`` -> ``clip.lmr.npz`` beside it."""
+    video_path = Path(video_path)
+    return video_path.with_name(video_path.stem + RESULT_SUFFIX)
+
+
+def process_video(video_path: str | Path, options: ProcessOptions | None = None,
+                  cancel: threading.Event | None = None,
+                  on_progress: Callable[[Progress], None] | None = None) -> MotionResult:
+    """Run :func:`iter_process` to the end and return its result; LMRStudioError when cancelled."""
+    for item in iter_process(video_path, options, cancel):
+        if isinstance(item, MotionResult):
+            return item
+        if on_progress is not None:
+            on_progress(item)
+    raise LMRStudioError("Processing was cancelled.", "Start it again to get a result.")
+
+
+class Recoverer:
+    """LMR + body model for keypoint tracks of one video (image ``size`` (w, h) px, ``fps``)."""
+
+    def __init__(self, model, body, size: tuple[int, int], fps: float, device: str | None = None) -> None:
+        self.model, self.body, self.size, self.fps, self.device = model, body, size, fps, device
+        self.focal = default_focal(*size)
+        self._preview: dict[int, Track] = {}
+
+    def recover(self, kt: KeypointTrack, smooth: bool = False) -> Track:
+        """One keypoint track -> a :class:`Track` with poses, camera, joints3d and joints2d."""
+        from lmr_studio.model import predict
+
+        boxes = box_from_keypoints(kt.keypoints).astype(np.float32)
+        pred = predict(self.model, keypoint_features(kt.keypoints, boxes), device=self.device)
+        poses, betas, cam = pred.poses, pred.betas, pred.cam
+        if smooth:
+            times = kt.frame_ids / self.fps
+            poses = smooth_poses(poses, times)
+            cam = one_euro(cam, times).astype(np.float32)
+            betas = np.repeat(betas.mean(0, keepdims=True), len(betas), 0)  # one body shape per person
+        _, joints3d = self.body.mesh_sequence(poses, betas)
+        transl = weak_to_full_translation(cam, boxes, self.focal, self.size).astype(np.float32)
+        joints2d = perspective_project(joints3d, transl, self.focal, self.size).astype(np.float32)
+        return Track(poses=poses, betas=betas, cam=cam, frame_ids=kt.frame_ids.astype(np.int64),
+                     bboxes=box_to_corners(boxes).astype(np.float32), keypoints2d=kt.keypoints.astype(np.float32),
+                     joints3d=joints3d.astype(np.float32), joints2d=joints2d, transl=transl,
+                     part_activity=pred.part_activity)
+
+    def preview(self, tracks: dict[int, KeypointTrack]) -> dict[int, Track]:
+        """Unsmoothed tracks for a partial result, recomputing only rows from the last full window.
+
+        LMR runs batched windows from a fresh state, so rows of completed windows never change.
+        """
+        window = self.model.config.window
+        out = {}
+        for tid, kt in tracks.items():
+            old = self._preview.get(tid)
+            keep = 0 if old is None else min(len(old), len(kt)) // window * window
+            new = self.recover(KeypointTrack(kt.frame_ids[keep:], kt.keypoints[keep:]))
+            out[tid] = new if keep == 0 else Track(**{
+                f.name: np.concatenate([getattr(old, f.name)[:keep], getattr(new, f.name)])
+                for f in dataclasses.fields(Track)})
+        self._preview = out
+        return out
+
+
+def _load_in_thread(load: Callable[[Callable[[int, int, str], None]], object],
+                    cancel: threading.Event) -> Iterator[Progress | tuple[str, object]]:
+    """Run ``load(progress)`` on a helper thread, yielding its progress; last yields ("done", value)."""
+    messages: queue.Queue = queue.Queue()
+    box: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = load(lambda done, total, msg="": messages.put(Progress("load", done, total, msg)))
+        except BaseException as exc:  # re-raised on the generator's thread
+            box["error"] = exc
+        messages.put(None)
+
+    threading.Thread(target=work, name="lmr-load", daemon=True).start()
+    while (item := messages.get()) is not None:
+        yield item
+        if cancel.is_set():
+            return
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    yield "done", box["value"]
+
+
+def _load_models(options: ProcessOptions, progress: Callable[[int, int, str], None]):
+    from lmr_studio.body import load_body_model
+    from lmr_studio.model import load_model
+
+    progress(0, 2, "loading the LMR network")
+    model = load_model("lmr", path=options.weights_dir, device=options.device)
+    body = load_body_model(options.body_model, smpl_path=options.smpl_path, device="cpu", progress=progress)
+    progress(2, 2, f"LMR {getattr(model, 'version', '')}, body model {body.name}")
+    return model, body
+
+
+def _keypoint_items(source: VideoSource, options: ProcessOptions, cancel: threading.Event):
+    """(done, tracks|None) items from imported keypoints or from the tracker (cached)."""
+    if options.keypoints_path:
+        from lmr_studio.perception.keypoint_import import import_keypoints
+
+        yield source.num_frames, import_keypoints(options.keypoints_path, source.num_frames)
+        return
+    from lmr_studio.perception.keypoints import video_keypoint_tracks
+
+    yield from video_keypoint_tracks(source, options.all_tracks, options.use_cache, cancel)
+
+
+def iter_process(video_path: str | Path, options: ProcessOptions | None = None,
+                 cancel: threading.Event | None = None) -> Iterator[Progress | MotionResult]:
+    """Process one video; see the module docstring for what is yielded."""
+    options = options or ProcessOptions()
+    cancel = cancel or threading.Event()
+    video_path = Path(video_path)
+    with VideoSource(video_path) as source:
+        yield Progress("open", 1, 1, f"{source.size[0]}x{source.size[1]}, {source.num_frames} frames @ {source.fps:g} fps")
+        loaded = None
+        for item in _load_in_thread(lambda p: _load_models(options, p), cancel):
+            if isinstance(item, Progress):
+                yield item
+            else:
+                loaded = item[1]
+        if loaded is None:
+            yield Progress("cancelled", 0, 1, "cancelled while loading")
+            return
+        model, body = loaded
+        recoverer = Recoverer(model, body, source.size, source.fps, options.device)
+        settings = TrackerSettings.for_fps(source.fps)
+
+        def result(tracks: dict[int, Track]) -> MotionResult:
+            main = max(tracks, key=lambda t: len(tracks[t])) if tracks else None
+            return MotionResult(tracks=tracks, fps=source.fps, image_size=source.size, num_frames=source.num_frames,
+                                body_model=body.name, weights_version=str(getattr(model, "version", "")),
+                                video_path=str(video_path.resolve()), main_track=main)
+
+        def kept(raw: dict[int, KeypointTrack]) -> dict[int, KeypointTrack]:
+            good = {tid: t for tid, t in raw.items() if accept_track(t, settings)}
+            if good and not options.all_tracks:
+                main = max(good, key=lambda t: len(good[t]))
+                good = {main: good[main]}
+            return good
+
+        raw: dict[int, KeypointTrack] = {}
+        partial = result({})
+        for done, tracks in _keypoint_items(source, options, cancel):
+            if tracks is not None:
+                raw = tracks
+                partial = result(recoverer.preview(kept(raw)))
+            if cancel.is_set():
+                yield Progress("cancelled", done, source.num_frames, "cancelled", partial=partial)
+                return
+            yield Progress("keypoints", done, source.num_frames, f"{len(partial.tracks)} people",
+                           partial=partial if tracks is not None else None)
+    tracks = kept(raw)
+    if not tracks:
+        raise NoPersonError(f"Nobody was found in {video_path.name}.",
+                            "Use a video in which a person is clearly visible, or import keypoints with --keypoints.")
+    done_tracks: dict[int, Track] = {}
+    for i, (tid, kt) in enumerate(sorted(tracks.items())):
+        if cancel.is_set():
+            yield Progress("cancelled", i, len(tracks), "cancelled", partial=result(done_tracks))
+            return
+        done_tracks[tid] = recoverer.recover(kt, smooth=options.smooth)
+        yield Progress("lmr", i + 1, len(tracks), f"track {tid}: {len(kt)} frames", partial=result(dict(done_tracks)))
+    yield result(done_tracks)
