@@ -1,0 +1,1 @@
+"""The LMR Studio window (PySide6 + pyvistaqt). The only package that imports Qt."""

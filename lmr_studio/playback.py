@@ -1,0 +1,112 @@
+"""Qt-free playback state: the timeline clock and which body parts are shown.
+
+The GUI owns one :class:`Timeline` and one :class:`PartVisibility`; widgets read and set them,
+and views redraw from them. Nothing here imports Qt or VTK, so tests drive it directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from lmr_studio.parts import NUM_PARTS
+
+
+@dataclasses.dataclass
+class Timeline:
+    """A frame index over ``num_frames`` frames played at ``fps`` x ``speed`` (aitviewer's clock).
+
+    ``advance(elapsed_s)`` moves the playhead by the whole number of frames that real time says
+    have passed since the last shown frame and keeps the remainder, so a slow draw drops frames
+    instead of slowing playback down. Playback loops at the end.
+    """
+
+    num_frames: int
+    fps: float
+    speed: float = 1.0
+    current: int = 0
+    playing: bool = False
+    _carry_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.num_frames < 1:
+            raise ValueError("a timeline needs at least one frame")
+        if self.fps <= 0:
+            raise ValueError("fps must be positive")
+        self.current = self.clamp(self.current)
+
+    def clamp(self, frame: int) -> int:
+        """``frame`` limited to 0 .. num_frames - 1."""
+        return max(0, min(self.num_frames - 1, int(frame)))
+
+    def seek(self, frame: int) -> int:
+        """Jump to ``frame`` (clamped); resets the clock remainder. Returns the new frame."""
+        self.current = self.clamp(frame)
+        self._carry_s = 0.0
+        return self.current
+
+    def step(self, delta: int) -> int:
+        """Move by ``delta`` frames (clamped, no wrap). Returns the new frame."""
+        return self.seek(self.current + delta)
+
+    def time_of(self, frame: int) -> float:
+        """Video time of ``frame`` in seconds."""
+        return frame / self.fps
+
+    def play(self) -> None:
+        """Start playing; from the last frame, playback restarts at frame 0."""
+        if self.current >= self.num_frames - 1:
+            self.current = 0
+        self.playing = True
+        self._carry_s = 0.0
+
+    def pause(self) -> None:
+        self.playing = False
+        self._carry_s = 0.0
+
+    def toggle(self) -> bool:
+        """Play if paused, pause if playing; returns ``playing``."""
+        self.pause() if self.playing else self.play()
+        return self.playing
+
+    def advance(self, elapsed_s: float) -> int:
+        """While playing, advance by the frames due after ``elapsed_s`` seconds of wall time.
+
+        Returns the new current frame (unchanged when paused or when less than a frame is due).
+        """
+        if not self.playing:
+            return self.current
+        self._carry_s += max(0.0, elapsed_s) * self.speed
+        frames = int(self._carry_s * self.fps + 1e-9)   # epsilon: 0.3 s at 10 fps is 3 frames
+        if frames:
+            self._carry_s = max(0.0, self._carry_s - frames / self.fps)
+            self.current = (self.current + frames) % self.num_frames
+        return self.current
+
+
+@dataclasses.dataclass
+class PartVisibility:
+    """Show / highlight / solo state of the six LMR parts (index order of ``parts.PART_NAMES``).
+
+    A part is drawn when it is visible and, if any part is soloed, it is soloed too. Highlighted
+    parts are drawn opaque and the others dimmed.
+    """
+
+    visible: list[bool] = dataclasses.field(default_factory=lambda: [True] * NUM_PARTS)
+    highlighted: list[bool] = dataclasses.field(default_factory=lambda: [False] * NUM_PARTS)
+    soloed: list[bool] = dataclasses.field(default_factory=lambda: [False] * NUM_PARTS)
+
+    def shown(self, part: int) -> bool:
+        """Whether ``part`` is drawn at all."""
+        return self.visible[part] and (self.soloed[part] or not any(self.soloed))
+
+    def emphasis(self, part: int) -> float:
+        """Opacity of ``part`` in 0..1: 0 hidden, 1 normal or highlighted, dimmed when another is highlighted."""
+        if not self.shown(part):
+            return 0.0
+        if any(self.highlighted) and not self.highlighted[part]:
+            return 0.25
+        return 1.0
+
+    def opacities(self) -> list[float]:
+        """:meth:`emphasis` of every part, in part order."""
+        return [self.emphasis(p) for p in range(NUM_PARTS)]

@@ -1,0 +1,93 @@
+"""BodyScene and TrackMeshes on an off-screen pyvista plotter (no Qt)."""
+
+import numpy as np
+import pytest
+import pyvista as pv
+
+from lmr_studio.parts import PART_COLOURS
+from lmr_studio.playback import PartVisibility
+from lmr_studio.scene.body_scene import BodyScene, part_rgba
+from lmr_studio.scene.sequence import build_track_meshes
+from tests.test_gui_support import StickBody, make_result
+
+
+@pytest.fixture
+def scene():
+    plotter = pv.Plotter(off_screen=True, window_size=(240, 240))
+    body = StickBody()
+    result = make_result(20)
+    meshes = build_track_meshes(result, 0, body, ghost_poses=np.zeros_like(result.main.poses))
+    sc = BodyScene(plotter, body.faces, body.vertex_parts)
+    sc.set_ground(meshes.vertices)
+    sc.set_frame(meshes.vertices[0])
+    sc.set_camera("front")
+    yield sc, meshes
+    plotter.close()
+
+
+def _body_pixels(plotter):
+    plotter.render()
+    return plotter.screenshot(return_img=True)
+
+
+def test_set_frame_updates_points_in_place_and_keeps_one_actor(scene):
+    sc, meshes = scene
+    mesh_id = id(sc.mesh)
+    before = _body_pixels(sc.plotter)
+    actors = len(sc.plotter.renderer.actors)
+    for row in range(1, 10):
+        sc.set_frame(meshes.vertices[row], meshes.ghost[row])
+        sc.render()
+    after = _body_pixels(sc.plotter)
+    assert len(sc.plotter.renderer.actors) == actors and id(sc.mesh) == mesh_id
+    np.testing.assert_allclose(sc.mesh.points, meshes.vertices[9])
+    assert np.abs(after.astype(int) - before).sum() > 0          # the picture changed
+    assert sc.ghost_actor.GetVisibility()
+    sc.set_frame(None)
+    assert not sc.body_actor.GetVisibility() and not sc.ghost_actor.GetVisibility()
+
+
+def test_hiding_a_part_zeroes_its_alpha_and_removes_its_colour(scene):
+    sc, _ = scene
+    red = PART_COLOURS[3]                                         # right arm
+    def red_pixels():
+        img = _body_pixels(sc.plotter).astype(int)
+        return int((np.abs(img - red).sum(-1) < 60).sum())
+    shown = red_pixels()
+    state = PartVisibility()
+    state.visible[3] = False
+    sc.set_parts(state)
+    rgba = sc.mesh.point_data["rgba"]
+    assert (rgba[sc.vertex_parts == 3, 3] == 0).all() and (rgba[sc.vertex_parts != 3, 3] == 255).all()
+    assert shown > 20 and red_pixels() < shown / 4
+
+
+def test_part_rgba_highlight_dims_others():
+    state = PartVisibility()
+    state.highlighted[1] = True
+    rgba = part_rgba(np.array([0, 1, 2]), state)
+    assert list(rgba[:, 3]) == [64, 255, 64]
+    np.testing.assert_array_equal(rgba[1, :3], PART_COLOURS[1])
+
+
+def test_camera_presets_and_follow(scene):
+    sc, meshes = scene
+    sc.set_camera("side")
+    pos = np.array(sc.plotter.camera.position) - np.array(sc.plotter.camera.focal_point)
+    assert abs(pos[0]) > abs(pos[2])
+    sc.set_camera("follow")
+    sc.set_frame(meshes.vertices[19])
+    np.testing.assert_allclose(sc.plotter.camera.focal_point, meshes.vertices[19].mean(0), atol=1e-5)
+    with pytest.raises(ValueError):
+        sc.set_camera("top")
+
+
+def test_track_meshes_rows_and_projection():
+    result = make_result(10, frames=np.array([2, 3, 4, 7, 8, 9, 10, 11, 12, 13]))
+    meshes = build_track_meshes(result, 0, StickBody())
+    assert meshes.row(7) == 3 and meshes.row(5) is None and meshes.row(99) is None
+    assert meshes.vertices.shape == (10, StickBody.num_vertices, 3) and meshes.speed.shape == (10, 6)
+    uv = meshes.projected(0, focal=1.2 * 160, image_size=(160, 120))
+    box = result.main.bboxes[0]
+    inside = (uv[:, 0] > box[0]) & (uv[:, 0] < box[2]) & (uv[:, 1] > box[1]) & (uv[:, 1] < box[3])
+    assert inside.mean() > 0.9
