@@ -1,0 +1,46 @@
+"""Network hyper-parameters, stored inside every weights file so a file rebuilds its own network."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from lmr_studio.perception.features import FEATURE_DIM
+
+#: Network kinds: LMR and the two baselines of the paper's ablation (same inputs, losses, budget).
+KINDS: tuple[str, ...] = ("lmr", "single_rnn", "per_frame")
+
+
+@dataclasses.dataclass
+class ModelConfig:
+    """Sizes of one network.
+
+    feature_dim: input features per frame (99 = 33 BlazePose landmarks x (x, y, visibility)).
+    encoder_dim: size of the per-frame feature Phi_t.
+    part_hidden: hidden size of each of LMR's six part GRUs (and of the per-frame part layers).
+    single_hidden: hidden size of the single pose GRU of the ``single_rnn`` baseline (larger, so
+        its pose model has about as many parameters as LMR's six).
+    camera_hidden: hidden size of the camera GRU.
+    shape_hidden: hidden size of the fully connected shape module.
+    iterations: V, refinement iterations starting from the mean pose / shape / camera.
+    num_betas: shape coefficients.
+    window: frames per window when a sequence is batched into windows (training and ``predict``).
+    """
+
+    kind: str = "lmr"
+    feature_dim: int = FEATURE_DIM
+    encoder_dim: int = 256
+    part_hidden: int = 128
+    single_hidden: int = 384
+    camera_hidden: int = 64
+    shape_hidden: int = 128
+    iterations: int = 3
+    num_betas: int = 10
+    window: int = 32
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ModelConfig":
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
