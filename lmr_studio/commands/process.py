@@ -1,0 +1,87 @@
+"""``lmr-studio process VIDEO -o OUT.npz``: recover meshes from a video, headless."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from lmr_studio.errors import LMRStudioError
+from lmr_studio.pipeline import ProcessOptions, Progress, iter_process, result_path_for
+from lmr_studio.result import MotionResult
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("video", type=Path, help="the video file to process")
+    parser.add_argument("-o", "--output", type=Path, help="result file (.npz); default: VIDEO's name + .lmr.npz beside it")
+    parser.add_argument("--all-tracks", action="store_true", help="recover every person found, not only the main one")
+    parser.add_argument("--smooth", action="store_true", help="One-Euro filter poses and camera over time")
+    parser.add_argument("--device", choices=("cpu", "cuda"), help="where LMR runs (default: cuda when available)")
+    parser.add_argument("--smpl", type=Path, metavar="PATH", help="use the SMPL body model from this .pkl/.npz file")
+    parser.add_argument("--keypoints", type=Path, metavar="PATH",
+                        help="OpenPose JSON folder or COCO keypoint JSON to use instead of BlazePose")
+    parser.add_argument("--weights", type=Path, metavar="DIR", help="folder holding lmr.pt (default: the shipped weights)")
+    parser.add_argument("--no-cache", action="store_true", help="detect keypoints again even if cached for this video")
+
+
+def _check_device(device: str | None) -> None:
+    import torch
+
+    if device == "cuda" and not torch.cuda.is_available():
+        raise LMRStudioError("--device cuda was asked for, but PyTorch sees no CUDA GPU here.", "Use --device cpu.")
+
+
+def run(args: argparse.Namespace) -> int:
+    _check_device(args.device)
+    output = args.output or result_path_for(args.video)
+    if output.suffix != ".npz":
+        raise LMRStudioError(f"The output {output} must end in .npz.", "Pass -o NAME.npz.")
+    if not output.parent.is_dir():
+        raise LMRStudioError(f"The folder {output.parent} does not exist.", "Create it or choose another -o path.")
+    options = ProcessOptions(all_tracks=args.all_tracks, smooth=args.smooth, device=args.device,
+                             body_model="smpl" if args.smpl else "anny",
+                             smpl_path=str(args.smpl) if args.smpl else None,
+                             weights_dir=str(args.weights) if args.weights else None,
+                             keypoints_path=str(args.keypoints) if args.keypoints else None,
+                             use_cache=not args.no_cache)
+    start = time.perf_counter()
+    result = None
+    bar: tqdm | None = None
+    stage = ""
+    try:
+        for item in iter_process(args.video, options):
+            if isinstance(item, MotionResult):
+                result = item
+                break
+            bar, stage = _show(item, bar, stage)
+    finally:
+        if bar is not None:
+            bar.close()
+    if result is None:
+        return 1
+    result.save(output)
+    seconds = time.perf_counter() - start
+    frames = sum(len(t) for t in result.tracks.values())
+    print(f"{result.num_frames} frames, {len(result.tracks)} track(s) "
+          f"({', '.join(f'#{tid}: {len(t)} frames' for tid, t in result.tracks.items())}), "
+          f"{result.num_frames / seconds:.1f} video frames/s ({frames} person-frames in {seconds:.1f} s)\n"
+          f"saved {output}", file=sys.stderr)
+    return 0
+
+
+def _show(item: Progress, bar: tqdm | None, stage: str) -> tuple[tqdm, str]:
+    """Advance the progress bar, starting a new one for each stage."""
+    if bar is None or item.stage != stage:
+        if bar is not None:
+            bar.close()
+        bar = tqdm(total=item.total, desc=item.stage, unit="frame" if item.stage == "keypoints" else "step",
+                   file=sys.stderr, dynamic_ncols=True, leave=False)
+    bar.total = item.total
+    bar.n = item.done
+    if item.message:
+        bar.set_postfix_str(item.message, refresh=False)
+    bar.refresh()
+    return bar, item.stage

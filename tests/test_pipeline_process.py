@@ -1,0 +1,126 @@
+"""The pipeline and the ``process`` command on small inputs (imported keypoints, a random-init LMR,
+the synthetic SMPL body), plus its bad-input paths."""
+
+import json
+import threading
+
+import numpy as np
+import pytest
+
+from lmr_studio import pipeline
+from lmr_studio.cli import main
+from lmr_studio.errors import BadVideoError, NoPersonError
+from lmr_studio.geometry.camera import box_to_pixels, corners_to_box, perspective_project, weak_perspective_project
+from lmr_studio.pipeline import ProcessOptions, Progress, iter_process, process_video, result_path_for
+from lmr_studio.result import MotionResult
+from tests.fixtures.media import TINY_FRAMES, TINY_SIZE, standing_keypoints
+from tests.test_perception_import import write_openpose
+
+
+@pytest.fixture
+def fast_models(monkeypatch, smpl_body, tmp_path):
+    """A random-init LMR and the synthetic SMPL body instead of the shipped weights and Anny."""
+    from lmr_studio.model import build_model
+
+    torch_model = build_model("lmr")
+
+    def load(options, progress):
+        progress(1, 1, "test models")
+        return torch_model, smpl_body
+
+    monkeypatch.setattr(pipeline, "_load_models", load)
+    monkeypatch.setenv("LMR_STUDIO_CACHE", str(tmp_path / "cache"))
+    return torch_model, smpl_body
+
+
+@pytest.fixture
+def openpose_dir(tmp_path):
+    kp = standing_keypoints(TINY_FRAMES)
+    return write_openpose(tmp_path / "openpose", [[k] for k in kp])
+
+
+def test_process_with_imported_keypoints(fast_models, tiny_video, openpose_dir):
+    progress: list[Progress] = []
+    result = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir)), on_progress=progress.append)
+    assert result.num_frames == TINY_FRAMES and result.image_size == TINY_SIZE
+    track = result.main
+    assert list(track.frame_ids) == list(range(TINY_FRAMES))
+    assert track.poses.shape == (TINY_FRAMES, 24, 3) and track.joints2d.shape == (TINY_FRAMES, 24, 2)
+    assert track.part_activity.shape == (TINY_FRAMES, 6)
+    assert np.isfinite(track.joints3d).all() and np.isfinite(track.transl).all()
+    # The full-image camera puts the body origin where the weak-perspective camera put it in the box.
+    box = corners_to_box(track.bboxes)
+    weak = box_to_pixels(weak_perspective_project(np.zeros((TINY_FRAMES, 1, 3)), track.cam), box)[:, 0]
+    full = perspective_project(np.zeros((TINY_FRAMES, 1, 3)), track.transl, 1.2 * max(TINY_SIZE), TINY_SIZE)[:, 0]
+    np.testing.assert_allclose(full, weak, atol=1e-2)
+    stages = [p.stage for p in progress]
+    assert stages[0] == "open" and "load" in stages and stages[-1] == "lmr"
+    assert any(p.partial is not None and p.partial.tracks for p in progress if p.stage == "keypoints")
+
+
+def test_smoothing_reduces_frame_to_frame_pose_change(fast_models, tiny_video, openpose_dir):
+    raw = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir))).main
+    smooth = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir), smooth=True)).main
+    jitter = lambda t: np.abs(np.diff(t.joints3d, axis=0)).mean()  # noqa: E731
+    assert jitter(smooth) < jitter(raw)
+    assert np.ptp(smooth.betas, axis=0).max() == 0  # one shape per person
+
+
+def test_cancel_stops_with_the_partial_result(fast_models, tiny_video, openpose_dir):
+    cancel = threading.Event()
+    items = []
+    for item in iter_process(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir)), cancel):
+        items.append(item)
+        if isinstance(item, Progress) and item.stage == "keypoints":
+            cancel.set()
+    assert items[-1].stage == "cancelled" and not any(isinstance(i, MotionResult) for i in items)
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Exception, match="cancelled"):
+        process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir)), cancel)
+
+
+def test_nobody_in_the_video_raises_no_person(fast_models, tiny_video):
+    with pytest.raises(NoPersonError) as info:
+        process_video(tiny_video, ProcessOptions())
+    assert info.value.hint
+
+
+def test_short_spurious_track_is_rejected(fast_models, tiny_video, tmp_path):
+    kp = standing_keypoints(3)  # shorter than the minimum track length (5 frames at 12 fps)
+    folder = write_openpose(tmp_path / "op", [[k] for k in kp])
+    with pytest.raises(NoPersonError):
+        process_video(tiny_video, ProcessOptions(keypoints_path=str(folder)))
+
+
+def test_cli_writes_result_and_prints_summary(fast_models, tiny_video, openpose_dir, tmp_path, capsys):
+    out = tmp_path / "out.npz"
+    code = main(["process", str(tiny_video), "-o", str(out), "--keypoints", str(openpose_dir), "--smooth"])
+    assert code == 0
+    loaded = MotionResult.load(out)
+    assert len(loaded.main) == TINY_FRAMES
+    err = capsys.readouterr().err
+    assert f"{TINY_FRAMES} frames, 1 track(s)" in err and "saved" in err
+
+
+@pytest.mark.parametrize("fixture", ["text_as_video", "empty_video", "truncated_video"])
+def test_cli_bad_videos_exit_2_without_traceback(fixture, request, tmp_path, capsys, fast_models):
+    out = tmp_path / "out.npz"
+    code = main(["process", str(request.getfixturevalue(fixture)), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and "lmr-studio: error:" in err
+    assert not out.exists()
+
+
+def test_cli_bad_output_folder(tiny_video, tmp_path, capsys):
+    assert main(["process", str(tiny_video), "-o", str(tmp_path / "no" / "out.npz")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_result_path_beside_video(tmp_path):
+    assert result_path_for(tmp_path / "clip.mp4") == tmp_path / "clip.lmr.npz"
+
+
+def test_bad_video_error_from_pipeline(tmp_path):
+    with pytest.raises(BadVideoError):
+        next(iter_process(tmp_path / "missing.mp4"))
