@@ -115,7 +115,13 @@ def camera_joints(track: Track) -> np.ndarray:
 
 
 @pytest.fixture
-def body():
+def body(smpl_body):
+    """The SMPL backend on the synthetic SMPL file (engineer A's fast fixture)."""
+    return smpl_body
+
+
+@pytest.fixture
+def fake_body():
     return FakeBody()
 
 
@@ -124,12 +130,12 @@ def result(body):
     return make_result(body)
 
 
-def test_fake_body_matches_its_own_kinematics(body):
+def test_fake_body_matches_its_own_kinematics(fake_body):
     """rest_joints + forward_kinematics reproduce mesh_sequence's joints (the body contract)."""
     poses = np.random.default_rng(0).normal(0, 0.4, (3, 24, 3)).astype(np.float32)
     betas = np.full((3, 10), 0.5, np.float32)
-    _, joints = body.mesh_sequence(poses, betas)
-    fk, _ = forward_kinematics(axis_angle_to_matrix(torch.as_tensor(poses)), body.rest_joints(betas))
+    _, joints = fake_body.mesh_sequence(poses, betas)
+    fk, _ = forward_kinematics(axis_angle_to_matrix(torch.as_tensor(poses)), fake_body.rest_joints(betas))
     np.testing.assert_allclose(joints, fk.numpy(), atol=1e-5)
 
 
