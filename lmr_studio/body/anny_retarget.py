@@ -7,9 +7,10 @@ Recipe (notes/body-model.md §1.5):
 1. Global SMPL joint rotations G_j by forward kinematics over the SMPL tree; G'_j = C G_j C^T.
 2. Every Anny bone follows one SMPL joint: its own (``SMPL_JOINT_BONES``) or, for bones with
    none (twist, extra spine/neck bones, metacarpals, finger/toe segments, eyes), its parent's.
-3. Anny's reference pose is an A-pose; SMPL's zero pose a T-pose. Bones from ``upperarm01``
-   down also get a fixed rotation O that lifts the arm from the A-pose to horizontal, so the
-   world rotation of bone b is Delta_b = G'_J(b) O_b.
+3. Anny's reference pose is an A-pose with the elbows slightly bent; SMPL's zero pose is a
+   T-pose with straight arms. Bones from ``upperarm01`` down get a fixed rotation that turns the
+   upper arm horizontal (±x), bones from ``lowerarm01`` down one that turns the forearm
+   horizontal, so the world rotation of bone b is Delta_b = G'_J(b) O_b.
 4. Anny's local-ref deltas are D_b = S^T Delta_parent^T Delta_b S, with S = U_root^T (the
    rotation the reference skeleton gets from the root's reference orientation).
 The SMPL joint positions are the heads of the bones of ``SMPL_JOINT_POSITION_BONES`` (averaged
@@ -34,7 +35,7 @@ _SIDED = {  # SMPL joint (left, right) -> Anny bone names with {s} = L / R
 }
 #: SMPL joint -> the Anny bones whose rotation it sets.
 SMPL_JOINT_BONES: dict[int, tuple[str, ...]] = {
-    0: ("root",), 3: ("spine05",), 6: ("spine03",), 9: ("spine01",), 12: ("neck01",), 15: ("head",),
+    0: ("root",), 3: ("spine04",), 6: ("spine02",), 9: ("spine01",), 12: ("neck01",), 15: ("head",),
     **{j: tuple(b.format(s=s) for b in bones) for pair, bones in _SIDED.items() for j, s in zip(pair, "LR")},
 }
 #: SMPL joint -> the Anny bones whose heads (averaged) give its position.
@@ -42,7 +43,11 @@ SMPL_JOINT_POSITION_BONES: dict[int, tuple[str, ...]] = {
     **SMPL_JOINT_BONES,
     22: tuple(f"finger{k}-1.L" for k in range(2, 6)), 23: tuple(f"finger{k}-1.R" for k in range(2, 6)),
 }
-ARM_ROOTS = {"upperarm01.L": np.array([1.0, 0.0, 0.0]), "upperarm01.R": np.array([-1.0, 0.0, 0.0])}
+#: Chain root bone -> (bone whose head ends the segment, T-pose direction in Anny's frame).
+ARM_SEGMENTS = {
+    f"{start}.{s}": (f"{end}.{s}", np.array([sign, 0.0, 0.0]))
+    for s, sign in (("L", 1.0), ("R", -1.0)) for start, end in (("upperarm01", "lowerarm01"), ("lowerarm01", "wrist"))
+}
 
 
 def _rotation_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -66,25 +71,24 @@ class AnnyRetarget(torch.nn.Module):
         joint_of_bone = np.full(len(labels), -1)
         for joint, bones in SMPL_JOINT_BONES.items():
             joint_of_bone[[index[b] for b in bones]] = joint
-        in_arm = np.zeros(len(labels), dtype=int)  # 0: none, 1: left arm chain, 2: right arm chain
+        segment = np.zeros(len(labels), dtype=int)  # index into corrections; 0 = none
         corrections = [np.eye(3)]
-        for side, (bone, target) in enumerate(ARM_ROOTS.items(), start=1):
-            child = index["lowerarm01" + bone[-2:]]
-            corrections.append(_rotation_between(ref_heads[child] - ref_heads[index[bone]], target))
-            in_arm[index[bone]] = side
+        for start, (end, target) in ARM_SEGMENTS.items():
+            corrections.append(_rotation_between(ref_heads[index[end]] - ref_heads[index[start]], target))
+            segment[index[start]] = len(corrections) - 1
         for b, p in enumerate(parents):  # parents come before children in Anny's bone order
             if b == 0:
                 continue
             if joint_of_bone[b] < 0:
                 joint_of_bone[b] = joint_of_bone[p]
-            in_arm[b] = in_arm[b] or in_arm[p]
+            segment[b] = segment[b] or segment[p]
         position = np.zeros((NUM_JOINTS, len(labels)), dtype=np.float32)
         for joint, bones in SMPL_JOINT_POSITION_BONES.items():
             position[joint, [index[b] for b in bones]] = 1.0 / len(bones)
         s = torch.as_tensor(root_orientation, dtype=torch.float32).T
         self.register_buffer("joint_of_bone", torch.as_tensor(joint_of_bone, dtype=torch.long))
         self.register_buffer("parent", torch.as_tensor(parents, dtype=torch.long).clamp(min=0))
-        self.register_buffer("correction", torch.as_tensor(np.array(corrections)[in_arm], dtype=torch.float32))
+        self.register_buffer("correction", torch.as_tensor(np.array(corrections)[segment], dtype=torch.float32))
         self.register_buffer("position", torch.from_numpy(position))
         self.register_buffer("frame", SMPL_TO_ANNY.clone())
         self.register_buffer("s", s)
