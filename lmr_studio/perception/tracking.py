@@ -85,6 +85,7 @@ class PersonTracker:
         self.settings = settings or TrackerSettings()
         self.max_people = max_people
         self._frame_pose = BlazePose(static=True)
+        self._crop_pose = BlazePose(static=True, min_detection=0.3)
         self._detector = PeopleDetector()
         self._active: list[_Followed] = []
         self._ended: list[_Followed] = []
@@ -99,9 +100,11 @@ class PersonTracker:
             kp = person.pose.on_crop(work, self._crop(person.box, scale))
             self._record(person, index, kp, scale)
         self._drop_duplicates()
-        room = self.max_people is None or sum(p.misses == 0 for p in self._active) < self.max_people
-        if room and (not any(p.misses == 0 for p in self._active) or index % self.settings.reseed_every == 0):
-            self._seed(index, work, scale)
+        seen = sum(p.misses == 0 for p in self._active)
+        room = self.max_people is None or seen < self.max_people
+        periodic = index % self.settings.reseed_every == 0
+        if room and (seen == 0 or periodic):
+            self._seed(index, work, scale, use_detector=periodic)
         for person in [p for p in self._active if p.misses > self.settings.max_miss]:
             self._end(person)
 
@@ -129,17 +132,17 @@ class PersonTracker:
                     b.frames.pop(), b.keypoints.pop()
                     self._end(b)
 
-    def _seed(self, index: int, work: np.ndarray, scale: float) -> None:
-        """Look for people not yet followed: BlazePose on the whole frame, then HOG boxes."""
+    def _seed(self, index: int, work: np.ndarray, scale: float, use_detector: bool) -> None:
+        """Look for people not yet followed: BlazePose on the whole frame, then (when ``use_detector``,
+        and it found nobody or everyone is wanted) BlazePose on crops around HOG boxes."""
         candidates = [self._frame_pose.on_image(work)]
-        if self.max_people != 1 or candidates[0] is None or frame_visible(candidates[0]) < self.settings.min_visible:
+        found = candidates[0] is not None and frame_visible(candidates[0]) >= self.settings.min_visible
+        if use_detector and (self.max_people != 1 or not found):
             boxes, _ = self._detector.detect(work)
-            pose = BlazePose(static=True, min_detection=0.3)
             for corners in boxes:
                 side = max(corners[2] - corners[0], corners[3] - corners[1]) * CROP_GROWTH
-                candidates.append(pose.on_crop(work, np.array([(corners[0] + corners[2]) / 2,
-                                                               (corners[1] + corners[3]) / 2, side])))
-            pose.close()
+                candidates.append(self._crop_pose.on_crop(work, np.array([(corners[0] + corners[2]) / 2,
+                                                                          (corners[1] + corners[3]) / 2, side])))
         for kp in candidates:
             if kp is None or frame_visible(kp) < self.settings.min_visible:
                 continue
@@ -177,3 +180,4 @@ class PersonTracker:
         for person in list(self._active):
             self._end(person)
         self._frame_pose.close()
+        self._crop_pose.close()
