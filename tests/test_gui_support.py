@@ -103,3 +103,32 @@ class FakeVideo:
 
     def close(self) -> None:
         pass
+
+
+def fake_open_job(result: MotionResult, *, delay_s: float = 0.0, fail: Exception | None = None, steps: int = 3):
+    """A stand-in for ``scene.session.iter_open``: yields Progress with growing partial results,
+    then a Session on ``StickBody`` (or raises ``fail``); honours the cancel event."""
+    import time
+
+    from lmr_studio.pipeline import Progress
+    from lmr_studio.scene.sequence import build_track_meshes
+    from lmr_studio.scene.session import Session
+
+    def job(video, options, cancel, **kwargs):
+        track = result.main
+        for k in range(1, steps + 1):
+            if cancel.is_set():
+                yield Progress("cancelled", k, steps, "cancelled")
+                return
+            time.sleep(delay_s)
+            rows = slice(0, len(track) * k // steps)
+            partial = MotionResult({0: track.sliced(rows)}, result.fps, result.image_size, result.num_frames)
+            yield Progress("keypoints", k, steps, "tracking", partial=partial)
+        if fail is not None:
+            raise fail
+        body = StickBody()
+        meshes = {tid: build_track_meshes(result, tid, body, ghost_poses=np.zeros_like(t.poses))
+                  for tid, t in result.tracks.items()}
+        yield Session(result, body, meshes, video_path=video)
+
+    return job

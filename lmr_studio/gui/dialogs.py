@@ -1,0 +1,87 @@
+"""Dialogs: errors (message + what to do) and Preferences (body model, SMPL file, device)."""
+
+from __future__ import annotations
+
+import torch
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLineEdit, QMessageBox, QPushButton, QWidget)
+
+from lmr_studio.errors import LMRStudioError
+from lmr_studio.gui.settings import app_settings
+from lmr_studio.pipeline import ProcessOptions
+
+
+def show_error(parent: QWidget | None, error: BaseException, title: str = "LMR Studio") -> None:
+    """A modal dialog: for an LMRStudioError its message and hint; otherwise an unexpected-error
+    report with the traceback under 'Show Details'."""
+    box = QMessageBox(parent)
+    box.setWindowTitle(title)
+    if isinstance(error, LMRStudioError):
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setText(error.message)
+        box.setInformativeText(error.hint)
+    else:
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setText(f"Something went wrong: {error.__class__.__name__}: {error}")
+        box.setInformativeText("This is a bug in LMR Studio. Please report it with the details below.")
+        box.setDetailedText(getattr(error, "details", ""))
+    box.exec()
+
+
+def devices() -> list[str]:
+    """Devices the user can choose: 'auto', 'cpu' and 'cuda' when torch sees a GPU."""
+    return ["auto", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+
+def process_options() -> ProcessOptions:
+    """ProcessOptions from the saved preferences (Anny unless an SMPL file is set)."""
+    s = app_settings()
+    smpl = str(s.value("smpl_path", "") or "")
+    device = str(s.value("device", "auto") or "auto")
+    return ProcessOptions(body_model="smpl" if smpl else "anny", smpl_path=smpl or None,
+                          device=None if device == "auto" else device)
+
+
+def ghost_enabled() -> bool:
+    return str(app_settings().value("ghost", "true")).lower() == "true"
+
+
+class PreferencesDialog(QDialog):
+    """Body model (Anny built in, or an SMPL file), compute device, baseline ghost."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        s = app_settings()
+        self.smpl_edit = QLineEdit(str(s.value("smpl_path", "") or ""))
+        self.smpl_edit.setPlaceholderText("empty: use the built-in Anny body model")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.smpl_edit, 1)
+        row.addWidget(browse)
+        self.device = QComboBox()
+        self.device.addItems(devices())
+        self.device.setCurrentText(str(s.value("device", "auto")))
+        self.ghost = QCheckBox("Compute the single-RNN baseline for the ghost mesh")
+        self.ghost.setChecked(ghost_enabled())
+        form = QFormLayout(self)
+        form.addRow("SMPL model file", row)
+        form.addRow("Device", self.device)
+        form.addRow("", self.ghost)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "SMPL model file", "", "SMPL model (*.pkl *.npz)")
+        if path:
+            self.smpl_edit.setText(path)
+
+    def accept(self) -> None:
+        s = app_settings()
+        s.setValue("smpl_path", self.smpl_edit.text().strip())
+        s.setValue("device", self.device.currentText())
+        s.setValue("ghost", "true" if self.ghost.isChecked() else "false")
+        super().accept()

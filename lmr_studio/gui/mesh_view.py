@@ -1,0 +1,96 @@
+"""MeshView: a pyvistaqt QtInteractor hosting a :class:`BodyScene`, with camera preset buttons."""
+
+from __future__ import annotations
+
+import numpy as np
+import qtawesome as qta
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from pyvistaqt import QtInteractor
+
+from lmr_studio.playback import PartVisibility
+from lmr_studio.scene.body_scene import CAMERA_PRESETS, BodyScene
+
+_PRESET_ICONS = {"front": "fa5s.user", "side": "fa5s.street-view", "follow": "fa5s.crosshairs"}
+
+
+class MeshView(QWidget):
+    """The 3D viewport. :meth:`set_body` builds the scene once per body model; :meth:`show_row`
+    updates it in place. ``ghost_toggled(bool)`` reports the ghost button."""
+
+    ghost_toggled = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plotter = QtInteractor(self, auto_update=False)
+        self.plotter.set_background("#1b1f24", top="#3b4250")
+        self.scene: BodyScene | None = None
+        self._faces_key: tuple[int, int] | None = None
+        self.ghost_enabled = False
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 2, 6, 2)
+        bar.addWidget(QLabel("3D view"))
+        bar.addStretch(1)
+        self.preset_buttons: dict[str, QToolButton] = {}
+        group = QButtonGroup(self)
+        for name in CAMERA_PRESETS:
+            b = QToolButton(self)
+            b.setIcon(qta.icon(_PRESET_ICONS[name], color="#dddddd"))
+            b.setText(name.capitalize())
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            b.setCheckable(True)
+            b.setToolTip(f"Camera: {name}" + (" (re-centred on the person every frame)" if name == "follow" else ""))
+            b.clicked.connect(lambda _=False, n=name: self.set_camera(n))
+            group.addButton(b)
+            bar.addWidget(b)
+            self.preset_buttons[name] = b
+        self.preset_buttons["front"].setChecked(True)
+        self.ghost_button = QToolButton(self)
+        self.ghost_button.setIcon(qta.icon("fa5s.ghost", color="#dddddd"))
+        self.ghost_button.setText("Baseline ghost")
+        self.ghost_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.ghost_button.setCheckable(True)
+        self.ghost_button.setToolTip("Overlay the single-RNN baseline's mesh (grey) to compare with LMR")
+        self.ghost_button.toggled.connect(self._on_ghost)
+        bar.addWidget(self.ghost_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.plotter.interactor, 1)
+
+    def set_body(self, faces: np.ndarray, vertex_parts: np.ndarray, all_vertices: np.ndarray) -> None:
+        """(Re)build the scene for a body model; ``all_vertices`` (F, V, 3) places the ground and camera."""
+        key = (len(vertex_parts), len(faces))
+        if self.scene is None or key != self._faces_key:
+            self.scene = BodyScene(self.plotter, faces, vertex_parts)
+            self._faces_key = key
+        self.scene.set_ground(all_vertices)
+        self.scene.set_camera(self.scene.camera_preset, centre=np.asarray(all_vertices).reshape(-1, 3).mean(0))
+
+    def set_camera(self, preset: str) -> None:
+        self.preset_buttons[preset].setChecked(True)
+        if self.scene is not None:
+            self.scene.set_camera(preset)
+            self.scene.render()
+
+    def set_parts(self, state: PartVisibility) -> None:
+        if self.scene is not None:
+            self.scene.set_parts(state)
+            self.scene.render()
+
+    def show_vertices(self, vertices: np.ndarray | None, ghost: np.ndarray | None) -> None:
+        """Show one frame's (V, 3) vertices (None: nobody here) and render."""
+        if self.scene is None:
+            return
+        self.scene.set_frame(vertices, ghost if self.ghost_enabled else None)
+        self.scene.render()
+
+    def _on_ghost(self, on: bool) -> None:
+        self.ghost_enabled = on
+        self.ghost_toggled.emit(on)
+
+    def close_plotter(self) -> None:
+        self.plotter.close()

@@ -1,0 +1,139 @@
+"""TimelineBar: play/pause, step, speed, a frame slider, frame/time read-out and track marks.
+
+The bar shows a :class:`playback.Timeline` and asks for changes through ``seek_requested(int)``,
+``play_toggled()``, ``speed_changed(float)``; the window owns the clock and calls :meth:`show`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import qtawesome as qta
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
+
+from lmr_studio.playback import Timeline
+
+SPEEDS: tuple[float, ...] = (0.25, 0.5, 1.0, 1.5, 2.0)
+
+
+def format_time(seconds: float) -> str:
+    """'m:ss.cc'."""
+    m, s = divmod(max(0.0, seconds), 60.0)
+    return f"{int(m)}:{s:05.2f}"
+
+
+class TrackStrip(QWidget):
+    """A thin strip with a mark on every frame where the shown track has a result; click seeks."""
+
+    seek_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedHeight(10)
+        self.setToolTip("Frames where the selected person has a result")
+        self.num_frames = 1
+        self.present = np.zeros(1, bool)
+        self.current = 0
+
+    def set_presence(self, num_frames: int, frame_ids: np.ndarray) -> None:
+        self.num_frames = max(1, num_frames)
+        self.present = np.zeros(self.num_frames, bool)
+        ids = np.asarray(frame_ids, np.int64)
+        self.present[ids[(ids >= 0) & (ids < self.num_frames)]] = True
+        self.update()
+
+    def runs(self) -> list[tuple[int, int]]:
+        """[start, end) frame runs where the track is present."""
+        edges = np.diff(np.concatenate([[0], self.present.astype(np.int8), [0]]))
+        return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        w, h = self.width(), self.height()
+        p.fillRect(self.rect(), QColor("#2a2f37"))
+        per = w / self.num_frames
+        for a, b in self.runs():
+            p.fillRect(QRectF(a * per, 2, max(1.0, (b - a) * per), h - 4), QColor("#4caf50"))
+        p.fillRect(QRectF(self.current * per, 0, max(2.0, per), h), QColor("#ffd54f"))
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        self.seek_requested.emit(int(event.position().x() / max(1, self.width()) * self.num_frames))
+
+
+class TimelineBar(QWidget):
+    """Transport controls and the frame slider under the video and the 3D view."""
+
+    seek_requested = Signal(int)
+    play_toggled = Signal()
+    speed_changed = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        icon = lambda name: qta.icon(name, color="#e0e0e0")  # noqa: E731
+        self._play_icon, self._pause_icon = icon("fa5s.play"), icon("fa5s.pause")
+
+        def button(icon_name: str, tip: str, slot) -> QToolButton:
+            b = QToolButton(self)
+            b.setIcon(icon(icon_name))
+            b.setToolTip(tip)
+            b.setAutoRaise(True)
+            b.clicked.connect(slot)
+            return b
+
+        self.start_button = button("fa5s.fast-backward", "First frame (Home)", lambda: self.seek_requested.emit(0))
+        self.back_button = button("fa5s.step-backward", "Previous frame (Left)", lambda: self._step(-1))
+        self.play_button = button("fa5s.play", "Play / pause (Space)", self.play_toggled.emit)
+        self.forward_button = button("fa5s.step-forward", "Next frame (Right)", lambda: self._step(1))
+        self.end_button = button("fa5s.fast-forward", "Last frame (End)", lambda: self.seek_requested.emit(10**9))
+        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setRange(0, 0)
+        self.slider.valueChanged.connect(self._on_slider)
+        self.strip = TrackStrip(self)
+        self.strip.seek_requested.connect(self.seek_requested)
+        self.label = QLabel("frame 0 / 0   0:00.00", self)
+        self.label.setMinimumWidth(190)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.speed = QComboBox(self)
+        self.speed.setToolTip("Playback speed")
+        for s in SPEEDS:
+            self.speed.addItem(f"{s:g}x", s)
+        self.speed.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed.currentIndexChanged.connect(lambda i: self.speed_changed.emit(SPEEDS[i]))
+
+        track = QVBoxLayout()
+        track.setSpacing(2)
+        track.addWidget(self.slider)
+        track.addWidget(self.strip)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 8, 4)
+        for w in (self.start_button, self.back_button, self.play_button, self.forward_button, self.end_button):
+            row.addWidget(w)
+        row.addLayout(track, 1)
+        row.addWidget(self.label)
+        row.addWidget(self.speed)
+        self._current = 0
+        self._updating = False
+
+    def _step(self, delta: int) -> None:
+        self.seek_requested.emit(self._current + delta)
+
+    def _on_slider(self, value: int) -> None:
+        if not self._updating:
+            self.seek_requested.emit(value)
+
+    def set_presence(self, num_frames: int, frame_ids: np.ndarray) -> None:
+        self.strip.set_presence(num_frames, frame_ids)
+
+    def show(self, timeline: Timeline) -> None:  # noqa: A003 (a view method, not QWidget.show)
+        """Reflect the timeline's frame, length and play state."""
+        self._current = timeline.current
+        self._updating = True
+        self.slider.setMaximum(timeline.num_frames - 1)
+        self.slider.setValue(timeline.current)
+        self._updating = False
+        self.strip.current = timeline.current
+        self.strip.update()
+        self.play_button.setIcon(self._pause_icon if timeline.playing else self._play_icon)
+        self.label.setText(f"frame {timeline.current} / {timeline.num_frames - 1}   "
+                           f"{format_time(timeline.time_of(timeline.current))}")

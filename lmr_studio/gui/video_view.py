@@ -1,0 +1,171 @@
+"""VideoView: the current video frame with a switchable overlay drawn in image pixels.
+
+Overlays: ``keypoints`` (BlazePose landmarks and bones), ``skeleton`` (the 24 recovered joints,
+bones coloured by part), ``mesh`` (the recovered mesh projected into the image, vertices
+coloured by part), ``none``. Every mode draws each person's box and track id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from lmr_studio.parts import JOINT_PART, PARENTS, PART_COLOURS
+from lmr_studio.perception.features import BLAZEPOSE_EDGES, VISIBILITY_THRESHOLD
+from lmr_studio.playback import PartVisibility
+
+OVERLAY_MODES: tuple[str, ...] = ("mesh", "skeleton", "keypoints", "none")
+_TRACK_PEN = QColor("#ffd54f")
+
+
+@dataclasses.dataclass
+class PersonOverlay:
+    """What to draw for one person on one frame (pixels): box (4,), keypoints (33, 3),
+    joints (24, 2), mesh points (V, 2) with their parts (V,) and depth (V,), or None when absent."""
+
+    track_id: int
+    box: np.ndarray
+    keypoints: np.ndarray
+    joints: np.ndarray
+    mesh_uv: np.ndarray | None = None
+    mesh_parts: np.ndarray | None = None
+    mesh_depth: np.ndarray | None = None
+    selected: bool = False
+
+
+def splat_mesh(frame: np.ndarray, uv: np.ndarray, parts: np.ndarray, depth: np.ndarray,
+               state: PartVisibility, strength: float = 0.65) -> np.ndarray:
+    """Blend part colours of projected vertices into ``frame`` (H, W, 3) uint8, nearest last.
+
+    uv: (V, 2) pixels; parts: (V,) part index; depth: (V,) larger = farther. Returns a new image.
+    """
+    out = frame.copy()
+    h, w = frame.shape[:2]
+    opacity = np.asarray(state.opacities(), np.float32)[parts]
+    keep = (opacity > 0) & (uv[:, 0] >= 0) & (uv[:, 0] < w - 1) & (uv[:, 1] >= 0) & (uv[:, 1] < h - 1)
+    order = np.argsort(-depth[keep], kind="stable")
+    u = uv[keep, 0].astype(np.int32)[order]
+    v = uv[keep, 1].astype(np.int32)[order]
+    colour = PART_COLOURS[parts[keep][order]].astype(np.float32)
+    a = (strength * opacity[keep][order])[:, None]
+    for du, dv in ((0, 0), (1, 0), (0, 1), (1, 1)):          # 2x2 splats close the gaps between vertices
+        base = frame[v + dv, u + du].astype(np.float32)
+        out[v + dv, u + du] = (base * (1 - a) + colour * a).astype(np.uint8)
+    return out
+
+
+class VideoView(QWidget):
+    """Shows an RGB frame scaled to fit, with the overlay of :class:`PersonOverlay` records."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(240, 180)
+        self.mode = "mesh"
+        self.parts = PartVisibility()
+        self._frame: np.ndarray | None = None
+        self._image: QImage | None = None
+        self._people: list[PersonOverlay] = []
+        self._caption = ""
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in OVERLAY_MODES:
+            raise ValueError(f"unknown overlay {mode!r}")
+        self.mode = mode
+        self._compose()
+
+    def set_parts(self, state: PartVisibility) -> None:
+        self.parts = state
+        self._compose()
+
+    def set_frame(self, frame: np.ndarray | None, people: list[PersonOverlay], caption: str = "") -> None:
+        """Show ``frame`` (H, W, 3) uint8 RGB (None: blank) with ``people`` drawn on it."""
+        self._frame, self._people, self._caption = frame, people, caption
+        self._compose()
+
+    def _compose(self) -> None:
+        frame = self._frame
+        if frame is not None and self.mode == "mesh":
+            for person in self._people:
+                if person.mesh_uv is not None:
+                    frame = splat_mesh(frame, person.mesh_uv, person.mesh_parts, person.mesh_depth, self.parts)
+        if frame is None:
+            self._image = None
+        else:
+            frame = np.ascontiguousarray(frame)
+            h, w = frame.shape[:2]
+            self._image = QImage(frame.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+        self.update()
+
+    def image_rect(self) -> QRectF:
+        """Where the frame is drawn in widget coordinates (aspect kept, centred)."""
+        if self._image is None:
+            return QRectF(self.rect())
+        iw, ih = self._image.width(), self._image.height()
+        scale = min(self.width() / iw, self.height() / ih)
+        return QRectF((self.width() - iw * scale) / 2, (self.height() - ih * scale) / 2, iw * scale, ih * scale)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("#15181d"))
+        if self._image is None:
+            p.setPen(QColor("#8a919c"))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._caption or "No video")
+            return
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        target = self.image_rect()
+        p.drawImage(target, self._image)
+        scale = target.width() / self._image.width()
+        p.translate(target.topLeft())
+        p.scale(scale, scale)
+        for person in self._people:
+            self._draw_person(p, person, 1.0 / scale)
+        p.resetTransform()
+        if self._caption:
+            p.setPen(QColor("#e6e6e6"))
+            p.drawText(self.rect().adjusted(8, 6, -8, -6), Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft,
+                       self._caption)
+
+    def _draw_person(self, p: QPainter, person: PersonOverlay, px: float) -> None:
+        """Draw one person; ``px`` is one screen pixel in image units (for line widths)."""
+        if self.mode == "keypoints":
+            kp = person.keypoints
+            vis = kp[:, 2] >= VISIBILITY_THRESHOLD
+            p.setPen(QPen(QColor(255, 255, 255, 200), 2 * px))
+            for a, b in BLAZEPOSE_EDGES:
+                if vis[a] and vis[b]:
+                    p.drawLine(QPointF(*kp[a, :2]), QPointF(*kp[b, :2]))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor("#00e676"))
+            for x, y in kp[vis, :2]:
+                p.drawEllipse(QPointF(x, y), 3 * px, 3 * px)
+        elif self.mode == "skeleton":
+            j = person.joints
+            for child, parent in enumerate(PARENTS):
+                part = int(JOINT_PART[child])
+                if parent < 0 or not self.parts.shown(part):
+                    continue
+                colour = QColor(*(int(c) for c in PART_COLOURS[part]))
+                colour.setAlphaF(max(0.25, self.parts.emphasis(part)))
+                p.setPen(QPen(colour, 4 * px, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+                p.drawLine(QPointF(*j[parent]), QPointF(*j[child]))
+        x0, y0, x1, y1 = (float(v) for v in person.box)
+        pen = QPen(_TRACK_PEN if person.selected else QColor(255, 255, 255, 150), 1.5 * px)
+        pen.setStyle(Qt.PenStyle.SolidLine if person.selected else Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        font = QFont(p.font())
+        font.setPointSizeF(max(1.0, 9 * px))
+        font.setBold(True)
+        p.setFont(font)
+        label = f" track {person.track_id} "
+        rect = QRectF(x0, y0 - 16 * px, p.fontMetrics().horizontalAdvance(label) * 1.0, 16 * px)
+        p.fillRect(rect, _TRACK_PEN if person.selected else QColor(60, 60, 60, 200))
+        p.setPen(QColor("#15181d") if person.selected else QColor("#ffffff"))
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)

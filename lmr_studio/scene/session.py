@@ -1,0 +1,90 @@
+"""Open a video or a saved result for viewing: process (or reload), pose the body, add the ghost.
+
+:func:`iter_open` is a plain generator (no Qt) that the GUI worker drives: it yields pipeline
+``Progress`` records and, last, a :class:`Session` with everything the views index by frame.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from lmr_studio.errors import BadWeightsError
+from lmr_studio.pipeline import ProcessOptions, Progress, iter_process, result_path_for
+from lmr_studio.perception.features import box_from_keypoints, keypoint_features
+from lmr_studio.result import MotionResult, Track
+from lmr_studio.scene.sequence import TrackMeshes, build_track_meshes
+
+
+@dataclasses.dataclass
+class Session:
+    """A result ready to view. ``meshes`` maps track id -> TrackMeshes; ``body`` is the BodyModel."""
+
+    result: MotionResult
+    body: object
+    meshes: dict[int, TrackMeshes]
+    video_path: Path | None = None
+    result_path: Path | None = None
+    reloaded: bool = False
+
+
+def baseline_poses(track: Track, device: str | None = None) -> np.ndarray:
+    """(F, 24, 3) poses of the single-RNN baseline on the track's keypoints (same features as LMR)."""
+    from lmr_studio.model import load_model, predict
+
+    model = load_model("single_rnn", device=device)
+    boxes = box_from_keypoints(track.keypoints2d).astype(np.float32)
+    return predict(model, keypoint_features(track.keypoints2d, boxes), device=device).poses
+
+
+def _default_body(options: ProcessOptions):
+    from lmr_studio.body import load_body_model
+
+    return load_body_model(options.body_model, smpl_path=options.smpl_path)
+
+
+def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: threading.Event | None = None, *,
+              result_path: str | Path | None = None, ghost: bool = True, reprocess: bool = False,
+              load_body=_default_body, process=iter_process) -> Iterator[Progress | Session]:
+    """Yield Progress while getting a result for ``video_path`` (reloaded from
+    ``result_path_for(video)`` when present unless ``reprocess``; or read from ``result_path``),
+    then a :class:`Session`. Yields nothing more after a cancel. ``load_body(options)`` and
+    ``process(video, options, cancel)`` are injectable for tests."""
+    cancel = cancel or threading.Event()
+    video = Path(video_path) if video_path else None
+    saved = Path(result_path) if result_path else (result_path_for(video) if video else None)
+    reloaded = saved is not None and saved.exists() and (result_path is not None or not reprocess)
+    if reloaded:
+        yield Progress("open", 0, 1, f"reading {saved.name}")
+        result = MotionResult.load(saved)
+        if video is None and result.video_path and Path(result.video_path).exists():
+            video = Path(result.video_path)
+    else:
+        result = None
+        for item in process(video, options, cancel):
+            if isinstance(item, MotionResult):
+                result = item
+            else:
+                yield item
+        if result is None or cancel.is_set():
+            return
+        result.save(saved)
+    yield Progress("meshes", 0, 2, "loading the body model")
+    body = load_body(options)
+    meshes: dict[int, TrackMeshes] = {}
+    for i, (tid, track) in enumerate(result.tracks.items()):
+        if cancel.is_set():
+            return
+        ghost_poses = None
+        if ghost and track is result.main:
+            try:
+                ghost_poses = baseline_poses(track, options.device)
+            except BadWeightsError as err:
+                yield Progress("meshes", 1, 2, f"no baseline ghost: {err.message}")
+        meshes[tid] = build_track_meshes(result, tid, body, ghost_poses)
+        yield Progress("meshes", i + 1, len(result.tracks), f"posed track {tid}")
+    yield Session(result, body, meshes, video, saved, reloaded)

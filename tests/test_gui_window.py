@@ -1,0 +1,145 @@
+"""The main window with fake video and processing (pytest-qt under Xvfb)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lmr_studio.qtenv import use_pyside6_plugins
+
+use_pyside6_plugins()
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from lmr_studio.errors import BadVideoError  # noqa: E402
+from lmr_studio.gui.main_window import MainWindow  # noqa: E402
+from lmr_studio.parts import PART_COLOURS  # noqa: E402
+from tests.test_gui_support import FakeVideo, fake_open_job, make_result  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def errors():
+    return []
+
+
+def _window(qtbot, errors, job, video=None):
+    video = video or FakeVideo(30)
+    win = MainWindow(open_source=lambda path: video, make_job=job)
+    win.report_error = lambda _parent, err: errors.append(err)
+    qtbot.addWidget(win)
+    win.resize(1000, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def _close(qtbot, win):
+    win.close()
+    qtbot.waitUntil(lambda: win.job is None or not win.job.is_running(), timeout=5000)
+
+
+def test_open_process_scrub_toggle_play(qtbot, errors, tmp_path):
+    result = make_result(30)
+    video = FakeVideo(30)
+    win = _window(qtbot, errors, fake_open_job(result), video)
+    with qtbot.waitSignal(win.session_ready, timeout=10000):
+        win.open_path(tmp_path / "clip.mp4")
+    qtbot.waitUntil(lambda: not win.job.is_running(), timeout=5000)
+    assert not errors and win.stack.currentIndex() == 1
+    assert win.timeline.num_frames == 30 and win.track_combo.count() == 1
+    assert win.timeline_bar.strip.present.all()
+    # scrub: the 3D mesh and the slider follow
+    win.seek(12)
+    scene = win.mesh_view.scene
+    np.testing.assert_allclose(scene.mesh.points, win.session.meshes[0].vertices[12])
+    assert win.timeline_bar.slider.value() == 12 and "frame 12" in win.timeline_bar.label.text()
+    assert video.reads > 0
+    # toggle a part off in the panel: its vertices become transparent at once
+    win.parts_panel.show_boxes[3].click()
+    rgba = scene.mesh.point_data["rgba"]
+    assert (rgba[scene.vertex_parts == 3, 3] == 0).all() and (rgba[scene.vertex_parts == 2, 3] == 255).all()
+    assert not win.plot.speed_curves[3].isVisible()
+    # solo the left leg: only its vertices stay opaque
+    win.parts_panel.solo_buttons[4].click()
+    assert set(np.unique(scene.mesh.point_data["rgba"][:, 3][scene.vertex_parts != 4])) == {0}
+    # keyboard step and play/pause
+    win.activateWindow()
+    QApplication.setActiveWindow(win)           # Xvfb has no window manager to activate it
+    assert QApplication.activeWindow() is win
+    qtbot.keyClick(win.video_view, Qt.Key.Key_Right)
+    assert win.timeline.current == 13
+    qtbot.keyClick(win.video_view, Qt.Key.Key_End)
+    assert win.timeline.current == 29
+    qtbot.keyClick(win.video_view, Qt.Key.Key_Home)
+    assert win.timeline.current == 0
+    win.seek(13)
+    win.toggle_play()
+    qtbot.waitUntil(lambda: win.timeline.current > 15 or win.timeline.current < 13, timeout=3000)
+    win.toggle_play()
+    assert not win.timeline.playing and not win.timer.isActive()
+    # the ghost button shows the baseline mesh
+    win.mesh_view.ghost_button.click()
+    assert scene.ghost_actor.GetVisibility()
+    _close(qtbot, win)
+
+
+def test_overlay_draws_part_colours_on_the_video(qtbot, errors, tmp_path):
+    win = _window(qtbot, errors, fake_open_job(make_result(30)))
+    with qtbot.waitSignal(win.session_ready, timeout=10000):
+        win.open_path(tmp_path / "clip.mp4")
+    win.set_overlay("mesh")
+    win.seek(5)
+    img = win.video_view._image
+    pixels = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())[:, :img.width() * 3]
+    pixels = pixels.reshape(img.height(), img.width(), 3).astype(int)
+    red = np.abs(pixels - PART_COLOURS[3]).sum(-1) < 150           # right arm, blended over the frame
+    assert red.sum() > 5
+    win.set_overlay("none")
+    img = win.video_view._image
+    assert img is not None
+    _close(qtbot, win)
+
+
+def test_partial_results_fill_the_timeline_and_cancel_stops(qtbot, errors, tmp_path):
+    win = _window(qtbot, errors, fake_open_job(make_result(30), delay_s=0.3, steps=10))
+    win.open_path(tmp_path / "clip.mp4")
+    qtbot.waitUntil(lambda: win.preview is not None and win.timeline_bar.strip.present.any(), timeout=5000)
+    assert not win.timeline_bar.strip.present.all()
+    with qtbot.waitSignal(win.job_ended, timeout=5000) as blocker:
+        win.cancel_button.click()
+    assert blocker.args == [False]
+    assert win.session is None and not win.cancel_button.isVisible() and not errors
+    _close(qtbot, win)
+
+
+def test_bad_video_and_failed_processing_show_an_error(qtbot, errors, tmp_path):
+    def bad_source(path):
+        raise BadVideoError(f"{path} is not a video.", "Choose another file.")
+
+    win = MainWindow(open_source=bad_source, make_job=fake_open_job(make_result(10)))
+    win.report_error = lambda _parent, err: errors.append(err)
+    qtbot.addWidget(win)
+    win.open_path(tmp_path / "notes.mp4")
+    assert len(errors) == 1 and isinstance(errors[0], BadVideoError) and win.job is None
+    win.close()
+
+    win = _window(qtbot, errors, fake_open_job(make_result(10), fail=BadVideoError("broken", "hint")))
+    with qtbot.waitSignal(win.job_ended, timeout=5000) as blocker:
+        win.open_path(tmp_path / "clip.mp4")
+    assert blocker.args == [False] and isinstance(errors[-1], BadVideoError)
+    _close(qtbot, win)
+
+
+def test_layout_and_overlay_are_remembered(qtbot, errors):
+    win = _window(qtbot, errors, fake_open_job(make_result(10)))
+    win.set_overlay("skeleton")
+    win.top_split.setSizes([700, 300])
+    sizes = win.top_split.sizes()
+    win.close()
+    again = _window(qtbot, errors, fake_open_job(make_result(10)))
+    assert again.video_view.mode == "skeleton" and again.overlay_combo.currentText() == "skeleton"
+    assert again.top_split.sizes() == sizes
+    again.close()
