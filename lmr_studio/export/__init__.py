@@ -10,7 +10,11 @@ Failures raise :class:`~lmr_studio.errors.ExportError` and leave no partial file
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
+
+from lmr_studio.errors import ExportError
 
 from lmr_studio.export.bvh import export_bvh
 from lmr_studio.export.csv import export_csv
@@ -19,6 +23,7 @@ from lmr_studio.export.meshes import export_obj, export_ply
 from lmr_studio.export.mp4 import export_mp4
 from lmr_studio.export.npz import export_npz
 from lmr_studio.export.pkl import export_pkl
+from lmr_studio.result import MotionResult
 
 EXPORTERS: dict[str, Callable] = {
     "npz": export_npz,
@@ -47,3 +52,31 @@ DESCRIPTIONS: dict[str, str] = {
 SUFFIXES: dict[str, str] = {name: "" if name in ("obj", "ply") else f".{name}" for name in EXPORTERS}
 #: Formats that need no body model.
 BODYLESS_FORMATS = frozenset({"npz"})
+
+
+def format_for_path(path: str | os.PathLike) -> str:
+    """The format a file name asks for by its suffix (``out.glb`` -> ``glb``); raises if none."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in EXPORTERS or suffix in ("obj", "ply"):
+        raise ExportError(f"Cannot tell the export format from {Path(path).name}.",
+                          f"Pass --format, one of: {', '.join(EXPORTERS)}.")
+    return suffix
+
+
+def export_result(result: MotionResult, fmt: str, path: str | os.PathLike, *, body=None,
+                  smpl_path: str | os.PathLike | None = None, keypoints: bool = False, **options) -> Path:
+    """Export ``result`` as ``fmt`` to ``path``: the one entry point of the CLI and the GUI.
+
+    ``body`` is loaded when the format needs one and none is given: SMPL from ``smpl_path`` when
+    set, else the result's own body model. ``keypoints`` draws BlazePose keypoints (mp4 only);
+    ``options`` are the exporters' keywords (frames, tracks, colours, video, progress, force).
+    """
+    if fmt not in EXPORTERS:
+        raise ExportError(f"Unknown export format {fmt!r}.", f"Choose one of: {', '.join(EXPORTERS)}.")
+    if body is None and fmt not in BODYLESS_FORMATS:
+        from lmr_studio.body import load_body_model
+
+        body = load_body_model("smpl" if smpl_path else result.body_model, smpl_path=smpl_path)
+    if fmt == "mp4":
+        options["keypoints"] = keypoints
+    return EXPORTERS[fmt](result, body, path, **options)
