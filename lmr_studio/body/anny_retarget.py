@@ -67,6 +67,8 @@ class AnnyRetarget(torch.nn.Module):
         """ref_heads (n_bones, 3): bone heads of the identity pose (Anny frame); root_orientation
         (3, 3): the root's reference orientation U_0."""
         super().__init__()
+        if any(p >= b for b, p in enumerate(parents) if b > 0):
+            raise ValueError("Anny's bones are expected parents first")
         index = {name: i for i, name in enumerate(labels)}
         joint_of_bone = np.full(len(labels), -1)
         for joint, bones in SMPL_JOINT_BONES.items():

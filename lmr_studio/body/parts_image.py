@@ -44,7 +44,7 @@ def render_parts_image(body: BodyModel, path: str, size: tuple[int, int] = (1200
         plotter.subplot(0, column)
         plotter.set_background("white")
         plotter.add_mesh(_mesh(body, pose), scalars="rgb", rgb=True, smooth_shading=True)
-        plotter.camera_position = [(0.0, 0.0, 4.0), (0.0, -0.1, 0.0), (0.0, 1.0, 0.0)]
+        plotter.camera_position = [(0.0, -0.1, 4.8), (0.0, -0.1, 0.0), (0.0, 1.0, 0.0)]
         plotter.add_text(("zero pose" if column == 0 else "posed") + f" ({body.name})", font_size=10, color="black")
     plotter.screenshot(path)
     plotter.close()
