@@ -12,16 +12,21 @@ takes minutes), ``keypoints`` (one unit per frame), ``lmr`` (one unit per track)
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from lmr_studio.errors import LMRStudioError, NoPersonError
 from lmr_studio.geometry.camera import default_focal, perspective_project, weak_to_full_translation
+from lmr_studio.geometry.kinematics import forward_kinematics
+from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.perception.features import box_from_keypoints, box_to_corners, keypoint_features
 from lmr_studio.perception.tracking import KeypointTrack, TrackerSettings, accept_track
 from lmr_studio.result import MotionResult, Track
@@ -85,27 +90,42 @@ class Recoverer:
     def __init__(self, model, body, size: tuple[int, int], fps: float, device: str | None = None) -> None:
         self.model, self.body, self.size, self.fps, self.device = model, body, size, fps, device
         self.focal = default_focal(*size)
+        self.seconds = {"lmr": 0.0, "body": 0.0}  # time spent in each stage, for benchmarks
         self._preview: dict[int, Track] = {}
 
     def recover(self, kt: KeypointTrack, smooth: bool = False) -> Track:
         """One keypoint track -> a :class:`Track` with poses, camera, joints3d and joints2d."""
         from lmr_studio.model import predict
 
+        start = time.perf_counter()
         boxes = box_from_keypoints(kt.keypoints).astype(np.float32)
-        pred = predict(self.model, keypoint_features(kt.keypoints, boxes), device=self.device)
+        with _torch_threads(1):
+            pred = predict(self.model, keypoint_features(kt.keypoints, boxes), device=self.device)
         poses, betas, cam = pred.poses, pred.betas, pred.cam
         if smooth:
             times = kt.frame_ids / self.fps
             poses = smooth_poses(poses, times)
             cam = one_euro(cam, times).astype(np.float32)
             betas = np.repeat(betas.mean(0, keepdims=True), len(betas), 0)  # one body shape per person
-        _, joints3d = self.body.mesh_sequence(poses, betas)
+        middle = time.perf_counter()
+        with _torch_threads(1):
+            joints3d = self.joints(poses, betas)
+        self.seconds["lmr"] += middle - start
+        self.seconds["body"] += time.perf_counter() - middle
         transl = weak_to_full_translation(cam, boxes, self.focal, self.size).astype(np.float32)
         joints2d = perspective_project(joints3d, transl, self.focal, self.size).astype(np.float32)
         return Track(poses=poses, betas=betas, cam=cam, frame_ids=kt.frame_ids.astype(np.int64),
                      bboxes=box_to_corners(boxes).astype(np.float32), keypoints2d=kt.keypoints.astype(np.float32),
                      joints3d=joints3d.astype(np.float32), joints2d=joints2d, transl=transl,
                      part_activity=pred.part_activity)
+
+    def joints(self, poses: np.ndarray, betas: np.ndarray) -> np.ndarray:
+        """Body-frame joints (F, 24, 3) metres by forward kinematics on the body model's rest joints
+        (the same joints as the body model's forward, without skinning every vertex)."""
+        with torch.inference_mode():
+            rest = self.body.rest_joints(torch.as_tensor(betas, dtype=torch.float32, device=self.body.device))
+            rotmats = axis_angle_to_matrix(torch.as_tensor(poses, dtype=torch.float32, device=rest.device))
+            return forward_kinematics(rotmats, rest)[0].cpu().numpy().astype(np.float32)
 
     def preview(self, tracks: dict[int, KeypointTrack]) -> dict[int, Track]:
         """Unsmoothed tracks for a partial result, recomputing only rows from the last full window.
@@ -123,6 +143,18 @@ class Recoverer:
                 for f in dataclasses.fields(Track)})
         self._preview = out
         return out
+
+
+@contextlib.contextmanager
+def _torch_threads(count: int) -> Iterator[None]:
+    """Run small torch work on ``count`` CPU threads: next to MediaPipe's own threads, torch's
+    spinning OpenMP workers made LMR inference up to 20x slower on 2 cores (measured)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _load_in_thread(load: Callable[[Callable[[int, int, str], None]], object],
@@ -176,20 +208,28 @@ def iter_process(video_path: str | Path, options: ProcessOptions | None = None,
     """Process one video; see the module docstring for what is yielded."""
     options = options or ProcessOptions()
     cancel = cancel or threading.Event()
+    VideoSource(video_path).close()  # a bad video fails before the models load
+    loaded = None
+    for item in _load_in_thread(lambda p: _load_models(options, p), cancel):
+        if isinstance(item, Progress):
+            yield item
+        else:
+            loaded = item[1]
+    if loaded is None:
+        yield Progress("cancelled", 0, 1, "cancelled while loading")
+        return
+    yield from iter_recover(video_path, options, *loaded, cancel=cancel)
+
+
+def iter_recover(video_path: str | Path, options: ProcessOptions, model, body,
+                 cancel: threading.Event | None = None,
+                 recoverer: Recoverer | None = None) -> Iterator[Progress | MotionResult]:
+    """:func:`iter_process` with the LMR ``model`` and ``body`` model already loaded (kept across videos)."""
+    cancel = cancel or threading.Event()
     video_path = Path(video_path)
     with VideoSource(video_path) as source:
         yield Progress("open", 1, 1, f"{source.size[0]}x{source.size[1]}, {source.num_frames} frames @ {source.fps:g} fps")
-        loaded = None
-        for item in _load_in_thread(lambda p: _load_models(options, p), cancel):
-            if isinstance(item, Progress):
-                yield item
-            else:
-                loaded = item[1]
-        if loaded is None:
-            yield Progress("cancelled", 0, 1, "cancelled while loading")
-            return
-        model, body = loaded
-        recoverer = Recoverer(model, body, source.size, source.fps, options.device)
+        recoverer = recoverer or Recoverer(model, body, source.size, source.fps, options.device)
         settings = TrackerSettings.for_fps(source.fps)
 
         def result(tracks: dict[int, Track]) -> MotionResult:
