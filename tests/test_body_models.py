@@ -91,3 +91,12 @@ def test_mesh_sequence_matches_forward(body):
     out = body(torch.from_numpy(poses[3:4]), torch.from_numpy(betas[3:4]), torch.from_numpy(transl[3:4]))
     np.testing.assert_allclose(verts[3], out.vertices[0].numpy(), atol=1e-5)
     np.testing.assert_allclose(joints[3], out.joints[0].numpy(), atol=1e-5)
+
+
+def test_gradients_reach_every_pose_and_shape_row(body):
+    pose = (0.3 * torch.randn(2, 24, 3)).requires_grad_()
+    betas = torch.zeros(2, 10, requires_grad=True)  # equal rows: each must still get its gradient
+    out = body(pose, betas)
+    (out.vertices.square().sum() + out.joints.sum()).backward()
+    assert torch.isfinite(pose.grad).all() and (pose.grad.abs().sum((1, 2)) > 0).all()
+    assert (betas.grad.abs().sum(1) > 0).all()

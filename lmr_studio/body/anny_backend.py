@@ -49,7 +49,7 @@ class AnnyBody(BodyModel):
     def _posed(self, rotmats: torch.Tensor, betas: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         _, glob = forward_kinematics(rotmats, torch.zeros(rotmats.shape[0], NUM_JOINTS, 3, device=rotmats.device))
         phenotypes = betas_to_phenotypes(betas)
-        if bool((phenotypes == phenotypes[:1]).all()):
+        if not phenotypes.requires_grad and bool((phenotypes == phenotypes[:1]).all()):
             phenotypes = phenotypes[:1]  # one shape for the batch: Anny builds the rest body once
         out = self.anny(pose_parameters=self.retarget.pose_parameters(glob), phenotype_kwargs=phenotypes)
         vertices = self.retarget.to_body_frame(out["vertices"])
