@@ -6,8 +6,9 @@ can fill as it goes, and last the final :class:`MotionResult`. Setting ``cancel`
 within a frame: the last item is then a ``Progress`` with stage ``"cancelled"`` whose
 ``partial`` holds what was computed, and no final result follows.
 
-Stages (``Progress.stage``): ``open``, ``load`` (network and body model; the first Anny build
-takes minutes), ``keypoints`` (one unit per frame), ``lmr`` (one unit per track), ``cancelled``.
+Stages (``Progress.stage``), in order: ``load`` (network and body model; the first Anny build
+takes minutes), ``open`` (the video), ``keypoints`` (one unit per frame), ``lmr`` (one unit per
+track); ``cancelled`` ends a cancelled run.
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def test_process_with_imported_keypoints(fast_models, tiny_video, openpose_dir):
     full = perspective_project(np.zeros((TINY_FRAMES, 1, 3)), track.transl, 1.2 * max(TINY_SIZE), TINY_SIZE)[:, 0]
     np.testing.assert_allclose(full, weak, atol=1e-2)
     stages = [p.stage for p in progress]
-    assert stages[0] == "open" and "load" in stages and stages[-1] == "lmr"
+    assert stages[0] == "load" and "open" in stages and stages[-1] == "lmr"
     assert any(p.partial is not None and p.partial.tracks for p in progress if p.stage == "keypoints")
 
 

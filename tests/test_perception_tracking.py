@@ -1,0 +1,81 @@
+"""Person tracking and BlazePose keypoints on the bundled sample and on variants of it."""
+
+import numpy as np
+import pytest
+
+from lmr_studio.perception.keypoints import video_keypoint_tracks
+from lmr_studio.perception.tracking import KeypointTrack, TrackerSettings, accept_track
+from lmr_studio.video import VideoSource
+
+#: (SMPL joint, BlazePose landmark) pairs that mark the same body point.
+SAME_POINT = [(16, 11), (17, 12), (18, 13), (19, 14), (20, 15), (21, 16), (4, 25), (5, 26), (7, 27), (8, 28)]
+
+
+def final_tracks(video_path, cache_dir, monkeypatch, all_tracks=False) -> tuple[dict[int, KeypointTrack], int]:
+    monkeypatch.setenv("LMR_STUDIO_CACHE", str(cache_dir))
+    with VideoSource(video_path) as video:
+        items = list(video_keypoint_tracks(video, all_tracks=all_tracks))
+    return items[-1][1], len(items)
+
+
+def test_sample_keypoints_match_the_truth_and_are_cached(sample_video, sample_truth, tmp_path, monkeypatch):
+    tracks, steps = final_tracks(sample_video, tmp_path, monkeypatch)
+    assert len(tracks) == 1 and steps == 125
+    (track,) = tracks.values()
+    assert len(track) >= 120  # measured: 125 of 125
+    truth = sample_truth["joints2d"][track.frame_ids]
+    errors = [np.linalg.norm(track.keypoints[:, b, :2] - truth[:, s], axis=-1).mean() for s, b in SAME_POINT]
+    assert max(errors) < 15  # pixels; measured 3-10 px (the two skeletons put joints at slightly different places)
+    assert accept_track(track, TrackerSettings.for_fps(25))
+    cached, steps = final_tracks(sample_video, tmp_path, monkeypatch)  # second run: from the cache
+    assert steps == 1
+    np.testing.assert_array_equal(cached[0].keypoints, track.keypoints)
+
+
+def test_person_entering_late_is_tracked_from_where_they_appear(late_entry_video, tmp_path, monkeypatch):
+    tracks, _ = final_tracks(late_entry_video, tmp_path, monkeypatch)
+    kept = [t for t in tracks.values() if accept_track(t, TrackerSettings.for_fps(25))]
+    assert len(kept) == 1
+    assert kept[0].frame_ids[0] >= 14 and len(kept[0]) >= 23
+
+
+def test_huge_frames_are_downscaled_for_detection(huge_video, sample_truth, tmp_path, monkeypatch):
+    tracks, _ = final_tracks(huge_video, tmp_path, monkeypatch)
+    (track,) = tracks.values()
+    assert len(track) == 8
+    truth = sample_truth["joints2d"][track.frame_ids] * 4  # the huge video is the sample scaled 4x
+    errors = [np.linalg.norm(track.keypoints[:, b, :2] - truth[:, s], axis=-1).mean() for s, b in SAME_POINT]
+    assert max(errors) < 15 * 4  # keypoints come back in full-size pixels
+
+
+@pytest.mark.slow
+def test_all_tracks_finds_two_people_with_stable_ids(two_people_video, tmp_path, monkeypatch):
+    tracks, _ = final_tracks(two_people_video, tmp_path, monkeypatch, all_tracks=True)
+    kept = {tid: t for tid, t in tracks.items() if accept_track(t, TrackerSettings.for_fps(25))}
+    assert len(kept) == 2
+    for t in kept.values():
+        assert len(t) >= 50
+        side = t.keypoints[:, 0, 0] > 640  # nose on the right half?
+        assert side.all() or not side.any()  # an id never jumps to the other person
+
+
+def test_real_photo_upper_body():
+    """A real photograph shipped in an installed package: Grace Hopper (matplotlib) or the astronaut (scikit-image)."""
+    cv2 = pytest.importorskip("cv2")
+    try:
+        from skimage import data
+        image, kind = data.astronaut(), "astronaut"
+    except ImportError:
+        cbook = pytest.importorskip("matplotlib.cbook")
+        path = cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
+        image, kind = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB), "hopper"
+    from lmr_studio.perception.blazepose import BlazePose
+
+    pose = BlazePose(static=True)
+    kp = pose.on_image(image)
+    pose.close()
+    assert kp is not None, kind
+    face, shoulders = kp[[0, 2, 5]], kp[[11, 12]]
+    assert (face[:, 2] > 0.9).all() and (shoulders[:, 2] > 0.9).all()
+    assert shoulders[:, 1].min() > face[:, 1].max()  # shoulders below the face
+    assert shoulders[0, 0] > shoulders[1, 0]  # her left shoulder is on the image right (she faces us)
