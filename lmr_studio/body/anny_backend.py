@@ -58,4 +58,10 @@ class AnnyBody(BodyModel):
 
 def load_anny_body(progress: Callable[[int, int, str], None] | None = None) -> AnnyBody:
     """The Anny body model; builds and caches it on first use (about 90 s, see anny_cache)."""
-    return AnnyBody(_load_anny(ensure_anny_model(progress)))
+    path = ensure_anny_model(progress)
+    try:
+        anny = _load_anny(path)
+    except Exception:  # a damaged export (safetensors/anny raise various types): rebuild it once
+        path.unlink(missing_ok=True)
+        anny = _load_anny(ensure_anny_model(progress))
+    return AnnyBody(anny)

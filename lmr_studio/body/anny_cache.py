@@ -9,6 +9,7 @@ Never call :func:`ensure_anny_model` on a GUI thread: run it on a worker.
 
 from __future__ import annotations
 
+import importlib.metadata
 import shutil
 import tempfile
 import threading
@@ -21,7 +22,7 @@ import torch
 from lmr_studio.body.paths import cache_dir
 from lmr_studio.io.atomic import atomic_path
 
-ANNY_VERSION = "0.6.2"
+ANNY_VERSION = importlib.metadata.version("anny")
 #: Anny's own rig; the SMPL retarget in ``anny_retarget.py`` is written for its bone names.
 ANNY_RIG = "anny"
 #: Rough first-build duration on 2 cores, only used to estimate build progress.
@@ -29,6 +30,7 @@ EXPECTED_BUILD_S = 90.0
 
 #: ``progress(done, total, message)``; always called on the thread that called ensure_anny_model.
 ProgressFn = Callable[[int, int, str], None]
+_BUILD_LOCK = threading.Lock()  # one build per process; a second caller waits for the first
 
 
 def anny_model_path() -> Path:
@@ -66,10 +68,16 @@ def ensure_anny_model(progress: ProgressFn | None = None) -> Path:
     are a time-based estimate (anny reports no progress of its own), capped at 95 until done.
     """
     target = anny_model_path()
-    if target.is_file():
-        if progress:
-            progress(100, 100, "Anny body model ready")
-        return target
+    with _BUILD_LOCK:
+        if not target.is_file():
+            _build_with_progress(target, progress)
+    if progress:
+        progress(100, 100, "Anny body model ready")
+    return target
+
+
+def _build_with_progress(target: Path, progress: ProgressFn | None) -> None:
+    """Run :func:`_build_and_export` on a helper thread, reporting estimated progress here."""
     errors: list[BaseException] = []
 
     def work() -> None:
@@ -89,6 +97,3 @@ def ensure_anny_model(progress: ProgressFn | None = None) -> Path:
         worker.join(timeout=0.5)
     if errors:
         raise errors[0]
-    if progress:
-        progress(100, 100, "Anny body model ready")
-    return target
