@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from lmr_studio.parts import NUM_PARTS, PART_COLOURS, PART_LABELS
+from lmr_studio.parts import NUM_PARTS, PART_COLOURS
 from lmr_studio.playback import PartVisibility
 
 
@@ -26,17 +26,18 @@ class DynamicsPlot(QWidget):
         self.speed_plot = self.view.addPlot(row=0, col=0)
         self.activity_plot = self.view.addPlot(row=1, col=0)
         self.activity_plot.setXLink(self.speed_plot)
-        self.speed_plot.setLabel("left", "speed", units="rad/s")
-        self.activity_plot.setLabel("left", "RNN activity")
-        self.activity_plot.setLabel("bottom", "frame")
+        self.speed_plot.setLabel("left", "rad/s")
+        self.activity_plot.setLabel("left", "activity")
         self.speed_plot.hideAxis("bottom")
-        self.speed_plot.setTitle("Local dynamics per part", size="9pt")
-        self.legend = self.speed_plot.addLegend(offset=(-4, 4), colCount=3, labelTextSize="8pt")
+        self.speed_plot.setTitle("Joint angular speed per part (from the recovered poses)", size="9pt")
+        self.activity_plot.setTitle("Recurrent activity of each part's model (hidden-state change)", size="9pt")
+        for plot in (self.speed_plot, self.activity_plot):
+            plot.getAxis("left").setWidth(48)
         self.speed_curves: list[pg.PlotDataItem] = []
         self.activity_curves: list[pg.PlotDataItem] = []
         for p in range(NUM_PARTS):
             colour = tuple(int(c) for c in PART_COLOURS[p])
-            self.speed_curves.append(self.speed_plot.plot([], [], pen=pg.mkPen(colour, width=1.5), name=PART_LABELS[p],
+            self.speed_curves.append(self.speed_plot.plot([], [], pen=pg.mkPen(colour, width=1.5),
                                                           connect="finite"))
             self.activity_curves.append(self.activity_plot.plot([], [], pen=pg.mkPen(colour, width=1.5),
                                                                 connect="finite"))
@@ -67,6 +68,8 @@ class DynamicsPlot(QWidget):
             for p, curve in enumerate(curves):
                 curve.setData(x, full[:, p])
         self.speed_plot.setXRange(0, max(1, num_frames - 1), padding=0.01)
+        self.activity_plot.setTitle("Recurrent activity of each part's model (hidden-state change)"
+                                    if activity is not None else "Recurrent activity: not in this result", size="9pt")
 
     def set_parts(self, state: PartVisibility) -> None:
         """Hide curves of hidden parts; thicken highlighted ones."""

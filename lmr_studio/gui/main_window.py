@@ -34,6 +34,7 @@ from lmr_studio.scene.session import Session, iter_open
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
 RESULT_FILTER = "LMR results (*.npz);;All files (*)"
+PLAYHEAD_INTERVAL_MS = 250
 
 
 def _open_video_source(path: Path):
@@ -96,8 +97,8 @@ class MainWindow(QMainWindow):
         self.main_split = QSplitter(Qt.Orientation.Vertical)
         self.main_split.addWidget(self.top_split)
         self.main_split.addWidget(self.bottom_split)
-        self.main_split.setStretchFactor(0, 3)
-        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setStretchFactor(0, 5)
+        self.main_split.setStretchFactor(1, 2)
         workspace = QWidget()
         col = QVBoxLayout(workspace)
         col.setContentsMargins(0, 0, 0, 0)
@@ -124,6 +125,10 @@ class MainWindow(QMainWindow):
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._on_tick)
+        self._playhead_at = 0.0
+        self._playhead_timer = QTimer(self)
+        self._playhead_timer.setSingleShot(True)
+        self._playhead_timer.timeout.connect(self._move_playhead)
         self._build_actions()
         self._connect()
         self._set_busy(False)
@@ -134,7 +139,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         icon = lambda name: qta.icon(name, color="#e0e0e0")  # noqa: E731
         menu = self.menuBar().addMenu("&File")
-        self.open_action = menu.addAction(icon("fa5s.film"), "Open &video…", QKeySequence.StandardKey.Open,
+        self.open_action = menu.addAction(icon("fa5s.film"), "&Open video…", QKeySequence.StandardKey.Open,
                                           self.choose_video)
         self.open_result_action = menu.addAction(icon("fa5s.file-import"), "Open &result…", self.choose_result)
         self.sample_action = menu.addAction(icon("fa5s.running"), "Open the &sample", lambda: self.open_path(SAMPLE_VIDEO))
@@ -165,6 +170,7 @@ class MainWindow(QMainWindow):
         bar = self.addToolBar("Main")
         bar.setObjectName("main_toolbar")
         bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for a in (self.open_action, self.open_result_action, self.reprocess_action, self.export_action):
             bar.addAction(a)
         bar.addSeparator()
@@ -176,6 +182,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.overlay_combo)
         bar.addWidget(QLabel("  Person "))
         self.track_combo = QComboBox()
+        self.track_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.track_combo.setToolTip("Which tracked person the 3D view and the plots follow")
         self.track_combo.currentIndexChanged.connect(self._on_track_combo)
         bar.addWidget(self.track_combo)
@@ -455,7 +462,18 @@ class MainWindow(QMainWindow):
             self.mesh_view.show_vertices(None if row is None else meshes.vertices[row],
                                          None if row is None or meshes.ghost is None else meshes.ghost[row])
         self.timeline_bar.show(self.timeline)
-        self.plot.set_playhead(i)
+        self._move_playhead()
+
+    def _move_playhead(self) -> None:
+        """Move the plot's playhead at most every PLAYHEAD_INTERVAL_MS (a plot repaint costs
+        as much as a video frame); the last position always lands."""
+        now = time.perf_counter()
+        wait_ms = PLAYHEAD_INTERVAL_MS - (now - self._playhead_at) * 1e3
+        if wait_ms <= 0:
+            self._playhead_at = now
+            self.plot.set_playhead(self.timeline.current)
+        elif not self._playhead_timer.isActive():
+            self._playhead_timer.start(int(wait_ms) + 1)
 
     def _blank_frame(self) -> np.ndarray | None:
         result = self._current_result()

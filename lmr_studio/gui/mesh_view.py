@@ -22,7 +22,8 @@ class MeshView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plotter = QtInteractor(self, auto_update=False)
+        # No multisampling: with Mesa software GL, 8x MSAA (pyvista's default) doubles the frame time.
+        self.plotter = QtInteractor(self, auto_update=False, multi_samples=0)
         self.plotter.set_background("#1b1f24", top="#3b4250")
         self.scene: BodyScene | None = None
         self._faces_key: tuple[int, int] | None = None
@@ -70,23 +71,28 @@ class MeshView(QWidget):
         self.scene.set_ground(all_vertices)
         self.scene.set_camera(self.scene.camera_preset, centre=np.asarray(all_vertices).reshape(-1, 3).mean(0))
 
+    def draw(self) -> None:
+        """Schedule one repaint; the widget's paint renders the scene (a render() here would
+        render it twice)."""
+        self.plotter.interactor.update()
+
     def set_camera(self, preset: str) -> None:
         self.preset_buttons[preset].setChecked(True)
         if self.scene is not None:
             self.scene.set_camera(preset)
-            self.scene.render()
+            self.draw()
 
     def set_parts(self, state: PartVisibility) -> None:
         if self.scene is not None:
             self.scene.set_parts(state)
-            self.scene.render()
+            self.draw()
 
     def show_vertices(self, vertices: np.ndarray | None, ghost: np.ndarray | None) -> None:
-        """Show one frame's (V, 3) vertices (None: nobody here) and render."""
+        """Show one frame's (V, 3) vertices (None: nobody here); repaints on the next event loop turn."""
         if self.scene is None:
             return
         self.scene.set_frame(vertices, ghost if self.ghost_enabled else None)
-        self.scene.render()
+        self.draw()
 
     def _on_ghost(self, on: bool) -> None:
         self.ghost_enabled = on

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from lmr_studio.parts import JOINT_PART, PARENTS, PART_COLOURS
+from lmr_studio.parts import JOINT_PART, NUM_PARTS, PARENTS, PART_COLOURS
 from lmr_studio.perception.features import BLAZEPOSE_EDGES, VISIBILITY_THRESHOLD
 from lmr_studio.playback import PartVisibility
 
@@ -38,23 +39,36 @@ class PersonOverlay:
 
 
 def splat_mesh(frame: np.ndarray, uv: np.ndarray, parts: np.ndarray, depth: np.ndarray,
-               state: PartVisibility, strength: float = 0.65) -> np.ndarray:
-    """Blend part colours of projected vertices into ``frame`` (H, W, 3) uint8, nearest last.
+               state: PartVisibility, strength: float = 0.7) -> np.ndarray:
+    """Blend part colours of projected vertices into ``frame`` (H, W, 3) uint8, nearest on top.
 
-    uv: (V, 2) pixels; parts: (V,) part index; depth: (V,) larger = farther. Returns a new image.
+    uv: (V, 2) pixels; parts: (V,) part index; depth: (V,) larger = farther. Vertices are written
+    far to near into a part-label image whose empty pixels are then filled from their neighbours
+    (a dilation sized to the vertex spacing), so the mesh reads as a surface. Returns a new image.
     """
     out = frame.copy()
     h, w = frame.shape[:2]
-    opacity = np.asarray(state.opacities(), np.float32)[parts]
-    keep = (opacity > 0) & (uv[:, 0] >= 0) & (uv[:, 0] < w - 1) & (uv[:, 1] >= 0) & (uv[:, 1] < h - 1)
-    order = np.argsort(-depth[keep], kind="stable")
+    opacity = np.asarray(state.opacities(), np.float32)
+    keep = (opacity[parts] > 0) & (uv[:, 0] >= 0) & (uv[:, 0] < w) & (uv[:, 1] >= 0) & (uv[:, 1] < h)
+    if not keep.any():
+        return out
+    order = np.argsort(-depth[keep], kind="stable")          # far first: nearer vertices overwrite
     u = uv[keep, 0].astype(np.int32)[order]
     v = uv[keep, 1].astype(np.int32)[order]
-    colour = PART_COLOURS[parts[keep][order]].astype(np.float32)
-    a = (strength * opacity[keep][order])[:, None]
-    for du, dv in ((0, 0), (1, 0), (0, 1), (1, 1)):          # 2x2 splats close the gaps between vertices
-        base = frame[v + dv, u + du].astype(np.float32)
-        out[v + dv, u + du] = (base * (1 - a) + colour * a).astype(np.uint8)
+    spacing = np.sqrt((np.ptp(u) + 1) * (np.ptp(v) + 1) * 0.4 / len(u))  # mean on-screen vertex spacing
+    r = int(np.clip(np.ceil(spacing * 0.6), 0, 5))
+    x0, y0 = max(0, u.min() - r), max(0, v.min() - r)
+    x1, y1 = min(w, u.max() + r + 1), min(h, v.max() + r + 1)
+    label = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    label[v - y0, u - x0] = parts[keep][order].astype(np.uint8) + 1
+    if r:
+        grown = cv2.dilate(label, np.ones((2 * r + 1, 2 * r + 1), np.uint8))
+        label = np.where(label > 0, label, grown)
+    lut = np.zeros((NUM_PARTS + 1, 3), np.float32)
+    lut[1:] = PART_COLOURS
+    alpha = np.concatenate([[0.0], strength * opacity]).astype(np.float32)[label][..., None]
+    region = out[y0:y1, x0:x1].astype(np.float32)
+    out[y0:y1, x0:x1] = (region * (1 - alpha) + lut[label] * alpha).astype(np.uint8)
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
+import scipy.sparse
 
 from lmr_studio.parts import NUM_PARTS, PART_COLOURS
 from lmr_studio.playback import PartVisibility
@@ -19,16 +20,26 @@ GHOST_COLOUR = "#d8dde6"
 _VIEW_DISTANCE = 4.5   # metres from the person for the camera presets
 
 
-def vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    """Area-weighted unit vertex normals, (V, 3) float32, for (V, 3) vertices and (T, 3) faces."""
-    v = vertices.astype(np.float32, copy=False)
-    tri = v[faces]
-    fn = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-    normals = np.zeros_like(v)
-    for k in range(3):
-        np.add.at(normals, faces[:, k], fn)
-    length = np.linalg.norm(normals, axis=1, keepdims=True)
-    return normals / np.maximum(length, 1e-12)
+class NormalEstimator:
+    """Area-weighted unit vertex normals for a fixed triangle list (a sparse vertex-face sum).
+
+    faces: (T, 3) int; ``__call__(vertices (V, 3)) -> (V, 3) float32`` unit normals.
+    """
+
+    def __init__(self, faces: np.ndarray, num_vertices: int) -> None:
+        faces = np.asarray(faces, dtype=np.int64)
+        rows = faces.reshape(-1)
+        cols = np.repeat(np.arange(len(faces)), 3)
+        self.faces = faces
+        self._incidence = scipy.sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
+                                                  shape=(num_vertices, len(faces)))
+
+    def __call__(self, vertices: np.ndarray) -> np.ndarray:
+        v = np.asarray(vertices, dtype=np.float32)
+        tri = v[self.faces]
+        normals = self._incidence @ np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+        length = np.linalg.norm(normals, axis=1, keepdims=True)
+        return (normals / np.maximum(length, 1e-12)).astype(np.float32)
 
 
 def part_rgba(vertex_parts: np.ndarray, state: PartVisibility, colours: np.ndarray = PART_COLOURS) -> np.ndarray:
@@ -53,6 +64,7 @@ class BodyScene:
         self.parts = PartVisibility()
         self.camera_preset = "front"
         n = len(self.vertex_parts)
+        self._normals = NormalEstimator(self.faces, n)
         self.mesh = pv.PolyData.from_regular_faces(np.zeros((n, 3), np.float32), self.faces)
         self.mesh.point_data["rgba"] = part_rgba(self.vertex_parts, self.parts, self.colours)
         self.mesh.point_data["Normals"] = np.zeros((n, 3), np.float32)
@@ -77,7 +89,7 @@ class BodyScene:
             self.body_actor.SetVisibility(False)
         else:
             self.mesh.points[:] = vertices
-            self.mesh.point_data["Normals"][:] = vertex_normals(self.mesh.points, self.faces)
+            self.mesh.point_data["Normals"][:] = self._normals(vertices)
             self.mesh.Modified()
             self.body_actor.SetVisibility(True)
             self._centre = np.asarray(vertices).mean(axis=0)

@@ -1,0 +1,113 @@
+"""GUI benchmark: time from a frame change to the updated window (video + overlay + 3D mesh).
+
+The window shows the bundled sample clip with the Anny body. The motion shown is the clip's own
+ground truth (assets/sample/sample_truth.npz), so the figure does not depend on trained weights:
+drawing costs the same whatever model produced the poses. Needs an X display; without one the
+benchmark re-runs itself under ``xvfb-run`` (Mesa software GL), or reports that none is available.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "assets" / "sample" / "sample.mp4"
+TRUTH = ROOT / "assets" / "sample" / "sample_truth.npz"
+WINDOW_SIZE = (1400, 880)
+
+
+def _truth_result():
+    """The sample's ground-truth motion as a one-track MotionResult (boxes from its 2D joints)."""
+    from lmr_studio.perception.features import box_to_corners
+    from lmr_studio.result import MotionResult, Track
+
+    d = np.load(TRUTH)
+    n = len(d["poses"])
+    j2 = d["joints2d"]
+    lo, hi = j2.min(1), j2.max(1)
+    box = np.concatenate([(lo + hi) / 2, (hi - lo).max(1, keepdims=True) * 1.25], 1)
+    track = Track(poses=d["poses"], betas=d["betas"], cam=np.zeros((n, 3), np.float32), frame_ids=np.arange(n),
+                  bboxes=box_to_corners(box).astype(np.float32), keypoints2d=np.zeros((n, 33, 3), np.float32),
+                  joints3d=d["joints3d"], joints2d=j2, transl=d["transl"])
+    return MotionResult({0: track}, float(d["fps"]), tuple(int(x) for x in d["image_size"]), n,
+                        body_model=str(d["body_model"]), video_path=str(SAMPLE), main_track=0)
+
+
+def _measure(quick: bool) -> dict:
+    """Run in a process with a display: open the window, time frame changes."""
+    from lmr_studio.gui.app import application
+    from lmr_studio.gui.main_window import MainWindow
+
+    os.environ.setdefault("LMR_STUDIO_CONFIG_DIR", tempfile.mkdtemp(prefix="lmr-bench-config-"))
+    app = application()
+    with tempfile.TemporaryDirectory() as tmp:
+        npz = _truth_result().save(Path(tmp) / "sample.lmr.npz")
+        win = MainWindow()
+        win.report_error = lambda _parent, err: (_ for _ in ()).throw(err)
+        win.resize(*WINDOW_SIZE)
+        win.show()
+        done: list[bool] = []
+        win.job_ended.connect(done.append)
+        win.open_path(npz)
+        deadline = time.perf_counter() + 600
+        while not done and time.perf_counter() < deadline:
+            app.processEvents()
+            time.sleep(0.01)
+        if not done or not done[0] or win.session is None:
+            raise RuntimeError("the sample result did not load")
+        num = win.timeline.num_frames
+        for i in range(3):                                  # warm-up: first renders compile shaders
+            win.seek(i)
+            app.processEvents()
+        times = {"step": [], "scrub": []}
+        frames = {"step": list(range(num))[: 40 if quick else num],
+                  "scrub": list(np.random.default_rng(0).integers(0, num, 20 if quick else 60))}
+        for kind, order in frames.items():
+            for f in order:
+                t0 = time.perf_counter()
+                win.seek(int(f))
+                app.processEvents()
+                times[kind].append((time.perf_counter() - t0) * 1e3)
+        vertices = win.session.body.num_vertices
+        win.close()
+    step, scrub = np.array(times["step"]), np.array(times["scrub"])
+    return {
+        "gui_frame_ms_p50": round(float(np.percentile(step, 50)), 1),
+        "gui_frame_ms_p95": round(float(np.percentile(step, 95)), 1),
+        "gui_scrub_ms_p95": round(float(np.percentile(scrub, 95)), 1),
+        "gui_bench_setup": f"{WINDOW_SIZE[0]}x{WINDOW_SIZE[1]} window, {vertices}-vertex body, "
+                           f"{len(step)} consecutive + {len(scrub)} random frames, overlay {win.video_view.mode}",
+    }
+
+
+def run(quick: bool) -> dict:
+    """``gui_frame_ms_p50/p95`` (consecutive frames) and ``gui_scrub_ms_p95`` (random seeks)."""
+    if not SAMPLE.exists() or not TRUTH.exists():
+        return {"gui_frame_ms_p50": None, "gui_frame_ms_p95": None, "gui_note": "the bundled sample is missing"}
+    if os.environ.get("DISPLAY"):
+        return _measure(quick)
+    if shutil.which("xvfb-run") is None:
+        return {"gui_frame_ms_p50": None, "gui_frame_ms_p95": None, "gui_note": "no display and no xvfb-run"}
+    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, "-m", "lmr_studio.bench.gui"]
+    cmd += ["--quick"] if quick else []
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode != 0 or not lines:
+        return {"gui_frame_ms_p50": None, "gui_frame_ms_p95": None,
+                "gui_note": f"GUI benchmark failed under xvfb-run: {out.stderr.strip()[-300:]}"}
+    figures = json.loads(lines[-1])
+    figures["gui_display"] = "Xvfb (Mesa software GL)"
+    return figures
+
+
+if __name__ == "__main__":
+    print(json.dumps(_measure("--quick" in sys.argv)))
