@@ -35,6 +35,8 @@ def test_cli_npz_needs_no_body_and_refuses_overwrite(saved, tmp_path, capsys):
     assert main(["export", str(path), "--format", "npz", "-o", str(out)]) == 2
     assert "already exists" in capsys.readouterr().err
     assert main(["export", str(path), "--format", "npz", "-o", str(out), "--force"]) == 0
+    assert main(["export", str(path), "-o", str(path), "--force"]) == 2
+    assert "would replace the result" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("extra, message", [

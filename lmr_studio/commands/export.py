@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from lmr_studio.errors import ExportError
 from lmr_studio.export import DESCRIPTIONS, EXPORTERS, export_result, format_for_path
 from lmr_studio.export.common import parse_frame_range
 from lmr_studio.result import MotionResult
@@ -32,6 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output.resolve() == args.result.resolve():
+        raise ExportError("The output would replace the result file being exported.", "Choose another -o path.")
     result = MotionResult.load(args.result)
     fmt = args.format or format_for_path(args.output)
     bar = tqdm(total=None, desc=f"export {fmt}", unit="step", file=sys.stderr, leave=False)
