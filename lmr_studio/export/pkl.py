@@ -19,6 +19,7 @@ i.e. ours turned 180 degrees about x, the turn folded into the global orientatio
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lmr_studio.export.common import ProgressFn, select_tracks
+from lmr_studio.export.common import ProgressFn, mesh_arrays, select_tracks
 from lmr_studio.geometry.camera import corners_to_box
 from lmr_studio.geometry.rotations import axis_angle_to_matrix, matrix_to_axis_angle
 from lmr_studio.io.atomic import atomic_path
@@ -64,11 +65,13 @@ def vibe_cams(cam: np.ndarray, pelvis: np.ndarray, bboxes: np.ndarray,
     return pred.astype(np.float32), orig.astype(np.float32), vibe_boxes.astype(np.float32)
 
 
-def vibe_track(body, track: Track, image_size: tuple[int, int]) -> dict[str, np.ndarray]:
-    """One track as VIBE's per-person output dict."""
+def vibe_track(body, track: Track, result: MotionResult, progress: ProgressFn | None = None,
+               total: int | None = None, done: int = 0) -> dict[str, np.ndarray]:
+    """One track as VIBE's per-person output dict (``progress`` as in common.iter_meshes)."""
     pose = to_vibe_poses(track.poses)
-    verts, joints = body.mesh_sequence(pose.reshape(-1, 24, 3), track.betas, None)
-    pred_cam, orig_cam, bboxes = vibe_cams(track.cam, joints[:, 0], track.bboxes, image_size)
+    untranslated = dataclasses.replace(track, poses=pose.reshape(-1, 24, 3), transl=np.zeros((len(track), 3)))
+    verts, joints = mesh_arrays(body, untranslated, result, progress, total, done)
+    pred_cam, orig_cam, bboxes = vibe_cams(track.cam, joints[:, 0], track.bboxes, result.image_size)
     return {"pose": pose, "betas": track.betas.astype(np.float32), "verts": verts, "joints3d": joints,
             "pred_cam": pred_cam, "orig_cam": orig_cam, "bboxes": bboxes,
             "joints2d": track.keypoints2d.astype(np.float32), "frame_ids": track.frame_ids.astype(np.int64)}
@@ -79,11 +82,11 @@ def export_pkl(result: MotionResult, body, path: str | os.PathLike, *, frames=No
                progress: ProgressFn | None = None, force: bool = False) -> Path:
     """Write the chosen tracks as a VIBE-style pickle to ``path``; ``colours``/``video`` unused."""
     chosen = select_tracks(result, frames, tracks)
-    output = {}
-    for i, (tid, track) in enumerate(chosen.items()):
-        output[tid] = vibe_track(body, track, result.image_size)
-        if progress is not None:
-            progress(i + 1, len(chosen))
+    total = sum(len(t) for t in chosen.values())
+    output, done = {}, 0
+    for tid, track in chosen.items():
+        output[tid] = vibe_track(body, track, result, progress, total, done)
+        done += len(track)
     with atomic_path(path, overwrite=force) as tmp:
         with open(tmp, "wb") as fh:
             pickle.dump(output, fh, protocol=4)
