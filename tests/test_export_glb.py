@@ -79,6 +79,7 @@ def test_glb_skeleton_and_skin_match_the_body(body_kind, vertex_tol, tmp_path, r
         joints = read_accessor(gltf, prim.attributes.JOINTS_0)
         weights = read_accessor(gltf, prim.attributes.WEIGHTS_0)
         np.testing.assert_allclose(weights.sum(1), 1, atol=1e-6)
+        np.testing.assert_allclose(np.linalg.norm(read_accessor(gltf, prim.attributes.NORMAL), axis=1), 1, atol=1e-5)
         np.testing.assert_allclose(read_accessor(gltf, prim.attributes.COLOR_0),
                                    srgb_to_linear(PART_COLOURS[body.vertex_parts]))
         np.testing.assert_array_equal(read_accessor(gltf, prim.indices).reshape(-1, 3), body.faces)

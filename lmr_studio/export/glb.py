@@ -1,7 +1,7 @@
 """``glb``: one animated, skinned glTF 2.0 binary for Blender, three.js, Unity (glTFast) and others.
 
-Per track: a mesh in its bind pose (zero pose, the track's mean shape) with per-vertex part colours
-(``COLOR_0``, linear RGB) and skinning (``JOINTS_0``/``WEIGHTS_0``: the body model's four largest
+Per track: a mesh in its bind pose (zero pose, the track's mean shape) with smooth normals,
+per-vertex part colours (``COLOR_0``, linear RGB) and skinning (``JOINTS_0``/``WEIGHTS_0``: the body model's four largest
 SMPL-joint weights per vertex, renormalised); a 24-joint skeleton named ``track{ID}_{joint}`` with
 inverse bind matrices; and, in one animation named ``motion``, keyframed joint rotations and the
 root (pelvis) translation at the video frames' times (seconds from the first exported frame).
@@ -18,6 +18,7 @@ import numpy as np
 import pygltflib as gl
 import roma
 import torch
+import trimesh
 
 from lmr_studio.export.common import ProgressFn, select_tracks, vertex_colours
 from lmr_studio.export.skeleton import track_skeleton
@@ -96,7 +97,9 @@ def add_track(b: _Builder, body, tid: int, track: Track, result: MotionResult, t
     bind_verts, _ = body.mesh_sequence(np.zeros((1, 24, 3), np.float32), betas, None)
     joints, weights = top_weights(body.joint_weights)
 
+    normals = trimesh.Trimesh(bind_verts[0], body.faces, process=False).vertex_normals.astype(np.float32)
     attributes = gl.Attributes(POSITION=b.accessor(bind_verts[0].astype(np.float32), gl.ARRAY_BUFFER, True),
+                               NORMAL=b.accessor(normals, gl.ARRAY_BUFFER),
                                JOINTS_0=b.accessor(joints, gl.ARRAY_BUFFER),
                                WEIGHTS_0=b.accessor(weights, gl.ARRAY_BUFFER))
     if colours is not None:
