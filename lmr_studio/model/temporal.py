@@ -1,32 +1,78 @@
-"""Temporal units: a GRU over the frames of a window, or (per-frame baseline) the same layer without recurrence."""
+"""Grouped temporal units: G independent GRUs (one per body part) stepped together.
+
+Each group g has its own GRU over its own input ``[Phi_t, x_g]``; no weights are shared and no
+group sees another group's input or state. Stepping the G GRUs together (a batched matmul per
+frame) and projecting Phi_t once per forward pass (it does not change across the V refinement
+iterations) makes the six part GRUs about as cheap as one. The maths per group is PyTorch's GRU:
+
+    r = sigma(W_ir x + b_ir + W_hr h + b_hr),  z = sigma(W_iz x + b_iz + W_hz h + b_hz)
+    n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),  h' = (1 - z) * n + z * h
+
+``recurrent=False`` (the per-frame baseline) replaces each GRU by a per-frame layer
+``h = tanh(W x + b)`` with the same sizes and no state.
+"""
 
 from __future__ import annotations
+
+import math
 
 import torch
 from torch import nn
 
 
-class TemporalUnit(nn.Module):
-    """(B, T, in_dim) -> hidden sequence (B, T, hidden), last state, and a linear read-out (B, T, out_dim).
+class GroupedGRU(nn.Module):
+    """G GRUs with inputs ``[phi, extra_g]`` and linear read-outs ``out_g``.
 
-    ``recurrent=True``: a one-layer GRU whose state can be carried across windows (streaming).
-    ``recurrent=False``: a per-frame layer (Linear + tanh) with the same sizes; its state is None.
+    phi_dim: size of the shared per-frame feature; extra_dims / out_dims: per group.
     """
 
-    def __init__(self, in_dim: int, hidden: int, out_dim: int, recurrent: bool, out_scale: float = 0.01) -> None:
+    def __init__(self, phi_dim: int, extra_dims: list[int], out_dims: list[int], hidden: int,
+                 recurrent: bool = True, out_scale: float = 0.01) -> None:
         super().__init__()
-        self.recurrent = recurrent
-        self.core = nn.GRU(in_dim, hidden, batch_first=True) if recurrent else nn.Linear(in_dim, hidden)
-        self.out = nn.Linear(hidden, out_dim)
-        with torch.no_grad():  # start near "no update" so the first iterations refine the mean gently
-            self.out.weight.mul_(out_scale)
-            self.out.bias.zero_()
+        self.groups, self.hidden, self.recurrent = len(extra_dims), hidden, recurrent
+        gate = 3 * hidden if recurrent else hidden
+        bound = 1.0 / math.sqrt(hidden)
+        self.phi = nn.Linear(phi_dim, self.groups * gate)
+        self.extra = nn.ModuleList(nn.Linear(e, gate, bias=False) for e in extra_dims)
+        if recurrent:
+            self.w_hh = nn.Parameter(torch.empty(self.groups, hidden, gate).uniform_(-bound, bound))
+            self.b_hh = nn.Parameter(torch.empty(self.groups, 1, gate).uniform_(-bound, bound))
+        self.out = nn.ModuleList(nn.Linear(hidden, o) for o in out_dims)
+        with torch.no_grad():  # start near "no update": early iterations refine the mean gently
+            for lin in self.out:
+                lin.weight.mul_(out_scale)
+                lin.bias.zero_()
 
-    def forward(self, x: torch.Tensor, state: torch.Tensor | None = None
-                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        """Returns (read-out (B, T, out_dim), hidden (B, T, hidden), last state (1, B, hidden) or None)."""
+    def project_phi(self, phi: torch.Tensor) -> torch.Tensor:
+        """(B, T, phi_dim) -> (B, T, G, gate): the Phi part of every group's input projection."""
+        return self.phi(phi).unflatten(-1, (self.groups, -1))
+
+    def forward(self, phi_proj: torch.Tensor, extras: list[torch.Tensor], state: torch.Tensor | None = None
+                ) -> tuple[list[torch.Tensor], torch.Tensor, torch.Tensor | None]:
+        """phi_proj from :meth:`project_phi`; extras: G tensors (B, T, extra_g); state (G, B, H) or None.
+
+        Returns (read-outs: G tensors (B, T, out_g), hidden (B, T, G, H), last state (G, B, H) or None).
+        """
+        gi = phi_proj + torch.stack([lin(x) for lin, x in zip(self.extra, extras)], 2)
         if self.recurrent:
-            hidden, last = self.core(x, state)
+            hidden, last = self._run(gi, state)
         else:
-            hidden, last = torch.tanh(self.core(x)), None
-        return self.out(hidden), hidden, last
+            hidden, last = torch.tanh(gi), None
+        outs = [lin(h) for lin, h in zip(self.out, hidden.unbind(2))]
+        return outs, hidden, last
+
+    def _run(self, gi: torch.Tensor, state: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        b = gi.shape[0]
+        gi = gi.permute(1, 2, 0, 3)  # (T, G, B, 3H)
+        h = state if state is not None else gi.new_zeros(self.groups, b, self.hidden)
+        steps = []
+        for gi_t in gi.unbind(0):  # unbind, not gi[i]: its backward is one stack, not T zero-filled copies
+            gh = torch.baddbmm(self.b_hh, h, self.w_hh)
+            i_r, i_z, i_n = gi_t.chunk(3, -1)
+            h_r, h_z, h_n = gh.chunk(3, -1)
+            r = torch.sigmoid(i_r + h_r)
+            z = torch.sigmoid(i_z + h_z)
+            n = torch.tanh(i_n + r * h_n)
+            h = n + z * (h - n)
+            steps.append(h)
+        return torch.stack(steps, 0).permute(2, 0, 1, 3), h  # (B, T, G, H), (G, B, H)

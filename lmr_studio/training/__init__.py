@@ -1,0 +1,1 @@
+"""Synthetic training data (motions, bodies, cameras, detector-like keypoints), training and evaluation."""

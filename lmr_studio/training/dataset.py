@@ -1,0 +1,72 @@
+"""Seeded synthetic data sets: stacked clips as torch tensors for training and evaluation."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import torch
+
+from lmr_studio.geometry.rotations import axis_angle_to_matrix
+from lmr_studio.training.bodies import BodyBank
+from lmr_studio.training.motion import generate_motion
+from lmr_studio.training.synth import synthesize
+
+#: Bank bodies used for training; the rest are held out for the test set.
+TRAIN_BODY_FRACTION = 0.75
+
+
+@dataclasses.dataclass
+class ClipSet:
+    """N clips of T frames: inputs and targets (torch float32), plus what eval needs."""
+
+    features: torch.Tensor   # (N, T, 99)
+    rotmat: torch.Tensor     # (N, T, 24, 3, 3) camera-frame local rotations
+    poses: torch.Tensor      # (N, T, 24, 3) axis-angle
+    betas: torch.Tensor      # (N, T, 10)
+    joints3d: torch.Tensor   # (N, T, 24, 3) metres
+    joints2d: torch.Tensor   # (N, T, 24, 2) box-normalised
+    keypoints: torch.Tensor  # (N, T, 33, 3) pixels + visibility
+    families: list[str]
+
+    def __len__(self) -> int:
+        return self.features.shape[0]
+
+    def windows(self, length: int) -> "ClipSet":
+        """Cut every clip into consecutive windows of ``length`` frames (a remainder is dropped)."""
+        n, t = self.features.shape[:2]
+        k = t // length
+
+        def cut(x: torch.Tensor) -> torch.Tensor:
+            return x[:, :k * length].reshape(n * k, length, *x.shape[2:])
+
+        fam = [f for f in self.families for _ in range(k)]
+        return ClipSet(*(cut(getattr(self, f.name)) for f in dataclasses.fields(self)[:-1]), families=fam)
+
+    def batch(self, index: torch.Tensor) -> "ClipSet":
+        """The clips at ``index`` (a 1-D long tensor)."""
+        fam = [self.families[i] for i in index.tolist()]
+        return ClipSet(*(getattr(self, f.name)[index] for f in dataclasses.fields(self)[:-1]), families=fam)
+
+
+def body_indices(bank: BodyBank, split: str) -> np.ndarray:
+    """Bank bodies of a split: the first 75 % for ``train``, the rest for ``test``."""
+    cut = int(len(bank.betas) * TRAIN_BODY_FRACTION)
+    return np.arange(cut) if split == "train" else np.arange(cut, len(bank.betas))
+
+
+def make_clips(bank: BodyBank, families: tuple[str, ...], count: int, frames: int, seed: int,
+               split: str = "train", fps: float = 30.0) -> ClipSet:
+    """``count`` clips of ``frames`` frames, families cycled, bodies from ``split``, all from ``seed``."""
+    rng = np.random.default_rng(seed)
+    bodies = body_indices(bank, split)
+    samples, fams = [], []
+    for i in range(count):
+        family = families[i % len(families)]
+        clip = generate_motion(family, frames, rng, fps)
+        samples.append(synthesize(clip, bank, int(rng.choice(bodies)), rng))
+        fams.append(family)
+    stack = lambda name: torch.from_numpy(np.stack([getattr(s, name) for s in samples])).float()  # noqa: E731
+    poses = stack("poses")
+    return ClipSet(stack("features"), axis_angle_to_matrix(poses), poses, stack("betas"), stack("joints3d"),
+                   stack("joints2d"), stack("keypoints"), fams)

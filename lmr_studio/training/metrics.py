@@ -1,0 +1,50 @@
+"""Evaluation metrics, in millimetres, on numpy arrays (leading axes are frames).
+
+* MPJPE: mean joint position error after aligning the pelvis (joint 0);
+* PA-MPJPE: the same after a per-frame similarity Procrustes alignment (rotation, scale, shift);
+* PVE: mean vertex error after aligning the pelvis;
+* acceleration error: mean norm of the difference of the second finite differences
+  ``x[t+1] - 2 x[t] + x[t-1]`` of pelvis-aligned joints (mm/frame^2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def procrustes_align(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """(F, N, 3) ``pred`` aligned to ``gt`` by the best similarity transform per frame."""
+    mu_p, mu_g = pred.mean(1, keepdims=True), gt.mean(1, keepdims=True)
+    p, g = pred - mu_p, gt - mu_g
+    u, s, vt = np.linalg.svd(np.einsum("fni,fnj->fij", p, g))
+    d = np.sign(np.linalg.det(np.einsum("fij,fjk->fik", u, vt)))
+    s = s.copy()
+    s[:, -1] *= d
+    u = u.copy()
+    u[:, :, -1] *= d[:, None]
+    rot = np.einsum("fij,fjk->fik", u, vt)  # maps p onto g as p @ rot
+    scale = s.sum(-1) / (p ** 2).sum((1, 2)).clip(1e-12)
+    return scale[:, None, None] * np.einsum("fni,fij->fnj", p, rot) + mu_g
+
+
+def joint_errors(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """(F, J) per-joint position errors (mm) after aligning joint 0; inputs (F, J, 3) metres."""
+    return 1000.0 * np.linalg.norm((pred - pred[:, :1]) - (gt - gt[:, :1]), axis=-1)
+
+
+def pa_joint_errors(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """(F, J) per-joint errors (mm) after Procrustes alignment; inputs (F, J, 3) metres."""
+    return 1000.0 * np.linalg.norm(procrustes_align(pred, gt) - gt, axis=-1)
+
+
+def vertex_errors(pred_v: np.ndarray, gt_v: np.ndarray, pred_root: np.ndarray, gt_root: np.ndarray) -> np.ndarray:
+    """(F, V) per-vertex errors (mm) after aligning the roots (F, 3); vertices (F, V, 3) metres."""
+    return 1000.0 * np.linalg.norm((pred_v - pred_root[:, None]) - (gt_v - gt_root[:, None]), axis=-1)
+
+
+def accel_errors(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """(F-2, J) acceleration errors (mm/frame^2) of pelvis-aligned joints (F, J, 3) metres."""
+    def acc(x: np.ndarray) -> np.ndarray:
+        x = x - x[:, :1]
+        return x[2:] - 2 * x[1:-1] + x[:-2]
+    return 1000.0 * np.linalg.norm(acc(pred) - acc(gt), axis=-1)

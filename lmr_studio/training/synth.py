@@ -1,0 +1,140 @@
+"""From a motion and a body to what the network sees and what it should predict.
+
+Per clip: a random camera (image size, focal, distance, elevation, person placement), full
+perspective projection of the 33 landmarks (see :mod:`landmarks`), detector-like errors, the
+person box and features exactly as the video pipeline builds them
+(:func:`~lmr_studio.perception.features.box_from_keypoints`,
+:func:`~lmr_studio.perception.features.keypoint_features`), and the ground truth: camera-frame
+joint rotations, betas, root-relative 3D joints and box-normalised 2D joints.
+
+Detector errors, modelled on BlazePose's failure modes: white jitter (0.3-1.2 % of the box) plus
+slowly drifting bias (0.3-1 %); visibility 0.7-1.0 on seen points; face landmarks turned away
+from the camera get visibility 0.05-0.4; random per-point drops (2 %, visibility < 0.4, point
+displaced); an occluder (in 35 % of clips) covering a band of the body for part of the clip
+(visibility < 0.45 inside, 5 % extra noise); left/right limb swaps for 2-5 frames (1 % of
+frames); box jitter of a few percent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import torch
+
+from lmr_studio.geometry.camera import perspective_project, pixels_to_box
+from lmr_studio.geometry.kinematics import forward_kinematics
+from lmr_studio.geometry.rotations import axis_angle_to_matrix, matrix_to_axis_angle
+from lmr_studio.perception.features import box_from_keypoints, keypoint_features
+from lmr_studio.training.bodies import BodyBank
+from lmr_studio.training.landmarks import pose_landmarks
+from lmr_studio.training.motion import MotionClip, smooth_noise
+
+IMAGE_SIZES = ((1280, 720), (1920, 1080), (720, 1280), (1080, 1920), (640, 480))
+FACE = np.arange(11)
+#: Left/right landmark pairs swapped by a "limb swap" error (arms, legs).
+SWAP_ARMS = (np.array([13, 15, 17, 19, 21]), np.array([14, 16, 18, 20, 22]))
+SWAP_LEGS = (np.array([25, 27, 29, 31]), np.array([26, 28, 30, 32]))
+
+
+@dataclasses.dataclass
+class Sample:
+    """One clip of F frames, ready for training / evaluation (numpy float32)."""
+
+    features: np.ndarray    # (F, 99) network input
+    poses: np.ndarray       # (F, 24, 3) axis-angle, camera frame (joint 0 = orientation seen by the camera)
+    betas: np.ndarray       # (F, 10)
+    joints3d: np.ndarray    # (F, 24, 3) metres, body frame, root at its rest position
+    joints2d: np.ndarray    # (F, 24, 2) box-normalised projections of the joints
+    keypoints: np.ndarray   # (F, 33, 3) pixels + visibility (after detector errors)
+    body: int               # index into the body bank
+
+
+def _camera_rotation(pitch_deg: float) -> np.ndarray:
+    a = np.radians(pitch_deg)
+    return np.array([[1, 0, 0], [0, np.cos(a), -np.sin(a)], [0, np.sin(a), np.cos(a)]])
+
+
+def synthesize(clip: MotionClip, bank: BodyBank, body: int, rng: np.random.Generator) -> Sample:
+    """Render ``clip`` on bank body ``body`` through a random camera with detector-like errors."""
+    f = len(clip.poses)
+    fps = clip.fps
+    width, height = IMAGE_SIZES[rng.integers(len(IMAGE_SIZES))]
+    focal = rng.uniform(0.8, 2.0) * max(width, height)
+    person_frac = rng.uniform(0.3, 0.9)
+    dist = focal * 1.75 / (person_frac * height)
+    cam_rot = _camera_rotation(rng.uniform(-10, 30))
+    # ground truth in the camera frame
+    rotmats = axis_angle_to_matrix(torch.from_numpy(clip.poses).double()).numpy()
+    rotmats[:, 0] = cam_rot @ rotmats[:, 0]
+    rest = torch.from_numpy(bank.rest_joints[body]).double().expand(f, -1, -1)
+    joints, glob = forward_kinematics(torch.from_numpy(rotmats), rest)
+    joints, glob = joints.numpy(), glob.numpy()
+    landmarks = pose_landmarks(joints, glob, np.broadcast_to(bank.offsets[body], (f, 33, 3)))
+    world = clip.transl - clip.transl.mean(0)
+    tt = np.arange(f)[:, None] - (f - 1) / 2
+    world = world - tt * (tt * world).sum(0) / max((tt * tt).sum(), 1e-9)  # the camera pans along
+    place = np.array([rng.uniform(-0.3, 0.3), rng.uniform(-0.2, 0.2), 0.0]) * dist * 0.3
+    transl = world @ cam_rot.T + place + np.array([0.0, 0.0, -dist])
+    transl = transl + 0.02 * dist * smooth_noise(rng, f, fps, 0.3, 3) * np.array([1, 1, 0])
+    kp_xy = perspective_project(landmarks, transl, focal, (width, height))
+    j_xy = perspective_project(joints, transl, focal, (width, height))
+    keypoints = _detector_errors(kp_xy, landmarks, glob, transl, rng, fps)
+    box = box_from_keypoints(keypoints)
+    side = box[:, 2:3]
+    box[:, :2] += side * 0.02 * (rng.standard_normal((f, 2)) + smooth_noise(rng, f, fps, 0.5, 2))
+    box[:, 2] *= np.exp(0.03 * smooth_noise(rng, f, fps, 0.5)[:, 0])
+    rotvec = clip.poses.copy()
+    rotvec[:, 0] = matrix_to_axis_angle(torch.from_numpy(rotmats[:, 0])).numpy()
+    return Sample(
+        features=keypoint_features(keypoints, box),
+        poses=rotvec.astype(np.float32),
+        betas=np.broadcast_to(bank.betas[body], (f, 10)).astype(np.float32),
+        joints3d=joints.astype(np.float32),
+        joints2d=pixels_to_box(j_xy, box).astype(np.float32),
+        keypoints=keypoints.astype(np.float32),
+        body=body,
+    )
+
+
+def _detector_errors(xy: np.ndarray, landmarks: np.ndarray, glob: np.ndarray, transl: np.ndarray,
+                     rng: np.random.Generator, fps: float) -> np.ndarray:
+    """(F, 33, 2) true pixels -> (F, 33, 3) noisy pixels + visibility (see module docstring)."""
+    f = len(xy)
+    extent = (xy.max(1) - xy.min(1)).max(-1)[:, None, None]  # person size in pixels, per frame
+    xy = xy + extent * (rng.uniform(0.003, 0.012) * rng.standard_normal(xy.shape)
+                        + rng.uniform(0.003, 0.01) * smooth_noise(rng, f, fps, 3.0, 66).reshape(f, 33, 2))
+    vis = np.clip(rng.uniform(0.85, 1.0) - 0.1 * np.abs(smooth_noise(rng, f, fps, 1.0, 33)), 0.7, 1.0)
+    # face turned away from the camera: head's forward axis vs the direction to the camera
+    forward = glob[:, 15] @ np.array([0.0, 0.0, 1.0])
+    to_cam = -(landmarks[:, 15] + transl)
+    facing = (forward * to_cam).sum(-1) / np.linalg.norm(to_cam, axis=-1)
+    away = facing < rng.uniform(-0.2, 0.1)
+    vis[np.ix_(away, FACE)] = rng.uniform(0.05, 0.4, (away.sum(), len(FACE)))
+    # random drops
+    drop = rng.random((f, 33)) < 0.02
+    vis[drop] = rng.uniform(0.0, 0.4, drop.sum())
+    xy[drop] += extent[:, 0][np.nonzero(drop)[0]] * rng.normal(0, 0.08, (drop.sum(), 2))
+    # an occluder covering a horizontal or vertical band for part of the clip
+    if rng.random() < 0.35:
+        start = int(rng.integers(0, f))
+        stop = min(f, start + int(rng.uniform(0.3, 1.5) * fps))
+        axis = int(rng.integers(2))
+        lo, hi = xy[start:stop, :, axis].min(), xy[start:stop, :, axis].max()
+        a = rng.uniform(lo, hi)
+        band = (a, a + rng.uniform(0.2, 0.5) * (hi - lo))
+        inside = np.zeros((f, 33), bool)
+        inside[start:stop] = (xy[start:stop, :, axis] > band[0]) & (xy[start:stop, :, axis] < band[1])
+        vis[inside] = rng.uniform(0.05, 0.45, inside.sum())
+        xy[inside] += extent[:, 0][np.nonzero(inside)[0]] * rng.normal(0, 0.05, (inside.sum(), 2))
+    # left/right swaps of a limb pair for a few frames
+    i = 0
+    while i < f:
+        if rng.random() < 0.01:
+            n = int(rng.integers(2, 6))
+            left, right = SWAP_ARMS if rng.random() < 0.5 else SWAP_LEGS
+            seg = slice(i, min(f, i + n))
+            xy[seg, left], xy[seg, right] = xy[seg, right].copy(), xy[seg, left].copy()
+            i += n
+        i += 1
+    return np.concatenate([xy, vis[..., None]], -1)

@@ -1,0 +1,104 @@
+"""The training loop behind ``lmr-studio train``: seeded, resumable, with tqdm progress.
+
+All three networks see the same data pool (same seed), the same losses and the same number of
+steps and batch size: the paper's "identical settings" for the ablation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from lmr_studio.io.atomic import atomic_path
+from lmr_studio.model import build_model, save_weights
+from lmr_studio.model.losses import LossWeights, lmr_losses
+from lmr_studio.training.bodies import BodyBank, skeleton_from_betas
+from lmr_studio.training.dataset import ClipSet
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Budget and optimiser settings (defaults = the shipped weights)."""
+
+    steps: int = 1200
+    batch: int = 32
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    grad_clip: float = 1.0
+    seed: int = 0
+    checkpoint_every: int = 100
+
+
+def _batch_index(config: TrainConfig, step: int, pool: int) -> torch.Tensor:
+    """Clip indices of ``step``: a pure function of seed and step, so a resumed run is identical."""
+    gen = torch.Generator().manual_seed(config.seed * 1_000_003 + step)
+    return torch.randint(0, pool, (config.batch,), generator=gen)
+
+
+def _lr_at(config: TrainConfig, step: int) -> float:
+    """Linear warm-up over 50 steps, then cosine decay to 5 % of the peak."""
+    warm = min(1.0, (step + 1) / 50)
+    return config.lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / max(config.steps, 1))))
+
+
+def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, out_path: Path,
+                checkpoint: Path | None = None, model_config: dict | None = None,
+                log=None, progress: bool = True, extra_notes: dict | None = None) -> dict:
+    """Train one network; writes the weights to ``out_path`` and returns training notes.
+
+    ``checkpoint``: file to resume from and to save to every ``checkpoint_every`` steps.
+    """
+    torch.manual_seed(config.seed)
+    model = build_model(kind, model_config)
+    opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    basis = torch.from_numpy(bank.skel_basis)
+    start, elapsed = 0, 0.0
+    if checkpoint is not None and checkpoint.is_file():
+        state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        start, elapsed = int(state["step"]), float(state["elapsed"])
+    model.train()
+    bar = tqdm(range(start, config.steps), initial=start, total=config.steps, desc=f"train {kind}",
+               disable=not progress, dynamic_ncols=True)
+    t0 = time.perf_counter()
+    terms: dict[str, torch.Tensor] = {}
+    history: list[tuple[int, float]] = []
+    for step in bar:
+        for group in opt.param_groups:
+            group["lr"] = _lr_at(config, step)
+        b = data.batch(_batch_index(config, step, len(data)))
+        out = model(b.features)
+        terms = lmr_losses(out, skeleton_from_betas(basis, out.betas), b.rotmat, b.betas, b.joints3d, b.joints2d,
+                           LossWeights())
+        opt.zero_grad(set_to_none=True)
+        terms["total"].backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+        opt.step()
+        if step % 10 == 0:
+            bar.set_postfix({k: f"{v.item():.3f}" for k, v in terms.items()})
+            history.append((step, terms["total"].item()))
+            if log is not None:
+                log(f"{kind} step {step} " + " ".join(f"{k}={v.item():.4f}" for k, v in terms.items()))
+        done = step + 1
+        if checkpoint is not None and (done % config.checkpoint_every == 0 or done == config.steps):
+            _save_checkpoint(checkpoint, model, opt, done, elapsed + time.perf_counter() - t0)
+    wall = elapsed + time.perf_counter() - t0
+    notes = {"kind": kind, "steps": config.steps, "batch": config.batch, "window": data.features.shape[1],
+             "pool_clips": len(data), "seed": config.seed, "lr": config.lr, "wall_s": round(wall, 1),
+             "threads": torch.get_num_threads(),
+             "final_loss": {k: round(v.item(), 5) for k, v in terms.items()}, **(extra_notes or {})}
+    save_weights(model, out_path, version=f"{kind}-s{config.seed}-{config.steps}steps", notes=notes)
+    return notes
+
+
+def _save_checkpoint(path: Path, model, opt, step: int, elapsed: float) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
+                    "elapsed": elapsed}, tmp)
