@@ -61,6 +61,8 @@ def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: th
     if reloaded:
         yield Progress("open", 0, 1, f"reading {saved.name}")
         result = MotionResult.load(saved)
+        if result.body_model in ("anny", "smpl"):           # show it with the body it was made with
+            options = dataclasses.replace(options, body_model=result.body_model)
         if video is None and result.video_path and Path(result.video_path).exists():
             video = Path(result.video_path)
     else:
@@ -73,7 +75,7 @@ def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: th
         if result is None or cancel.is_set():
             return
         result.save(saved)
-    yield Progress("meshes", 0, 2, "loading the body model")
+    yield Progress("meshes", 0, 1, f"loading the {options.body_model} body model (the first Anny build takes minutes)")
     body = load_body(options)
     meshes: dict[int, TrackMeshes] = {}
     for i, (tid, track) in enumerate(result.tracks.items()):
