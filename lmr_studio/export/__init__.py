@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lmr_studio.errors import ExportError
-
 from lmr_studio.export.bvh import export_bvh
 from lmr_studio.export.csv import export_csv
 from lmr_studio.export.glb import export_glb
@@ -48,8 +47,10 @@ DESCRIPTIONS: dict[str, str] = {
     "csv": "3D joint positions (.csv)",
 }
 
-#: File name suffix of each format ("" for the folder formats, which write one file per frame).
-SUFFIXES: dict[str, str] = {name: "" if name in ("obj", "ply") else f".{name}" for name in EXPORTERS}
+#: Formats that write a folder of per-frame files.
+FOLDER_FORMATS = frozenset({"obj", "ply"})
+#: File name suffix of each format ("" for the folder formats).
+SUFFIXES: dict[str, str] = {name: "" if name in FOLDER_FORMATS else f".{name}" for name in EXPORTERS}
 #: Formats that need no body model.
 BODYLESS_FORMATS = frozenset({"npz"})
 
@@ -57,7 +58,7 @@ BODYLESS_FORMATS = frozenset({"npz"})
 def format_for_path(path: str | os.PathLike) -> str:
     """The format a file name asks for by its suffix (``out.glb`` -> ``glb``); raises if none."""
     suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix not in EXPORTERS or suffix in ("obj", "ply"):
+    if suffix not in EXPORTERS or suffix in FOLDER_FORMATS:
         raise ExportError(f"Cannot tell the export format from {Path(path).name}.",
                           f"Pass --format, one of: {', '.join(EXPORTERS)}.")
     return suffix
@@ -74,7 +75,7 @@ def export_result(result: MotionResult, fmt: str, path: str | os.PathLike, *, bo
     if fmt not in EXPORTERS:
         raise ExportError(f"Unknown export format {fmt!r}.", f"Choose one of: {', '.join(EXPORTERS)}.")
     if body is None and fmt not in BODYLESS_FORMATS:
-        from lmr_studio.body import load_body_model
+        from lmr_studio.body import load_body_model  # here: npz needs no body model (nor anny/warp)
 
         body = load_body_model("smpl" if smpl_path else result.body_model, smpl_path=smpl_path)
     if fmt == "mp4":
