@@ -76,7 +76,7 @@ def test_format_change_keeps_the_name(qtbot, errors, tmp_path):
 
 
 def test_cancel_stops_and_leaves_nothing(qtbot, errors, tmp_path):
-    dialog = _dialog(qtbot, SlowBody(), num_frames=200, two_tracks=False)
+    dialog = _dialog(qtbot, SlowBody(), num_frames=120, two_tracks=False)
     _choose(dialog, "ply", tmp_path / "meshes")
     dialog.export_button.click()
     qtbot.waitUntil(lambda: dialog.progress_bar.value() > 3, timeout=20000)
