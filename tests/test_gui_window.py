@@ -66,9 +66,8 @@ def test_open_process_scrub_toggle_play(qtbot, errors, tmp_path):
     win.parts_panel.solo_buttons[4].click()
     assert set(np.unique(scene.mesh.point_data["rgba"][:, 3][scene.vertex_parts != 4])) == {0}
     # keyboard step and play/pause
-    win.activateWindow()
-    QApplication.setActiveWindow(win)           # Xvfb has no window manager to activate it
-    assert QApplication.activeWindow() is win
+    win.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=3000)
     qtbot.keyClick(win.video_view, Qt.Key.Key_Right)
     assert win.timeline.current == 13
     qtbot.keyClick(win.video_view, Qt.Key.Key_End)

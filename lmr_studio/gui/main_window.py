@@ -13,7 +13,7 @@ import numpy as np
 import qtawesome as qta
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QProgressBar, QSplitter,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QSplitter,
                                QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
 from lmr_studio.errors import LMRStudioError
@@ -35,6 +35,12 @@ from lmr_studio.scene.session import Session, iter_open
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
 RESULT_FILTER = "LMR results (*.npz);;All files (*)"
 PLAYHEAD_INTERVAL_MS = 250
+SHORTCUTS = ("Space: play / pause\nLeft / Right: previous / next frame\nHome / End: first / last frame\n"
+             "Ctrl+O: open a video\nClick the plots or the green strip to jump to a frame.\n"
+             "3D view: drag to rotate, right-drag or wheel to zoom, shift-drag to pan.")
+ABOUT = ("<b>LMR Studio</b><br>Video human-mesh recovery with local recurrent models (LMR): six recurrent "
+         "models, one per body part, the root first. Colours in the video, the 3D view and the plots "
+         "are the parts.")
 
 
 def _open_video_source(path: Path):
@@ -166,6 +172,10 @@ class MainWindow(QMainWindow):
             view.addAction(f"Camera: {preset}", lambda p=preset: self.mesh_view.set_camera(p))
         view.addSeparator()
         view.addAction("Reset layout", self._reset_layout)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("&Keyboard shortcuts", lambda: QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS))
+        help_menu.addAction("&About LMR Studio", lambda: QMessageBox.about(self, "About LMR Studio", ABOUT))
 
         bar = self.addToolBar("Main")
         bar.setObjectName("main_toolbar")
