@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from lmr_studio.perception import keypoint_cache
 from lmr_studio.perception.keypoints import video_keypoint_tracks
 from lmr_studio.perception.tracking import KeypointTrack, TrackerSettings, accept_track
 from lmr_studio.video import VideoSource
@@ -12,7 +13,7 @@ SAME_POINT = [(16, 11), (17, 12), (18, 13), (19, 14), (20, 15), (21, 16), (4, 25
 
 
 def final_tracks(video_path, cache_dir, monkeypatch, all_tracks=False) -> tuple[dict[int, KeypointTrack], int]:
-    monkeypatch.setenv("LMR_STUDIO_CACHE", str(cache_dir))
+    monkeypatch.setattr(keypoint_cache, "cache_dir", lambda: cache_dir)  # not the env var: that moves Anny too
     with VideoSource(video_path) as video:
         items = list(video_keypoint_tracks(video, all_tracks=all_tracks))
     return items[-1][1], len(items)

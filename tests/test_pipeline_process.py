@@ -11,6 +11,7 @@ from lmr_studio import pipeline
 from lmr_studio.cli import main
 from lmr_studio.errors import BadVideoError, NoPersonError
 from lmr_studio.geometry.camera import box_to_pixels, corners_to_box, perspective_project, weak_perspective_project
+from lmr_studio.perception import keypoint_cache
 from lmr_studio.pipeline import ProcessOptions, Progress, iter_process, process_video, result_path_for
 from lmr_studio.result import MotionResult
 from tests.fixtures.media import TINY_FRAMES, TINY_SIZE, standing_keypoints
@@ -29,7 +30,7 @@ def fast_models(monkeypatch, smpl_body, tmp_path):
         return torch_model, smpl_body
 
     monkeypatch.setattr(pipeline, "_load_models", load)
-    monkeypatch.setenv("LMR_STUDIO_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(keypoint_cache, "cache_dir", lambda: tmp_path / "cache")
     return torch_model, smpl_body
 
 
@@ -100,7 +101,7 @@ def test_cli_writes_result_and_prints_summary(fast_models, tiny_video, openpose_
     loaded = MotionResult.load(out)
     assert len(loaded.main) == TINY_FRAMES
     err = capsys.readouterr().err
-    assert f"{TINY_FRAMES} frames, 1 track(s)" in err and "saved" in err
+    assert f"{TINY_FRAMES} frames, 1 track(s)" in err and "frames/s" in err and "saved" in err
 
 
 @pytest.mark.parametrize("fixture", ["text_as_video", "empty_video", "truncated_video"])
@@ -124,3 +125,13 @@ def test_result_path_beside_video(tmp_path):
 def test_bad_video_error_from_pipeline(tmp_path):
     with pytest.raises(BadVideoError):
         next(iter_process(tmp_path / "missing.mp4"))
+
+
+def test_cli_ctrl_c_exits_130_and_writes_nothing(fast_models, monkeypatch, tiny_video, openpose_dir, tmp_path, capsys):
+    def interrupt(self, tracks):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline.Recoverer, "preview", interrupt)
+    out = tmp_path / "out.npz"
+    assert main(["process", str(tiny_video), "-o", str(out), "--keypoints", str(openpose_dir)]) == 130
+    assert not out.exists() and "interrupted" in capsys.readouterr().err

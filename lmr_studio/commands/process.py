@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
                              keypoints_path=str(args.keypoints) if args.keypoints else None,
                              use_cache=not args.no_cache)
     start = time.perf_counter()
+    opened = start
     result = None
     bar: tqdm | None = None
     stage = ""
@@ -56,18 +57,19 @@ def run(args: argparse.Namespace) -> int:
             if isinstance(item, MotionResult):
                 result = item
                 break
+            if item.stage == "open":
+                opened = time.perf_counter()
             bar, stage = _show(item, bar, stage)
     finally:
         if bar is not None:
             bar.close()
     if result is None:
         return 1
+    seconds = time.perf_counter() - opened
     result.save(output)
-    seconds = time.perf_counter() - start
-    frames = sum(len(t) for t in result.tracks.values())
-    print(f"{result.num_frames} frames, {len(result.tracks)} track(s) "
-          f"({', '.join(f'#{tid}: {len(t)} frames' for tid, t in result.tracks.items())}), "
-          f"{result.num_frames / seconds:.1f} video frames/s ({frames} person-frames in {seconds:.1f} s)\n"
+    tracks = ", ".join(f"#{tid}: {len(t)} frames" for tid, t in result.tracks.items())
+    print(f"{result.num_frames} frames, {len(result.tracks)} track(s) ({tracks}); "
+          f"{result.num_frames / seconds:.1f} frames/s ({seconds:.1f} s, plus {opened - start:.1f} s loading models)\n"
           f"saved {output}", file=sys.stderr)
     return 0
 
