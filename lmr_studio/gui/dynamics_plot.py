@@ -33,6 +33,7 @@ class DynamicsPlot(QWidget):
         self.activity_plot.setTitle("Recurrent activity of each part's model (hidden-state change)", size="9pt")
         for plot in (self.speed_plot, self.activity_plot):
             plot.getAxis("left").setWidth(48)
+            plot.getAxis("left").enableAutoSIPrefix(False)
         self.speed_curves: list[pg.PlotDataItem] = []
         self.activity_curves: list[pg.PlotDataItem] = []
         for p in range(NUM_PARTS):

@@ -69,7 +69,7 @@ class MeshView(QWidget):
             self.scene = BodyScene(self.plotter, faces, vertex_parts)
             self._faces_key = key
         self.scene.set_ground(all_vertices)
-        self.scene.set_camera(self.scene.camera_preset, centre=np.asarray(all_vertices).reshape(-1, 3).mean(0))
+        self.scene.set_camera(self.scene.camera_preset)
 
     def draw(self) -> None:
         """Schedule one repaint; the widget's paint renders the scene (a render() here would

@@ -42,6 +42,12 @@ class NormalEstimator:
         return (normals / np.maximum(length, 1e-12)).astype(np.float32)
 
 
+def _box_centre(points: np.ndarray) -> np.ndarray:
+    """Centre of the axis-aligned bounds of (..., 3) points (the mean leans towards the hands)."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    return (pts.min(axis=0) + pts.max(axis=0)) / 2
+
+
 def part_rgba(vertex_parts: np.ndarray, state: PartVisibility, colours: np.ndarray = PART_COLOURS) -> np.ndarray:
     """(V, 4) uint8 colours: each vertex its part's colour with the part's opacity as alpha."""
     alpha = np.round(np.asarray(state.opacities()) * 255).astype(np.uint8)
@@ -92,7 +98,7 @@ class BodyScene:
             self.mesh.point_data["Normals"][:] = self._normals(vertices)
             self.mesh.Modified()
             self.body_actor.SetVisibility(True)
-            self._centre = np.asarray(vertices).mean(axis=0)
+            self._centre = _box_centre(vertices)
             if self.camera_preset == "follow":
                 self._aim(self._centre, keep_direction=True)
         if ghost is None or vertices is None:
@@ -124,7 +130,7 @@ class BodyScene:
         self.ground_actor = self.plotter.add_mesh(plane, style="wireframe", color="#5c6370", opacity=0.6,
                                                   name="ground", reset_camera=False, line_width=1,
                                                   show_scalar_bar=False)
-        self._centre = pts.mean(axis=0)
+        self._centre = _box_centre(pts)
 
     def set_camera(self, preset: str, centre: np.ndarray | None = None) -> None:
         """Aim the camera: 'front' (from the video camera's side), 'side' (from the person's

@@ -32,11 +32,11 @@ class Session:
     reloaded: bool = False
 
 
-def baseline_poses(track: Track, device: str | None = None) -> np.ndarray:
+def baseline_poses(track: Track, weights_dir: str | None = None, device: str | None = None) -> np.ndarray:
     """(F, 24, 3) poses of the single-RNN baseline on the track's keypoints (same features as LMR)."""
     from lmr_studio.model import load_model, predict
 
-    model = load_model("single_rnn", device=device)
+    model = load_model("single_rnn", path=weights_dir, device=device)
     boxes = box_from_keypoints(track.keypoints2d).astype(np.float32)
     return predict(model, keypoint_features(track.keypoints2d, boxes), device=device).poses
 
@@ -84,7 +84,7 @@ def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: th
         ghost_poses = None
         if ghost and track is result.main:
             try:
-                ghost_poses = baseline_poses(track, options.device)
+                ghost_poses = baseline_poses(track, options.weights_dir, options.device)
             except BadWeightsError as err:
                 yield Progress("meshes", 1, 2, f"no baseline ghost: {err.message}")
         meshes[tid] = build_track_meshes(result, tid, body, ghost_poses)
