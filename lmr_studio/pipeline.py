@@ -123,8 +123,9 @@ class Recoverer:
     def joints(self, poses: np.ndarray, betas: np.ndarray) -> np.ndarray:
         """Body-frame joints (F, 24, 3) metres by forward kinematics on the body model's rest joints
         (the same joints as the body model's forward, without skinning every vertex)."""
+        shapes, row = np.unique(np.asarray(betas, np.float32), axis=0, return_inverse=True)  # one per person when smoothed
         with torch.inference_mode():
-            rest = self.body.rest_joints(torch.as_tensor(betas, dtype=torch.float32, device=self.body.device))
+            rest = self.body.rest_joints(torch.as_tensor(shapes, device=self.body.device))[torch.as_tensor(row.reshape(-1))]
             rotmats = axis_angle_to_matrix(torch.as_tensor(poses, dtype=torch.float32, device=rest.device))
             return forward_kinematics(rotmats, rest)[0].cpu().numpy().astype(np.float32)
 
