@@ -85,6 +85,7 @@ class VideoView(QWidget):
         self._image: QImage | None = None
         self._people: list[PersonOverlay] = []
         self._caption = ""
+        self._scale = 1.0
 
     def set_mode(self, mode: str) -> None:
         if mode not in OVERLAY_MODES:
@@ -102,26 +103,34 @@ class VideoView(QWidget):
         self._compose()
 
     def _compose(self) -> None:
+        """Overlay the mesh, scale to the widget with OpenCV (cheaper than a smooth QPainter
+        scale) and keep the QImage to paint."""
         frame = self._frame
         if frame is not None and self.mode == "mesh":
             for person in self._people:
                 if person.mesh_uv is not None:
                     frame = splat_mesh(frame, person.mesh_uv, person.mesh_parts, person.mesh_depth, self.parts)
         if frame is None:
-            self._image = None
+            self._image, self._scale = None, 1.0
         else:
-            frame = np.ascontiguousarray(frame)
             h, w = frame.shape[:2]
-            self._image = QImage(frame.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+            self._scale = max(1e-3, min(self.width() / w, self.height() / h))
+            size = (max(1, round(w * self._scale)), max(1, round(h * self._scale)))
+            shown = cv2.resize(frame, size, interpolation=cv2.INTER_AREA if self._scale < 1 else cv2.INTER_LINEAR)
+            shown = np.ascontiguousarray(shown)
+            self._image = QImage(shown.data, size[0], size[1], 3 * size[0], QImage.Format.Format_RGB888).copy()
         self.update()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        self._compose()
+        super().resizeEvent(event)
 
     def image_rect(self) -> QRectF:
         """Where the frame is drawn in widget coordinates (aspect kept, centred)."""
         if self._image is None:
             return QRectF(self.rect())
         iw, ih = self._image.width(), self._image.height()
-        scale = min(self.width() / iw, self.height() / ih)
-        return QRectF((self.width() - iw * scale) / 2, (self.height() - ih * scale) / 2, iw * scale, ih * scale)
+        return QRectF((self.width() - iw) / 2, (self.height() - ih) / 2, iw, ih)
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
         p = QPainter(self)
@@ -131,10 +140,9 @@ class VideoView(QWidget):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._caption or "No video")
             return
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         target = self.image_rect()
-        p.drawImage(target, self._image)
-        scale = target.width() / self._image.width()
+        p.drawImage(target.topLeft(), self._image)
+        scale = self._scale
         p.translate(target.topLeft())
         p.scale(scale, scale)
         for person in self._people:
