@@ -120,6 +120,13 @@ class Recoverer:
                      joints3d=joints3d.astype(np.float32), joints2d=joints2d, transl=transl,
                      part_activity=pred.part_activity)
 
+    def final(self, tid: int, kt: KeypointTrack, smooth: bool = False) -> Track:
+        """:meth:`recover`, reusing the preview of track ``tid`` when it already covers ``kt`` unsmoothed."""
+        done = self._preview.get(tid)
+        if not smooth and done is not None and np.array_equal(done.frame_ids, kt.frame_ids):
+            return done
+        return self.recover(kt, smooth)
+
     def joints(self, poses: np.ndarray, betas: np.ndarray) -> np.ndarray:
         """Body-frame joints (F, 24, 3) metres by forward kinematics on the body model's rest joints
         (the same joints as the body model's forward, without skinning every vertex)."""
@@ -267,6 +274,6 @@ def iter_recover(video_path: str | Path, options: ProcessOptions, model, body,
         if cancel.is_set():
             yield Progress("cancelled", i, len(tracks), "cancelled", partial=result(done_tracks))
             return
-        done_tracks[tid] = recoverer.recover(kt, smooth=options.smooth)
+        done_tracks[tid] = recoverer.final(tid, kt, smooth=options.smooth)
         yield Progress("lmr", i + 1, len(tracks), f"track {tid}: {len(kt)} frames", partial=result(dict(done_tracks)))
     yield result(done_tracks)

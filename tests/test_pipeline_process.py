@@ -135,3 +135,20 @@ def test_cli_ctrl_c_exits_130_and_writes_nothing(fast_models, monkeypatch, tiny_
     out = tmp_path / "out.npz"
     assert main(["process", str(tiny_video), "-o", str(out), "--keypoints", str(openpose_dir)]) == 130
     assert not out.exists() and "interrupted" in capsys.readouterr().err
+
+
+def test_incremental_preview_equals_one_pass(fast_models):
+    """Previews grow window by window; the final result reuses them, so they must match one pass."""
+    model, body = fast_models
+    from lmr_studio.perception.tracking import KeypointTrack
+
+    kp = standing_keypoints(100)
+    kp[:, :, :2] += np.random.default_rng(0).normal(0, 1.0, kp[:, :, :2].shape)
+    full = KeypointTrack(np.arange(100), kp)
+    recoverer = pipeline.Recoverer(model, body, TINY_SIZE, 12.0)
+    for n in (10, 40, 70, 100):
+        recoverer.preview({0: KeypointTrack(full.frame_ids[:n], full.keypoints[:n])})
+    one_pass = pipeline.Recoverer(model, body, TINY_SIZE, 12.0).recover(full)
+    final = recoverer.final(0, full)
+    for name in ("poses", "cam", "joints3d", "joints2d", "frame_ids"):
+        np.testing.assert_allclose(getattr(final, name), getattr(one_pass, name), atol=1e-4, err_msg=name)
