@@ -80,3 +80,16 @@ def test_real_photo_upper_body():
     assert (face[:, 2] > 0.9).all() and (shoulders[:, 2] > 0.9).all()
     assert shoulders[:, 1].min() > face[:, 1].max()  # shoulders below the face
     assert shoulders[0, 0] > shoulders[1, 0]  # her left shoulder is on the image right (she faces us)
+
+
+def test_head_and_shoulders_video_is_kept(tmp_path, monkeypatch):
+    """A still portrait (Grace Hopper, shipped with matplotlib) as a 1 s video: an upper body only."""
+    cv2 = pytest.importorskip("cv2")
+    cbook = pytest.importorskip("matplotlib.cbook")
+    from tests.fixtures.media import write_video
+
+    image = cv2.cvtColor(cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))), cv2.COLOR_BGR2RGB)
+    video = write_video(tmp_path / "portrait.avi", [image] * 12, 12.0)
+    tracks, _ = final_tracks(video, tmp_path / "cache", monkeypatch)
+    kept = [t for t in tracks.values() if accept_track(t, TrackerSettings.for_fps(12))]
+    assert len(kept) == 1 and len(kept[0]) == 12

@@ -39,7 +39,8 @@ class TrackerSettings:
     min_visible: int = 8              # visible landmarks for a frame to count as a pose
     max_miss: int = 15                # frames a track may go unseen and keep its id
     min_length: int = 10              # frames a track needs to be kept
-    min_mean_visibility: float = 0.5  # mean landmark visibility a kept track needs
+    min_mean_visibility: float = 0.35  # mean landmark visibility a kept track needs (head and
+                                       # shoulders only: 0.44 on a real portrait)
     reseed_every: int = 10            # frames between searches for new people (all-tracks mode)
 
     @classmethod
