@@ -142,3 +142,47 @@ def test_layout_and_overlay_are_remembered(qtbot, errors):
     assert again.video_view.mode == "skeleton" and again.overlay_combo.currentText() == "skeleton"
     assert again.top_split.sizes() == sizes
     again.close()
+
+
+def test_drop_a_result_file_and_recent_files(qtbot, errors, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from lmr_studio.gui.settings import recent_files
+
+    npz = make_result(10).save(tmp_path / "run.lmr.npz")
+    seen = []
+
+    def job(video, options, cancel, **kwargs):
+        seen.append(kwargs.get("result_path"))
+        yield from fake_open_job(make_result(10))(video, options, cancel, **kwargs)
+
+    win = _window(qtbot, errors, job)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(npz))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(win.session_ready, timeout=10000):
+        win.dropEvent(event)
+    assert seen == [npz] and str(npz.resolve()) == recent_files()[0]
+    assert win.start_screen.recent.count() >= 1
+    _close(qtbot, win)
+
+
+def test_preferences_are_saved_and_used(qtbot, tmp_path):
+    from lmr_studio.gui.dialogs import PreferencesDialog, process_options
+    from lmr_studio.gui.settings import app_settings
+
+    dialog = PreferencesDialog()
+    qtbot.addWidget(dialog)
+    dialog.smpl_edit.setText(str(tmp_path / "SMPL_NEUTRAL.pkl"))
+    dialog.device.setCurrentText("cpu")
+    dialog.accept()
+    try:
+        options = process_options()
+        assert options.body_model == "smpl" and options.smpl_path.endswith("SMPL_NEUTRAL.pkl")
+        assert options.device == "cpu"
+    finally:
+        app_settings().remove("smpl_path")
+        app_settings().remove("device")
+    assert process_options().body_model == "anny" and process_options().device is None

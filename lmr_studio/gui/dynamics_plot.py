@@ -64,8 +64,9 @@ class DynamicsPlot(QWidget):
         ids = np.asarray(frame_ids, np.int64)
         for curves, values in ((self.speed_curves, speed), (self.activity_curves, activity)):
             full = np.full((num_frames, NUM_PARTS), np.nan)
-            if values is not None and len(ids):
-                full[ids] = values
+            inside = (ids >= 0) & (ids < num_frames)
+            if values is not None and inside.any():
+                full[ids[inside]] = np.asarray(values)[inside]
             for p, curve in enumerate(curves):
                 curve.setData(x, full[:, p])
         self.speed_plot.setXRange(0, max(1, num_frames - 1), padding=0.01)

@@ -390,6 +390,9 @@ class MainWindow(QMainWindow):
     def _show_preview(self, partial: MotionResult) -> None:
         """A partial result while processing: overlay, timeline marks and plots fill in."""
         self.preview = partial
+        if self.video is None and self.timeline.num_frames != partial.num_frames:   # a result without its video
+            self.timeline = Timeline(num_frames=max(1, partial.num_frames), fps=partial.fps or 25.0)
+            self.stack.setCurrentIndex(1)
         if partial.tracks:
             self._fill_track_combo(partial)
         self._refresh_track_views()
