@@ -75,7 +75,6 @@ class BodyModel(torch.nn.Module, ABC):
             vertices, joints = vertices + shift, joints + shift
         return BodyOutput(vertices=vertices, joints=joints)
 
-    @torch.no_grad()
     def rest_joints(self, betas: torch.Tensor) -> torch.Tensor:
         """(B, 10) betas -> (B, 24, 3) joints in the zero pose; forward_kinematics over these
         with a pose's rotation matrices reproduces :meth:`forward`'s joints."""
