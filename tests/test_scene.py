@@ -65,9 +65,11 @@ def test_hiding_a_part_zeroes_its_alpha_and_removes_its_colour(scene):
 def test_part_rgba_highlight_dims_others():
     state = PartVisibility()
     state.highlighted[1] = True
+    state.visible[2] = False
     rgba = part_rgba(np.array([0, 1, 2]), state)
-    assert list(rgba[:, 3]) == [64, 255, 64]
+    assert list(rgba[:, 3]) == [255, 255, 0]
     np.testing.assert_array_equal(rgba[1, :3], PART_COLOURS[1])
+    assert np.abs(rgba[0, :3].astype(int) - PART_COLOURS[0]).sum() > 30       # the torso is faded
 
 
 def test_camera_presets_and_follow(scene):

@@ -18,6 +18,7 @@ from lmr_studio.playback import PartVisibility
 CAMERA_PRESETS: tuple[str, ...] = ("front", "side", "follow")
 GHOST_COLOUR = "#d8dde6"
 _VIEW_DISTANCE = 4.5   # metres from the person for the camera presets
+_DIM_GREY = np.array([70.0, 75.0, 84.0], np.float32)   # what dimmed parts fade towards
 
 
 class NormalEstimator:
@@ -49,9 +50,14 @@ def _box_centre(points: np.ndarray) -> np.ndarray:
 
 
 def part_rgba(vertex_parts: np.ndarray, state: PartVisibility, colours: np.ndarray = PART_COLOURS) -> np.ndarray:
-    """(V, 4) uint8 colours: each vertex its part's colour with the part's opacity as alpha."""
-    alpha = np.round(np.asarray(state.opacities()) * 255).astype(np.uint8)
-    table = np.concatenate([np.asarray(colours, np.uint8)[:NUM_PARTS], alpha[:, None]], axis=1)
+    """(V, 4) uint8 colours: each vertex its part's colour; hidden parts get alpha 0, dimmed parts
+    (another part is highlighted) stay opaque but fade towards grey, which avoids the sorting
+    artefacts of translucent surfaces."""
+    emphasis = np.asarray(state.opacities(), np.float32)[:, None]
+    rgb = np.asarray(colours, np.float32)[:NUM_PARTS]
+    faded = np.where(emphasis < 1, _DIM_GREY + (rgb - _DIM_GREY) * (emphasis + 0.1), rgb)
+    alpha = np.where(emphasis > 0, 255, 0)
+    table = np.concatenate([faded, alpha], axis=1).round().astype(np.uint8)
     return table[np.asarray(vertex_parts, dtype=np.int64)]
 
 
