@@ -40,6 +40,13 @@ def test_person_entering_late_is_tracked_from_where_they_appear(late_entry_video
     assert kept[0].frame_ids[0] >= 14 and len(kept[0]) >= 23
 
 
+def test_id_survives_a_short_miss(gap_video, tmp_path, monkeypatch):
+    tracks, _ = final_tracks(gap_video, tmp_path, monkeypatch)
+    assert len(tracks) == 1  # one id before and after the gap
+    (track,) = tracks.values()
+    assert set(track.frame_ids) == set(range(30)) - {10, 11, 12, 13}
+
+
 def test_huge_frames_are_downscaled_for_detection(huge_video, sample_truth, tmp_path, monkeypatch):
     tracks, _ = final_tracks(huge_video, tmp_path, monkeypatch)
     (track,) = tracks.values()
