@@ -49,6 +49,8 @@ def grab_window(window) -> QImage:
     does not see the native OpenGL surface)."""
     image = window.grab().toImage()
     plotter = window.mesh_view.plotter
+    if not plotter.interactor.isVisible():
+        return image
     plotter.render()
     pixels = plotter.screenshot(return_img=True)
     h, w = pixels.shape[:2]

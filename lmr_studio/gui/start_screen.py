@@ -31,8 +31,10 @@ class StartScreen(QWidget):
         self.sample_button.setEnabled(SAMPLE_VIDEO.exists())
         if not SAMPLE_VIDEO.exists():
             self.sample_button.setToolTip(f"The sample video is missing ({SAMPLE_VIDEO})")
+        buttons.addStretch(1)
         for b in (self.video_button, self.result_button, self.sample_button):
             buttons.addWidget(b)
+        buttons.addStretch(1)
         self.recent = QListWidget()
         self.recent.setMaximumWidth(640)
         self.recent.setMaximumHeight(180)
@@ -54,7 +56,7 @@ class StartScreen(QWidget):
     def _button(self, icon: str, text: str, slot) -> QPushButton:
         b = QPushButton(qta.icon(icon, color="#e0e0e0"), text)
         b.setMinimumHeight(44)
-        b.setMinimumWidth(170)
+        b.setFixedWidth(200)
         b.clicked.connect(slot)
         return b
 
