@@ -180,10 +180,16 @@ def _load_in_thread(load: Callable[[Callable[[int, int, str], None]], object],
         messages.put(None)
 
     threading.Thread(target=work, name="lmr-load", daemon=True).start()
-    while (item := messages.get()) is not None:
-        yield item
+    while True:
         if cancel.is_set():
-            return
+            return  # the helper thread finishes on its own; its result is dropped
+        try:
+            item = messages.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        if item is None:
+            break
+        yield item
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     yield "done", box["value"]

@@ -152,3 +152,18 @@ def test_incremental_preview_equals_one_pass(fast_models):
     final = recoverer.final(0, full)
     for name in ("poses", "cam", "joints3d", "joints2d", "frame_ids"):
         np.testing.assert_allclose(getattr(final, name), getattr(one_pass, name), atol=1e-4, err_msg=name)
+
+
+def test_cancel_while_the_models_load(monkeypatch, tiny_video):
+    release = threading.Event()
+
+    def slow_load(options, progress):
+        release.wait(10)
+        raise AssertionError("the result of a cancelled load is never used")
+
+    monkeypatch.setattr(pipeline, "_load_models", slow_load)
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    items = list(iter_process(tiny_video, ProcessOptions(), cancel))
+    release.set()
+    assert items[-1].stage == "cancelled"
