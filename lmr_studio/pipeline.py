@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
+import os
 import queue
 import threading
 import time
@@ -68,9 +70,17 @@ class Progress:
 
 
 def result_path_for(video_path: str | Path) -> Path:
-    """Where the result of ``video_path`` is saved by default: ``clip.mp4`` -> ``clip.lmr.npz`` beside it."""
+    """Where the result of ``video_path`` is saved by default: ``clip.mp4`` -> ``clip.lmr.npz`` beside
+    it, or, when that folder is read-only, ``<user cache>/results/clip-<path hash>.lmr.npz``."""
     video_path = Path(video_path)
-    return video_path.with_name(video_path.stem + RESULT_SUFFIX)
+    if os.access(video_path.resolve().parent, os.W_OK):
+        return video_path.with_name(video_path.stem + RESULT_SUFFIX)
+    from lmr_studio.body.paths import cache_dir
+
+    tag = hashlib.sha1(str(video_path.resolve()).encode()).hexdigest()[:10]
+    folder = cache_dir() / "results"
+    folder.mkdir(exist_ok=True)
+    return folder / f"{video_path.stem}-{tag}{RESULT_SUFFIX}"
 
 
 def process_video(video_path: str | Path, options: ProcessOptions | None = None,

@@ -118,8 +118,13 @@ def test_cli_bad_output_folder(tiny_video, tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
-def test_result_path_beside_video(tmp_path):
+def test_result_path_beside_video_or_in_the_cache(tmp_path, monkeypatch):
     assert result_path_for(tmp_path / "clip.mp4") == tmp_path / "clip.lmr.npz"
+    monkeypatch.setattr(pipeline.os, "access", lambda path, mode: False)  # a read-only folder
+    monkeypatch.setattr("lmr_studio.body.paths.cache_dir", lambda: tmp_path / "cache")
+    (tmp_path / "cache").mkdir()
+    other = result_path_for(tmp_path / "clip.mp4")
+    assert other.parent == tmp_path / "cache" / "results" and other.name.endswith(".lmr.npz")
 
 
 def test_bad_video_error_from_pipeline(tmp_path):
