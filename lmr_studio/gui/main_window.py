@@ -6,6 +6,7 @@ progress in the status bar. Splitter sizes, overlay mode and camera preset persi
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from pathlib import Path
 
@@ -49,13 +50,10 @@ def _open_video_source(path: Path):
     return VideoSource(path)
 
 
-def _export_dialog():
-    """The ExportDialog class, or None while lmr_studio/gui/export_dialog.py is absent."""
-    try:
-        from lmr_studio.gui.export_dialog import ExportDialog
-    except ImportError:
-        return None
-    return ExportDialog
+def _export_available() -> bool:
+    """Whether lmr_studio/gui/export_dialog.py is installed (checked without importing it: the
+    exporters pull in trimesh and friends, seconds of start-up)."""
+    return importlib.util.find_spec("lmr_studio.gui.export_dialog") is not None
 
 
 class MainWindow(QMainWindow):
@@ -384,7 +382,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         busy = self.job is not None and self.job.is_running()
         self.reprocess_action.setEnabled(self.video_path is not None and not busy)
-        self.export_action.setEnabled(self.session is not None and not busy and _export_dialog() is not None)
+        self.export_action.setEnabled(self.session is not None and not busy and _export_available())
 
     # -- results ---------------------------------------------------------------------------
     def _show_preview(self, partial: MotionResult) -> None:
@@ -578,7 +576,10 @@ class MainWindow(QMainWindow):
     def export(self) -> None:
         if self.session is None:
             return
-        _export_dialog()(self.session.result, str(self.video_path) if self.video_path else None, self).exec()
+        from lmr_studio.gui.export_dialog import ExportDialog
+
+        ExportDialog(self.session.result, str(self.video_path) if self.video_path else None, self,
+                     body=self.session.body).exec()
 
     # -- Qt events -------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802
