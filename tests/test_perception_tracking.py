@@ -100,3 +100,19 @@ def test_head_and_shoulders_video_is_kept(tmp_path, monkeypatch):
     tracks, _ = final_tracks(video, tmp_path / "cache", monkeypatch)
     kept = [t for t in tracks.values() if accept_track(t, TrackerSettings.for_fps(12))]
     assert len(kept) == 1 and len(kept[0]) == 12
+
+
+def test_damage_inside_the_video_keeps_the_frames_before(sample_video):
+    from lmr_studio.errors import BadVideoError
+
+    class Damaged(VideoSource):
+        def __iter__(self):
+            for i, frame in enumerate(super().__iter__()):
+                if i == 30:
+                    raise BadVideoError("Frame 30 could not be decoded.")
+                yield frame
+
+    with Damaged(sample_video) as video:
+        items = list(video_keypoint_tracks(video, use_cache=False))
+    (track,) = items[-1][1].values()
+    assert items[-1][0] == video.num_frames and list(track.frame_ids) == list(range(30))

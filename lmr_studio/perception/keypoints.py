@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
+from lmr_studio.errors import BadVideoError
 from lmr_studio.perception.keypoint_cache import cache_file, load_tracks, save_tracks
 from lmr_studio.perception.tracking import KeypointTrack, PersonTracker, TrackerSettings
 from lmr_studio.video import VideoSource
@@ -24,11 +25,17 @@ def video_keypoint_tracks(source: VideoSource, all_tracks: bool = False, use_cac
         return
     tracker = PersonTracker(TrackerSettings.for_fps(source.fps), max_people=None if all_tracks else 1)
     snapshot_every = max(1, round(source.fps))
+    frames = iter(source)  # in order, not through the frame cache
     try:
-        for i, frame in enumerate(source):
+        for i in range(source.num_frames):
             if cancel is not None and cancel.is_set():
                 yield i, tracker.tracks()
                 return
+            try:
+                frame = next(frames)
+            except BadVideoError:  # damaged inside: keep what the frames before gave
+                yield source.num_frames, tracker.tracks()
+                break
             tracker.update(i, frame)
             last = i + 1 == source.num_frames
             yield i + 1, tracker.tracks() if last or (i + 1) % snapshot_every == 0 else None
