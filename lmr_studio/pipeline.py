@@ -233,7 +233,10 @@ def iter_process(video_path: str | Path, options: ProcessOptions | None = None,
     """Process one video; see the module docstring for what is yielded."""
     options = options or ProcessOptions()
     cancel = cancel or threading.Event()
-    VideoSource(video_path).close()  # a bad video fails before the models load
+    VideoSource(video_path).close()  # a bad video or keypoints path fails before the models load
+    if options.keypoints_path and not Path(options.keypoints_path).exists():
+        raise LMRStudioError(f"{options.keypoints_path} does not exist.",
+                             "Give an OpenPose output folder or a COCO keypoint .json file.")
     loaded = None
     for item in _load_in_thread(lambda p: _load_models(options, p), cancel):
         if isinstance(item, Progress):

@@ -30,8 +30,10 @@ class VideoSource:
 
     def __init__(self, path: str | os.PathLike, cache_size: int = 32) -> None:
         self.path = Path(path)
+        if not self.path.exists():
+            raise BadVideoError(f"{self.path} does not exist.", _HINT)
         if not self.path.is_file():
-            raise BadVideoError(f"{self.path} does not exist or is not a file.", _HINT)
+            raise BadVideoError(f"{self.path} is a folder, not a video file.", _HINT)
         self._lock = threading.Lock()
         self._cache = FrameCache(cache_size)
         self._cap = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
