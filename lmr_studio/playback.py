@@ -1,4 +1,4 @@
-"""Qt-free playback state: the timeline clock and which body parts are shown.
+"""Qt-free playback state: the timeline clock, which body parts are shown, frame prefetching.
 
 The GUI owns one :class:`Timeline` and one :class:`PartVisibility`; widgets read and set them,
 and views redraw from them. Nothing here imports Qt or VTK, so tests drive it directly.
@@ -110,3 +110,68 @@ class PartVisibility:
     def opacities(self) -> list[float]:
         """:meth:`emphasis` of every part, in part order."""
         return [self.emphasis(p) for p in range(NUM_PARTS)]
+
+
+class FramePrefetcher:
+    """Decodes video frames ahead of the playhead on a background thread.
+
+    ``open_source()`` must return a new VideoSource-like object (``read(i)``, ``num_frames``,
+    ``close()``) that the thread owns alone, so decoding never shares a capture with the GUI
+    thread. :meth:`request` names the frame the playhead will need next; the thread decodes it and
+    the next ``ahead - 1`` frames (sequential decoding is ~3x cheaper than seeking). :meth:`take`
+    returns a decoded frame or None.
+    """
+
+    def __init__(self, open_source, ahead: int = 6) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self._open, self.ahead = open_source, ahead
+        self._frames: OrderedDict[int, object] = OrderedDict()
+        self._cond = threading.Condition()
+        self._target: int | None = None
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name="lmr-prefetch", daemon=True)
+        self._thread.start()
+
+    def request(self, frame: int) -> None:
+        with self._cond:
+            self._target = frame
+            self._cond.notify()
+
+    def take(self, frame: int):
+        """The decoded (H, W, 3) frame if it is ready, else None."""
+        with self._cond:
+            return self._frames.get(frame)
+
+    def close(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        source = self._open()
+        try:
+            while True:
+                with self._cond:
+                    while self._target is None and not self._stop:
+                        self._cond.wait()
+                    if self._stop:
+                        return
+                    start, self._target = self._target, None
+                    for old in [k for k in self._frames if k < start]:
+                        del self._frames[old]
+                for i in range(start, min(start + self.ahead, source.num_frames)):
+                    with self._cond:
+                        if self._stop or self._target is not None:
+                            break
+                        if i in self._frames:
+                            continue
+                    frame = source.read(i)
+                    with self._cond:
+                        self._frames[i] = frame
+                        while len(self._frames) > 2 * self.ahead:
+                            self._frames.popitem(last=False)
+        finally:
+            source.close()

@@ -57,3 +57,32 @@ def test_part_angular_speed_sees_the_waving_arm_only():
     gappy = part_angular_speed(poses[:3], np.array([0, 1, 3]), fps=30.0)
     one = part_angular_speed(poses[1:3], np.array([0, 1]), fps=30.0)
     assert gappy[2, 3] == pytest.approx(one[1, 3] / 2, rel=1e-4)
+
+
+def test_prefetcher_decodes_ahead_on_its_own_source():
+    import time
+
+    from lmr_studio.playback import FramePrefetcher
+    from tests.test_gui_support import FakeVideo
+
+    sources = []
+
+    def open_source():
+        sources.append(FakeVideo(20))
+        return sources[-1]
+
+    pre = FramePrefetcher(open_source, ahead=4)
+    try:
+        pre.request(5)
+        deadline = time.time() + 5
+        while pre.take(8) is None and time.time() < deadline:
+            time.sleep(0.01)
+        assert all(pre.take(i) is not None for i in (5, 6, 7, 8)) and pre.take(9) is None
+        np.testing.assert_array_equal(pre.take(6), FakeVideo(20).read(6))
+        pre.request(18)                                     # near the end: stops at the last frame
+        while pre.take(19) is None and time.time() < deadline:
+            time.sleep(0.01)
+        assert pre.take(19) is not None and pre.take(5) is None   # frames behind the playhead are dropped
+    finally:
+        pre.close()
+    assert len(sources) == 1 and sources[0].reads == 6

@@ -29,7 +29,7 @@ from lmr_studio.gui.start_screen import SAMPLE_VIDEO, StartScreen
 from lmr_studio.gui.timeline import TimelineBar
 from lmr_studio.gui.video_view import OVERLAY_MODES, PersonOverlay, VideoView
 from lmr_studio.pipeline import Progress
-from lmr_studio.playback import PartVisibility, Timeline
+from lmr_studio.playback import FramePrefetcher, PartVisibility, Timeline
 from lmr_studio.result import MotionResult
 from lmr_studio.scene.session import Session, iter_open
 
@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._open_source, self._make_job = open_source, make_job
         self.video = None
+        self.prefetch: FramePrefetcher | None = None     # decodes ahead of the playhead while playing
         self.video_path: Path | None = None
         self.session: Session | None = None
         self.preview: MotionResult | None = None
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.timeline = Timeline(num_frames=1, fps=25.0)
         self.parts = PartVisibility()
         self._last_tick = 0.0
+        self._last_step = 1                               # frames the clock advanced at the last tick
         self._job_ok = True
         self._retired: list[JobRunner] = []
         self.report_error = show_error          # replaceable: scripted runs and tests print instead
@@ -292,13 +294,16 @@ class MainWindow(QMainWindow):
         source = self._open_source(path)
         self._close_video()
         self.video, self.video_path = source, path
+        self.prefetch = FramePrefetcher(lambda: self._open_source(path), ahead=3)
         self._reset_views(source.num_frames, source.fps)
         self.setWindowTitle(f"{path.name} — LMR Studio")
 
     def _close_video(self) -> None:
+        if self.prefetch is not None:
+            self.prefetch.close()
         if self.video is not None:
             self.video.close()
-        self.video = None
+        self.video, self.prefetch = None, None
 
     def _reset_views(self, num_frames: int, fps: float) -> None:
         self.pause()
@@ -462,7 +467,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Redraw everything for the current frame (video + overlay, 3D, timeline, playhead)."""
         i = self.timeline.current
-        frame = self.video.read(i) if self.video is not None else self._blank_frame()
+        frame = self._frame(i)
         result = self._current_result()
         people = self._overlays(result, i) if result is not None else []
         caption = "" if frame is not None else "No video"
@@ -485,6 +490,17 @@ class MainWindow(QMainWindow):
             self.plot.set_playhead(self.timeline.current)
         elif not self._playhead_timer.isActive():
             self._playhead_timer.start(int(wait_ms) + 1)
+
+    def _frame(self, i: int) -> np.ndarray | None:
+        """Frame ``i``: from the prefetcher while playing (then ask it for the next ones), else decoded now."""
+        if self.video is None:
+            return self._blank_frame()
+        frame = self.prefetch.take(i) if self.timeline.playing and self.prefetch is not None else None
+        if frame is None:
+            frame = self.video.read(i)
+        if self.timeline.playing and self.prefetch is not None:
+            self.prefetch.request(i + self._last_step)      # where the clock will most likely land next
+        return frame
 
     def _blank_frame(self) -> np.ndarray | None:
         result = self._current_result()
@@ -550,6 +566,7 @@ class MainWindow(QMainWindow):
         before = self.timeline.current
         after = self.timeline.advance(now - self._last_tick)
         self._last_tick = now
+        self._last_step = max(1, (after - before) % self.timeline.num_frames)
         if after != before:
             self.refresh()
 
