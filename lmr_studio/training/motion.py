@@ -46,12 +46,14 @@ JOINT_LIMITS = np.array([[(-180, 180)] * 3 if j == 0 else _L[j] for j in range(N
 @dataclasses.dataclass
 class MotionClip:
     """One motion in the world frame (y up): ``poses`` (F, 24, 3) axis-angle (joint 0 = global
-    orientation), ``transl`` (F, 3) metres of the root, ``fps``, ``family``."""
+    orientation), ``transl`` (F, 3) metres of the root, ``fps``, ``family``, and the clipped local
+    Euler angles ``euler`` (F, 24, 3) degrees the poses were made from (joint 0: lean, yaw, sway)."""
 
     poses: np.ndarray
     transl: np.ndarray
     fps: float
     family: str
+    euler: np.ndarray
 
 
 def smooth_noise(rng: np.random.Generator, frames: int, fps: float, hz: float, dims: int = 1) -> np.ndarray:
@@ -278,4 +280,4 @@ def generate_motion(family: str, frames: int, rng: np.random.Generator, fps: flo
     heading = np.stack([np.sin(np.radians(yaw)), np.zeros(frames), np.cos(np.radians(yaw))], -1)
     transl = np.cumsum(heading * speed[:, None], 0) / fps
     transl[:, 1] += bounce
-    return MotionClip(poses.astype(np.float32), transl.astype(np.float32), fps, family)
+    return MotionClip(poses.astype(np.float32), transl.astype(np.float32), fps, family, euler)

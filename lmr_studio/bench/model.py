@@ -1,0 +1,53 @@
+"""Model benchmarks: LMR and single-RNN throughput (frames/s), and the body model's forward.
+
+Networks are timed with the shipped weights when present (else a random init of the same size:
+the speed is identical), on the CPU with torch's current thread count, as the median of a few
+timed runs after a warm-up.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+
+from lmr_studio.errors import BadWeightsError
+from lmr_studio.model import build_model, load_model, predict
+
+
+def _network(kind: str):
+    try:
+        return load_model(kind, device="cpu")
+    except BadWeightsError:
+        return build_model(kind).eval()
+
+
+def _fps(model, frames: int, streaming: bool, repeats: int) -> float:
+    feats = np.random.default_rng(0).normal(size=(frames, model.config.feature_dim)).astype(np.float32)
+    predict(model, feats[: model.config.window * 4], streaming=streaming)  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        predict(model, feats, streaming=streaming)
+        times.append(time.perf_counter() - start)
+    return frames / sorted(times)[len(times) // 2]
+
+
+def run(quick: bool) -> dict:
+    """{"lmr_batched_fps", "lmr_streaming_fps", "single_rnn_batched_fps", "body_forward_fps"}."""
+    frames, repeats = (2048, 3) if quick else (8192, 5)
+    lmr = _network("lmr")
+    figures = {
+        "lmr_batched_fps": round(_fps(lmr, frames, False, repeats), 1),
+        "lmr_streaming_fps": round(_fps(lmr, frames // 4, True, repeats), 1),
+        "single_rnn_batched_fps": round(_fps(_network("single_rnn"), frames, False, repeats), 1),
+        "model_threads": torch.get_num_threads(),
+    }
+    try:
+        from lmr_studio.body import benchmark_body_forward
+    except ImportError:
+        figures["body_forward_fps"] = None
+    else:
+        figures["body_forward_fps"] = round(benchmark_body_forward(batch=64, name="anny", repeats=repeats), 1)
+    return figures

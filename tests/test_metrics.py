@@ -1,0 +1,59 @@
+"""Metric functions against hand-computed cases."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+from lmr_studio.training.metrics import (accel_errors, joint_errors, pa_joint_errors, procrustes_align,
+                                         vertex_errors)
+
+
+def test_mpjpe_is_root_aligned():
+    gt = np.zeros((1, 3, 3))
+    gt[0, 1] = (1.0, 0, 0)
+    gt[0, 2] = (0, 1.0, 0)
+    pred = gt + np.array([5.0, -2.0, 7.0])  # a pure shift: zero error after root alignment
+    np.testing.assert_allclose(joint_errors(pred, gt), 0.0, atol=1e-9)
+    pred = gt.copy()
+    pred[0, 2] = (0, 1.0, 0.003)  # 3 mm off on one joint
+    np.testing.assert_allclose(joint_errors(pred, gt), [[0.0, 0.0, 3.0]], atol=1e-9)
+
+
+def test_pa_mpjpe_removes_rotation_scale_and_shift():
+    rng = np.random.default_rng(0)
+    gt = rng.normal(size=(4, 10, 3))
+    rot = Rotation.random(4, random_state=1).as_matrix()
+    pred = 1.7 * np.einsum("fij,fnj->fni", rot, gt) + rng.normal(size=(4, 1, 3))
+    np.testing.assert_allclose(procrustes_align(pred, gt), gt, atol=1e-9)
+    np.testing.assert_allclose(pa_joint_errors(pred, gt), 0.0, atol=1e-6)
+
+
+def test_pa_mpjpe_hand_case():
+    """Two points on a line: the aligned prediction can only fix scale, not the third point's offset."""
+    gt = np.array([[[-1.0, 0, 0], [1.0, 0, 0], [0, 0, 0]]])
+    pred = np.array([[[-2.0, 0, 0], [2.0, 0, 0], [0, 0, 0]]])  # twice as big: aligned exactly
+    np.testing.assert_allclose(pa_joint_errors(pred, gt), 0.0, atol=1e-9)
+
+
+def test_pa_does_not_reflect():
+    gt = np.array([[[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [0, 0, 0]]])
+    mirrored = gt * np.array([-1.0, 1, 1])
+    assert pa_joint_errors(mirrored, gt).mean() > 1.0  # a reflection is not a rotation
+
+
+def test_accel_error_hand_case():
+    t = np.arange(5, dtype=float)
+    gt = np.zeros((5, 2, 3))
+    pred = np.zeros((5, 2, 3))
+    pred[:, 1, 0] = 0.001 * t ** 2  # constant acceleration of 2 mm/frame^2 on joint 1
+    np.testing.assert_allclose(accel_errors(pred, gt), [[0.0, 2.0]] * 3, atol=1e-9)
+    pred[:, 1, 0] = 0.004 * t  # constant velocity: no acceleration error
+    np.testing.assert_allclose(accel_errors(pred, gt), 0.0, atol=1e-9)
+
+
+def test_vertex_errors_root_aligned():
+    gt_v = np.zeros((1, 2, 3))
+    pred_v = np.array([[[1.0, 0, 0], [1.0, 0.01, 0]]])
+    err = vertex_errors(pred_v, gt_v, np.array([[1.0, 0, 0]]), np.zeros((1, 3)))
+    np.testing.assert_allclose(err, [[0.0, 10.0]], atol=1e-9)
