@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from lmr_studio.pipeline import ProcessOptions, Progress, result_path_for
-from lmr_studio.result import MotionResult
 from lmr_studio.scene.session import Session, iter_open
 from tests.test_gui_support import StickBody, make_result
 

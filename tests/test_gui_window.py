@@ -1,6 +1,5 @@
 """The main window with fake video and processing (pytest-qt under Xvfb)."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -13,12 +13,11 @@ from pathlib import Path
 import numpy as np
 import qtawesome as qta
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
+from PySide6.QtGui import QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QSplitter,
                                QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
 from lmr_studio.errors import LMRStudioError
-from lmr_studio.geometry.camera import default_focal
 from lmr_studio.gui.dialogs import PreferencesDialog, ghost_enabled, process_options, show_error
 from lmr_studio.gui.dynamics_plot import DynamicsPlot
 from lmr_studio.gui.jobs import JobRunner
@@ -27,7 +26,7 @@ from lmr_studio.gui.parts_panel import PartsPanel
 from lmr_studio.gui.settings import add_recent, app_settings, recent_files
 from lmr_studio.gui.start_screen import SAMPLE_VIDEO, StartScreen
 from lmr_studio.gui.timeline import TimelineBar
-from lmr_studio.gui.video_view import OVERLAY_MODES, PersonOverlay, VideoView
+from lmr_studio.gui.video_view import OVERLAY_MODES, VideoView, person_overlays
 from lmr_studio.pipeline import Progress
 from lmr_studio.playback import FramePrefetcher, PartVisibility, Timeline
 from lmr_studio.result import MotionResult
@@ -469,7 +468,9 @@ class MainWindow(QMainWindow):
         i = self.timeline.current
         frame = self._frame(i)
         result = self._current_result()
-        people = self._overlays(result, i) if result is not None else []
+        people = [] if result is None else person_overlays(
+            result, i, self.track_id, self.session.meshes if self.session else {},
+            self.session.body.vertex_parts if self.session else None, with_mesh=self.video_view.mode == "mesh")
         caption = "" if frame is not None else "No video"
         self.video_view.set_frame(frame, people, caption)
         meshes = self.session.meshes.get(self.track_id) if self.session is not None else None
@@ -508,24 +509,6 @@ class MainWindow(QMainWindow):
             return None
         w, h = result.image_size
         return np.full((h, w, 3), 24, np.uint8)
-
-    def _overlays(self, result: MotionResult, frame: int) -> list[PersonOverlay]:
-        people = []
-        focal = default_focal(*result.image_size)
-        for tid, track in result.tracks.items():
-            row = track.row_of_frame(frame)
-            if row is None:
-                continue
-            person = PersonOverlay(tid, track.bboxes[row], track.keypoints2d[row], track.joints2d[row],
-                                   selected=tid == self.track_id)
-            meshes = self.session.meshes.get(tid) if self.session is not None else None
-            mrow = meshes.row(frame) if meshes is not None else None
-            if self.video_view.mode == "mesh" and mrow is not None:
-                person.mesh_uv = meshes.projected(mrow, focal, result.image_size)
-                person.mesh_parts = self.session.body.vertex_parts
-                person.mesh_depth = -meshes.vertices[mrow, :, 2]
-            people.append(person)
-        return people
 
     # -- playback --------------------------------------------------------------------------
     def seek(self, frame: int) -> None:

@@ -15,9 +15,12 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from lmr_studio.geometry.camera import default_focal
 from lmr_studio.parts import JOINT_PART, NUM_PARTS, PARENTS, PART_COLOURS
 from lmr_studio.perception.features import BLAZEPOSE_EDGES, VISIBILITY_THRESHOLD
 from lmr_studio.playback import PartVisibility
+from lmr_studio.result import MotionResult
+from lmr_studio.scene.sequence import TrackMeshes
 
 OVERLAY_MODES: tuple[str, ...] = ("mesh", "skeleton", "keypoints", "none")
 _TRACK_PEN = QColor("#ffd54f")
@@ -36,6 +39,28 @@ class PersonOverlay:
     mesh_parts: np.ndarray | None = None
     mesh_depth: np.ndarray | None = None
     selected: bool = False
+
+
+def person_overlays(result: MotionResult, frame: int, selected: int | None, meshes: dict[int, TrackMeshes],
+                    vertex_parts: np.ndarray | None, with_mesh: bool) -> list[PersonOverlay]:
+    """What to draw for every person of ``result`` present on ``frame``; projected mesh points
+    (``with_mesh``) for tracks that have ``meshes`` (track id -> TrackMeshes)."""
+    people = []
+    focal = default_focal(*result.image_size)
+    for tid, track in result.tracks.items():
+        row = track.row_of_frame(frame)
+        if row is None:
+            continue
+        person = PersonOverlay(tid, track.bboxes[row], track.keypoints2d[row], track.joints2d[row],
+                               selected=tid == selected)
+        mesh = meshes.get(tid)
+        mrow = mesh.row(frame) if mesh is not None else None
+        if with_mesh and mrow is not None and vertex_parts is not None:
+            person.mesh_uv = mesh.projected(mrow, focal, result.image_size)
+            person.mesh_parts = vertex_parts
+            person.mesh_depth = -mesh.vertices[mrow, :, 2]
+        people.append(person)
+    return people
 
 
 def splat_mesh(frame: np.ndarray, uv: np.ndarray, parts: np.ndarray, depth: np.ndarray,
