@@ -14,7 +14,9 @@ from lmr_studio.scene.session import Session, iter_open
 from tests.test_gui_support import StickBody, make_result
 
 
-def _stick(_options):
+def _stick(_options, progress=None):
+    if progress is not None:
+        progress(1, 1, "stick body ready")
     return StickBody()
 
 
@@ -31,6 +33,7 @@ def test_processes_once_then_reloads_the_saved_result(tmp_path):
     items = list(iter_open(video, ProcessOptions(), load_body=_stick, process=process, ghost=False))
     session = items[-1]
     assert isinstance(session, Session) and not session.reloaded and calls == [video]
+    assert any(isinstance(i, Progress) and i.message == "stick body ready" for i in items)
     assert result_path_for(video).exists() and session.meshes[0].vertices.shape[:2] == (12, StickBody.num_vertices)
     again = list(iter_open(video, ProcessOptions(), load_body=_stick, process=process, ghost=False))[-1]
     assert again.reloaded and calls == [video]

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from lmr_studio.errors import BadWeightsError
-from lmr_studio.pipeline import ProcessOptions, Progress, iter_process, result_path_for
+from lmr_studio.pipeline import ProcessOptions, Progress, _load_in_thread, iter_process, result_path_for
 from lmr_studio.perception.features import box_from_keypoints, keypoint_features
 from lmr_studio.result import MotionResult, Track
 from lmr_studio.scene.sequence import TrackMeshes, build_track_meshes
@@ -41,10 +41,10 @@ def baseline_poses(track: Track, weights_dir: str | None = None, device: str | N
     return predict(model, keypoint_features(track.keypoints2d, boxes), device=device).poses
 
 
-def _default_body(options: ProcessOptions):
+def _default_body(options: ProcessOptions, progress=None):
     from lmr_studio.body import load_body_model
 
-    return load_body_model(options.body_model, smpl_path=options.smpl_path)
+    return load_body_model(options.body_model, smpl_path=options.smpl_path, progress=progress)
 
 
 def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: threading.Event | None = None, *,
@@ -52,7 +52,7 @@ def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: th
               load_body=_default_body, process=iter_process) -> Iterator[Progress | Session]:
     """Yield Progress while getting a result for ``video_path`` (reloaded from
     ``result_path_for(video)`` when present unless ``reprocess``; or read from ``result_path``),
-    then a :class:`Session`. Yields nothing more after a cancel. ``load_body(options)`` and
+    then a :class:`Session`. Yields nothing more after a cancel. ``load_body(options, progress)`` and
     ``process(video, options, cancel)`` are injectable for tests."""
     cancel = cancel or threading.Event()
     video = Path(video_path) if video_path else None
@@ -76,7 +76,14 @@ def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: th
             return
         result.save(saved)
     yield Progress("meshes", 0, 1, f"loading the {options.body_model} body model (the first Anny build takes minutes)")
-    body = load_body(options)
+    body = None
+    for item in _load_in_thread(lambda progress: load_body(options, progress), cancel):  # relays build progress
+        if isinstance(item, Progress):
+            yield item
+        else:
+            body = item[1]
+    if body is None:
+        return
     meshes: dict[int, TrackMeshes] = {}
     for i, (tid, track) in enumerate(result.tracks.items()):
         if cancel.is_set():
