@@ -1,5 +1,6 @@
 """The main window with fake video and processing (pytest-qt under Xvfb)."""
 
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -193,3 +194,31 @@ def test_preferences_are_saved_and_used(qtbot, tmp_path):
         app_settings().remove("smpl_path")
         app_settings().remove("device")
     assert process_options().body_model == "anny" and process_options().device is None
+
+
+@pytest.mark.slow
+def test_the_real_pipeline_on_the_sample_then_reload(qtbot, errors, tmp_path):
+    """The bundled sample through the real pipeline, Anny and the shipped weights."""
+    import shutil
+
+    from lmr_studio.gui.start_screen import SAMPLE_VIDEO
+    from lmr_studio.model.weights import weights_path
+
+    if not SAMPLE_VIDEO.exists() or not weights_path("lmr").exists():
+        pytest.skip("needs assets/sample/sample.mp4 and weights/lmr.pt")
+    video = Path(shutil.copy(SAMPLE_VIDEO, tmp_path / "sample.mp4"))
+    win = MainWindow()
+    win.report_error = lambda _parent, err: errors.append(err)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.session_ready, timeout=600_000):
+        win.open_path(video)
+    assert not errors and not win.session.reloaded
+    meshes = win.session.meshes[win.track_id]
+    assert meshes.vertices.shape[1] == win.session.body.num_vertices
+    assert win.timeline_bar.strip.present.mean() > 0.8
+    qtbot.waitUntil(lambda: not win.job.is_running(), timeout=10_000)
+    with qtbot.waitSignal(win.session_ready, timeout=300_000):
+        win.open_path(video)
+    assert win.session.reloaded
+    _close(qtbot, win)
