@@ -24,22 +24,29 @@ def results(sample_video, tmp_path_factory):
 
 
 def test_sample_mpjpe(results, sample_truth):
-    from lmr_studio.training.metrics import joint_errors, pa_joint_errors
+    """Measured with the first shipped weights: MPJPE 88.4 / PA-MPJPE 58.4 / accel 18.0 raw,
+    92.6 / 68.9 / 11.1 smoothed (the One-Euro filter lags a little on jumping jacks)."""
+    from lmr_studio.training.metrics import accel_errors, joint_errors, pa_joint_errors
 
+    accel = {}
     for smooth, result in results.items():
         track = result.main
         assert len(track) >= 120
         truth = sample_truth["joints3d"][track.frame_ids]
         mpjpe = joint_errors(track.joints3d, truth).mean()
         pa = pa_joint_errors(track.joints3d, truth).mean()
-        print(f"sample smooth={smooth}: MPJPE {mpjpe:.1f} mm, PA-MPJPE {pa:.1f} mm over {len(track)} frames")
-        assert mpjpe < 150 and pa < 100
+        accel[smooth] = accel_errors(track.joints3d, truth).mean()
+        print(f"sample smooth={smooth}: MPJPE {mpjpe:.1f} mm, PA-MPJPE {pa:.1f} mm, "
+              f"accel {accel[smooth]:.1f} mm/frame^2 over {len(track)} frames")
+        assert mpjpe < 120 and pa < 90
+    assert accel[True] < 0.8 * accel[False]
 
 
 def test_sample_translation_and_reprojection(results, sample_truth):
     track = results[False].main
     # The recovered body stands where the true one stood: depth within 25 %, 2D joints within 25 px.
     depth_ratio = track.transl[:, 2] / sample_truth["transl"][track.frame_ids, 2]
-    assert np.median(np.abs(depth_ratio - 1)) < 0.25
     err2d = np.linalg.norm(track.joints2d - sample_truth["joints2d"][track.frame_ids], axis=-1).mean()
+    print(f"sample: median depth error {100 * np.median(np.abs(depth_ratio - 1)):.1f} %, 2D joint error {err2d:.1f} px")
+    assert np.median(np.abs(depth_ratio - 1)) < 0.25
     assert err2d < 25
