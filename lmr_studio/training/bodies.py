@@ -48,12 +48,18 @@ def skeleton_from_betas(basis: torch.Tensor, betas: torch.Tensor) -> torch.Tenso
     return torch.einsum("...k,kjc->...jc", _skeleton_features(betas), basis)
 
 
-def build_body_bank(body, count: int = 256, seed: int = 0) -> BodyBank:
-    """Sample ``count`` bodies (betas ~ N(0, 1) on the active betas, clipped to +/-2.5) of ``body``."""
-    rng = np.random.default_rng(seed)
-    betas = np.zeros((count, 10), dtype=np.float32)
-    betas[:, :ACTIVE_BETAS] = np.clip(rng.normal(0, BETA_STD, (count, ACTIVE_BETAS)), -2.5, 2.5)
-    betas[0] = 0.0  # the mean body, on which landmark vertices are chosen
+def build_body_bank(body, count: int = 256, seed: int = 0, betas: np.ndarray | None = None) -> BodyBank:
+    """Sample ``count`` bodies (betas ~ N(0, 1) on the active betas, clipped to +/-2.5) of ``body``,
+    or use the given ``betas`` (K, 10). Body 0 is always the mean body (betas 0), on which the
+    landmark vertices are chosen."""
+    if betas is None:
+        rng = np.random.default_rng(seed)
+        betas = np.zeros((count, 10), dtype=np.float32)
+        betas[:, :ACTIVE_BETAS] = np.clip(rng.normal(0, BETA_STD, (count, ACTIVE_BETAS)), -2.5, 2.5)
+    else:
+        betas = np.concatenate([np.zeros((1, 10)), np.asarray(betas).reshape(-1, 10)]).astype(np.float32)
+        count = len(betas)
+    betas[0] = 0.0
     zero = np.zeros((count, 24, 3), dtype=np.float32)
     vertices, joints = body.mesh_sequence(zero, betas)
     chosen = choose_vertices(vertices[0], joints[0], np.asarray(body.vertex_parts))

@@ -10,7 +10,7 @@ import torch
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.training.bodies import BodyBank
 from lmr_studio.training.motion import generate_motion
-from lmr_studio.training.synth import synthesize
+from lmr_studio.training.synth import Sample, synthesize
 
 #: Bank bodies used for training; the rest are held out for the test set.
 TRAIN_BODY_FRACTION = 0.75
@@ -66,7 +66,12 @@ def make_clips(bank: BodyBank, families: tuple[str, ...], count: int, frames: in
         clip = generate_motion(family, frames, rng, fps)
         samples.append(synthesize(clip, bank, int(rng.choice(bodies)), rng))
         fams.append(family)
+    return stack_samples(samples, fams)
+
+
+def stack_samples(samples: list[Sample], families: list[str]) -> ClipSet:
+    """Samples of equal length -> one :class:`ClipSet`."""
     stack = lambda name: torch.from_numpy(np.stack([getattr(s, name) for s in samples])).float()  # noqa: E731
     poses = stack("poses")
     return ClipSet(stack("features"), axis_angle_to_matrix(poses), poses, stack("betas"), stack("joints3d"),
-                   stack("joints2d"), stack("keypoints"), fams)
+                   stack("joints2d"), stack("keypoints"), list(families))

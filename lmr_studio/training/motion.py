@@ -53,7 +53,7 @@ class MotionClip:
     transl: np.ndarray
     fps: float
     family: str
-    euler: np.ndarray
+    euler: np.ndarray | None = None
 
 
 def smooth_noise(rng: np.random.Generator, frames: int, fps: float, hz: float, dims: int = 1) -> np.ndarray:

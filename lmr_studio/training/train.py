@@ -90,7 +90,7 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
             _save_checkpoint(checkpoint, model, opt, done, elapsed + time.perf_counter() - t0)
     wall = elapsed + time.perf_counter() - t0
     notes = {"kind": kind, "steps": config.steps, "batch": config.batch, "window": data.features.shape[1],
-             "pool_clips": len(data), "seed": config.seed, "lr": config.lr, "wall_s": round(wall, 1),
+             "pool_windows": len(data), "seed": config.seed, "lr": config.lr, "wall_s": round(wall, 1),
              "threads": torch.get_num_threads(),
              "final_loss": {k: round(v.item(), 5) for k, v in terms.items()}, **(extra_notes or {})}
     save_weights(model, out_path, version=f"{kind}-s{config.seed}-{config.steps}steps", notes=notes)
