@@ -282,7 +282,8 @@ def iter_recover(video_path: str | Path, options: ProcessOptions, model, body,
             if cancel.is_set():
                 yield Progress("cancelled", done, source.num_frames, "cancelled", partial=partial)
                 return
-            yield Progress("keypoints", done, source.num_frames, f"{len(partial.tracks)} people",
+            people = f"{len(partial.tracks)} people" if raw else "looking for people"
+            yield Progress("keypoints", done, source.num_frames, people,
                            partial=partial if tracks is not None else None)
     tracks = kept(raw)
     if not tracks:
