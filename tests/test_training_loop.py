@@ -46,7 +46,8 @@ def _losses(tmp_path, kind, tiny, bank, steps):
     return [float(re.search(r"total=([\d.]+)", line).group(1)) for line in lines]
 
 
-@pytest.mark.parametrize("kind", ["lmr", "single_rnn", "per_frame"])
+@pytest.mark.parametrize("kind", ["lmr", pytest.param("single_rnn", marks=pytest.mark.slow),
+                                  pytest.param("per_frame", marks=pytest.mark.slow)])
 def test_tiny_overfit_loss_falls(tmp_path, tiny, bank, kind):
     losses = _losses(tmp_path, kind, tiny, bank, steps=60)
     assert min(losses[-2:]) < 0.6 * losses[0]

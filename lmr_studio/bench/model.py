@@ -7,6 +7,8 @@ timed runs after a warm-up.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import time
 
 import numpy as np
@@ -49,5 +51,6 @@ def run(quick: bool) -> dict:
     except ImportError:
         figures["body_forward_fps"] = None
     else:
-        figures["body_forward_fps"] = round(benchmark_body_forward(batch=64, name="anny", repeats=repeats), 1)
+        with contextlib.redirect_stdout(sys.stderr):  # warp (under Anny) prints its banner to stdout
+            figures["body_forward_fps"] = round(benchmark_body_forward(batch=64, name="anny", repeats=repeats), 1)
     return figures

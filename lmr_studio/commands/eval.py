@@ -8,7 +8,9 @@ lmr_studio.training.metrics); ``--json`` prints one JSON object keyed by network
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -47,14 +49,15 @@ def run(args: argparse.Namespace) -> int:
 
     torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
-    body = load_body_model("anny")
-    bank = build_body_bank(body)
-    clips = None
-    if args.motion is not None:
-        from lmr_studio.training.user_motion import clips_from_motion_file
+    with contextlib.redirect_stdout(sys.stderr):  # warp (under Anny) prints its banner to stdout
+        body = load_body_model("anny")
+        bank = build_body_bank(body)
+        clips = None
+        if args.motion is not None:
+            from lmr_studio.training.user_motion import clips_from_motion_file
 
-        clips = clips_from_motion_file(args.motion, body, bank)
-    results = evaluate(body, bank, tuple(args.kinds), args.weights, quick=args.quick, clips=clips)
+            clips = clips_from_motion_file(args.motion, body, bank)
+        results = evaluate(body, bank, tuple(args.kinds), args.weights, quick=args.quick, clips=clips)
     if args.json:
         print(json.dumps(results))
     else:

@@ -46,30 +46,32 @@ def test_set(bank: BodyBank, quick: bool) -> ClipSet:
     return make_clips(bank, TEST_FAMILIES, count, frames, seed=TEST_SEED, split="test")
 
 
-def score_predictions(body, clips: ClipSet, predictions: list[tuple[np.ndarray, np.ndarray]]) -> dict:
-    """Metrics for per-clip predicted (poses (F, 24, 3), betas (F, 10)) against ``clips``' truth."""
-    sums = _Sums()
+def score_predictions(body, clips: ClipSet, predictions: dict[str, list[tuple[np.ndarray, np.ndarray]]]) -> dict:
+    """Metrics per network for per-clip predicted (poses (F, 24, 3), betas (F, 10)) against the
+    truth of ``clips``; the true meshes are posed once per clip for all networks."""
+    sums = {kind: _Sums() for kind in predictions}
     vparts = np.asarray(body.vertex_parts).astype(np.int64)
-    for i, (poses, betas) in enumerate(predictions):
+    for i in range(len(clips)):
         gt_v, gt_j = body.mesh_sequence(clips.poses[i].numpy(), clips.betas[i].numpy())
-        pr_v, pr_j = body.mesh_sequence(poses, betas)
-        sums.add("mpjpe", joint_errors(pr_j, gt_j), JOINT_PART)
-        sums.add("pa_mpjpe", pa_joint_errors(pr_j, gt_j), JOINT_PART)
-        sums.add("accel", accel_errors(pr_j, gt_j), JOINT_PART)
-        sums.add("pve", vertex_errors(pr_v, gt_v, pr_j[:, 0], gt_j[:, 0]), vparts)
-    return sums.result()
+        for kind, preds in predictions.items():
+            pr_v, pr_j = body.mesh_sequence(*preds[i])
+            s = sums[kind]
+            s.add("mpjpe", joint_errors(pr_j, gt_j), JOINT_PART)
+            s.add("pa_mpjpe", pa_joint_errors(pr_j, gt_j), JOINT_PART)
+            s.add("accel", accel_errors(pr_j, gt_j), JOINT_PART)
+            s.add("pve", vertex_errors(pr_v, gt_v, pr_j[:, 0], gt_j[:, 0]), vparts)
+    return {kind: s.result() for kind, s in sums.items()}
 
 
 def evaluate(body, bank: BodyBank, kinds: tuple[str, ...], weights_dir=None, quick: bool = False,
              clips: ClipSet | None = None) -> dict:
     """{kind: {"mpjpe", "pa_mpjpe", "pve", "accel", "per_part": {part: {...}}}} on the test set."""
     clips = clips if clips is not None else test_set(bank, quick)
-    results = {}
+    predictions = {}
     for kind in kinds:
         model = load_model(kind, weights_dir, device="cpu")
-        preds = []
+        predictions[kind] = []
         for i in range(len(clips)):
             p = predict(model, clips.features[i].numpy())
-            preds.append((p.poses, p.betas))
-        results[kind] = score_predictions(body, clips, preds)
-    return results
+            predictions[kind].append((p.poses, p.betas))
+    return score_predictions(body, clips, predictions)
