@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.session: Session | None = None
         self.preview: MotionResult | None = None
         self.track_id: int | None = None
+        self._face_parts: np.ndarray | None = None       # (T,) part of each body triangle
         self.job: JobRunner | None = None
         self.timeline = Timeline(num_frames=1, fps=25.0)
         self.parts = PartVisibility()
@@ -411,6 +412,7 @@ class MainWindow(QMainWindow):
                 self._reset_views(result.num_frames, result.fps)
                 self.setWindowTitle(f"{session.result_path.name if session.result_path else 'result'} — LMR Studio")
         self.session, self.preview = session, None
+        self._face_parts = np.asarray(session.body.vertex_parts)[np.asarray(session.body.faces)[:, 0]]
         self._fill_track_combo(result)
         any_meshes = next(iter(session.meshes.values()), None)
         if any_meshes is not None:
@@ -468,9 +470,10 @@ class MainWindow(QMainWindow):
         i = self.timeline.current
         frame = self._frame(i)
         result = self._current_result()
+        body = self.session.body if self.session else None
         people = [] if result is None else person_overlays(
             result, i, self.track_id, self.session.meshes if self.session else {},
-            self.session.body.vertex_parts if self.session else None, with_mesh=self.video_view.mode == "mesh")
+            None if body is None else body.faces, self._face_parts, with_mesh=self.video_view.mode == "mesh")
         caption = "" if frame is not None else "No video"
         self.video_view.set_frame(frame, people, caption)
         meshes = self.session.meshes.get(self.track_id) if self.session is not None else None

@@ -28,22 +28,24 @@ _TRACK_PEN = QColor("#ffd54f")
 
 @dataclasses.dataclass
 class PersonOverlay:
-    """What to draw for one person on one frame (pixels): box (4,), keypoints (33, 3),
-    joints (24, 2), mesh points (V, 2) with their parts (V,) and depth (V,), or None when absent."""
+    """What to draw for one person on one frame (pixels): box (4,), keypoints (33, 3), joints
+    (24, 2), and for the mesh overlay its projection (V, 2), camera-frame vertices (V, 3), faces
+    (T, 3) and face parts (T,), or None when absent."""
 
     track_id: int
     box: np.ndarray
     keypoints: np.ndarray
     joints: np.ndarray
     mesh_uv: np.ndarray | None = None
-    mesh_parts: np.ndarray | None = None
-    mesh_depth: np.ndarray | None = None
+    mesh_vertices: np.ndarray | None = None
+    mesh_faces: np.ndarray | None = None
+    mesh_face_parts: np.ndarray | None = None
     selected: bool = False
 
 
 def person_overlays(result: MotionResult, frame: int, selected: int | None, meshes: dict[int, TrackMeshes],
-                    vertex_parts: np.ndarray | None, with_mesh: bool) -> list[PersonOverlay]:
-    """What to draw for every person of ``result`` present on ``frame``; projected mesh points
+                    faces: np.ndarray | None, face_parts: np.ndarray | None, with_mesh: bool) -> list[PersonOverlay]:
+    """What to draw for every person of ``result`` present on ``frame``; the projected mesh
     (``with_mesh``) for tracks that have ``meshes`` (track id -> TrackMeshes)."""
     people = []
     focal = default_focal(*result.image_size)
@@ -55,45 +57,47 @@ def person_overlays(result: MotionResult, frame: int, selected: int | None, mesh
                                selected=tid == selected)
         mesh = meshes.get(tid)
         mrow = mesh.row(frame) if mesh is not None else None
-        if with_mesh and mrow is not None and vertex_parts is not None:
+        if with_mesh and mrow is not None and faces is not None:
             person.mesh_uv = mesh.projected(mrow, focal, result.image_size)
-            person.mesh_parts = vertex_parts
-            person.mesh_depth = -mesh.vertices[mrow, :, 2]
+            person.mesh_vertices = mesh.vertices[mrow]
+            person.mesh_faces, person.mesh_face_parts = faces, face_parts
         people.append(person)
     return people
 
 
-def splat_mesh(frame: np.ndarray, uv: np.ndarray, parts: np.ndarray, depth: np.ndarray,
-               state: PartVisibility, strength: float = 0.7) -> np.ndarray:
-    """Blend part colours of projected vertices into ``frame`` (H, W, 3) uint8, nearest on top.
+def paint_mesh(frame: np.ndarray, uv: np.ndarray, vertices: np.ndarray, faces: np.ndarray,
+               face_parts: np.ndarray, state: PartVisibility, strength: float = 0.7) -> np.ndarray:
+    """Blend the projected mesh, coloured by part, into ``frame`` (H, W, 3) uint8; returns a new image.
 
-    uv: (V, 2) pixels; parts: (V,) part index; depth: (V,) larger = farther. Vertices are written
-    far to near into a part-label image whose empty pixels are then filled from their neighbours
-    (a dilation sized to the vertex spacing), so the mesh reads as a surface. Returns a new image.
+    uv: (V, 2) pixels; vertices: (V, 3) camera-frame metres (for back-face culling); faces: (T, 3);
+    face_parts: (T,) part of each triangle. Triangles facing away from the camera are dropped and
+    the parts are filled far to near (by mean depth), which resolves almost all occlusions of a body.
     """
     out = frame.copy()
     h, w = frame.shape[:2]
+    tri = vertices[faces]                                                   # (T, 3, 3)
+    normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    front = np.einsum("ij,ij->i", normal, tri[:, 0]) < 0                    # camera at the origin
     opacity = np.asarray(state.opacities(), np.float32)
-    keep = (opacity[parts] > 0) & (uv[:, 0] >= 0) & (uv[:, 0] < w) & (uv[:, 1] >= 0) & (uv[:, 1] < h)
-    if not keep.any():
-        return out
-    order = np.argsort(-depth[keep], kind="stable")          # far first: nearer vertices overwrite
-    u = uv[keep, 0].astype(np.int32)[order]
-    v = uv[keep, 1].astype(np.int32)[order]
-    spacing = np.sqrt((np.ptp(u) + 1) * (np.ptp(v) + 1) * 0.4 / len(u))  # mean on-screen vertex spacing
-    r = int(np.clip(np.ceil(spacing * 0.6), 0, 5))
-    x0, y0 = max(0, u.min() - r), max(0, v.min() - r)
-    x1, y1 = min(w, u.max() + r + 1), min(h, v.max() + r + 1)
-    label = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    label[v - y0, u - x0] = parts[keep][order].astype(np.uint8) + 1
-    if r:
-        grown = cv2.dilate(label, np.ones((2 * r + 1, 2 * r + 1), np.uint8))
-        label = np.where(label > 0, label, grown)
+    label = np.zeros((h, w), np.uint8)
+    shown = [p for p in range(NUM_PARTS) if opacity[p] > 0]
+    counts = np.bincount(face_parts, minlength=NUM_PARTS).clip(min=1)
+    part_depth = np.bincount(face_parts, weights=-tri[:, :, 2].mean(1), minlength=NUM_PARTS) / counts
+    pixels = np.round(uv).astype(np.int32)
+    for p in sorted(shown, key=lambda k: -part_depth[k]):                  # far parts first
+        polys = pixels[faces[front & (face_parts == p)]]
+        if len(polys):
+            cv2.fillPoly(label, list(polys), int(p + 1))
     lut = np.zeros((NUM_PARTS + 1, 3), np.float32)
     lut[1:] = PART_COLOURS
-    alpha = np.concatenate([[0.0], strength * opacity]).astype(np.float32)[label][..., None]
+    ys, xs = np.nonzero(label)
+    if not len(ys):
+        return out
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    crop = label[y0:y1, x0:x1]
+    alpha = np.concatenate([[0.0], strength * opacity]).astype(np.float32)[crop][..., None]
     region = out[y0:y1, x0:x1].astype(np.float32)
-    out[y0:y1, x0:x1] = (region * (1 - alpha) + lut[label] * alpha).astype(np.uint8)
+    out[y0:y1, x0:x1] = (region * (1 - alpha) + lut[crop] * alpha).astype(np.uint8)
     return out
 
 
@@ -134,7 +138,8 @@ class VideoView(QWidget):
         if frame is not None and self.mode == "mesh":
             for person in self._people:
                 if person.mesh_uv is not None:
-                    frame = splat_mesh(frame, person.mesh_uv, person.mesh_parts, person.mesh_depth, self.parts)
+                    frame = paint_mesh(frame, person.mesh_uv, person.mesh_vertices, person.mesh_faces,
+                                       person.mesh_face_parts, self.parts)
         if frame is None:
             self._image, self._scale = None, 1.0
         else:
