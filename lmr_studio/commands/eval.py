@@ -49,13 +49,15 @@ def run(args: argparse.Namespace) -> int:
 
     torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
+    if args.motion is not None:
+        from lmr_studio.training.user_motion import clips_from_motion_file, load_motion_file
+
+        load_motion_file(args.motion)  # a bad file fails before the body model loads
     with contextlib.redirect_stdout(sys.stderr):  # warp (under Anny) prints its banner to stdout
         body = load_body_model("anny")
         bank = build_body_bank(body)
         clips = None
         if args.motion is not None:
-            from lmr_studio.training.user_motion import clips_from_motion_file
-
             clips = clips_from_motion_file(args.motion, body, bank)
         results = evaluate(body, bank, tuple(args.kinds), args.weights, quick=args.quick, clips=clips)
     if args.json:
