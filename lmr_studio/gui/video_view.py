@@ -90,10 +90,10 @@ def paint_mesh(frame: np.ndarray, uv: np.ndarray, vertices: np.ndarray, faces: n
             cv2.fillPoly(label, list(polys), int(p + 1))
     lut = np.zeros((NUM_PARTS + 1, 3), np.float32)
     lut[1:] = PART_COLOURS
-    ys, xs = np.nonzero(label)
-    if not len(ys):
+    x0, y0 = np.clip(np.floor(uv.min(0)).astype(int), 0, [w, h])
+    x1, y1 = np.clip(np.ceil(uv.max(0)).astype(int) + 1, 0, [w, h])
+    if x1 <= x0 or y1 <= y0:
         return out
-    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
     crop = label[y0:y1, x0:x1]
     alpha = np.concatenate([[0.0], strength * opacity]).astype(np.float32)[crop][..., None]
     region = out[y0:y1, x0:x1].astype(np.float32)
