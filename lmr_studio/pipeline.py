@@ -176,8 +176,8 @@ def _torch_threads(count: int) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def _load_in_thread(load: Callable[[Callable[[int, int, str], None]], object],
-                    cancel: threading.Event) -> Iterator[Progress | tuple[str, object]]:
+def load_in_thread(load: Callable[[Callable[[int, int, str], None]], object],
+                   cancel: threading.Event) -> Iterator[Progress | tuple[str, object]]:
     """Run ``load(progress)`` on a helper thread, yielding its progress; last yields ("done", value)."""
     messages: queue.Queue = queue.Queue()
     box: dict[str, object] = {}
@@ -238,7 +238,7 @@ def iter_process(video_path: str | Path, options: ProcessOptions | None = None,
         raise LMRStudioError(f"{options.keypoints_path} does not exist.",
                              "Give an OpenPose output folder or a COCO keypoint .json file.")
     loaded = None
-    for item in _load_in_thread(lambda p: _load_models(options, p), cancel):
+    for item in load_in_thread(lambda p: _load_models(options, p), cancel):
         if isinstance(item, Progress):
             yield item
         else:

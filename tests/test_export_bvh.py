@@ -8,7 +8,7 @@ from scipy.spatial.transform import Rotation
 
 from lmr_studio.export import EXPORTERS
 from lmr_studio.parts import JOINT_NAMES
-from tests.test_export_support import body, camera_joints, result  # noqa: F401  (fixtures)
+from tests.fixtures.fakes import camera_joints
 
 
 def read_bvh(path):

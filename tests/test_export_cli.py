@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from lmr_studio.cli import main
-from tests.test_export_support import body, camera_joints, make_result  # noqa: F401  (fixture)
+from tests.fixtures.fakes import camera_joints, make_random_result
 
 
 @pytest.fixture
 def saved(body, tmp_path):  # noqa: F811
-    res = make_result(body, two_tracks=True)
+    res = make_random_result(body, two_tracks=True)
     return res, res.save(tmp_path / "r.npz")
 
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog  # noqa: E402
 
 from lmr_studio.gui import export_dialog as module  # noqa: E402
 from lmr_studio.gui.export_dialog import ExportDialog  # noqa: E402
-from tests.test_export_support import FakeBody, camera_joints, make_result  # noqa: E402
+from tests.fixtures.fakes import FakeBody, camera_joints, make_random_result  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -36,7 +36,7 @@ def errors(monkeypatch):
 
 
 def _dialog(qtbot, body, num_frames=12, two_tracks=True):
-    result = make_result(body, num_frames=num_frames, two_tracks=two_tracks)
+    result = make_random_result(body, num_frames=num_frames, two_tracks=two_tracks)
     dialog = ExportDialog(result, None, body=body)
     qtbot.addWidget(dialog)
     dialog.show()

@@ -12,7 +12,7 @@ from scipy.spatial.transform import Rotation
 from lmr_studio.export import EXPORTERS
 from lmr_studio.export.glb import srgb_to_linear
 from lmr_studio.parts import JOINT_NAMES, PART_COLOURS
-from tests.test_export_support import body, camera_joints, fake_body, make_result, result  # noqa: F401  (fixtures)
+from tests.fixtures.fakes import camera_joints, make_random_result
 
 _WIDTH = {"SCALAR": 1, "VEC3": 3, "VEC4": 4, "MAT4": 16}
 _DTYPE = {gl.FLOAT: np.float32, gl.UNSIGNED_INT: np.uint32, gl.UNSIGNED_BYTE: np.uint8}
@@ -63,7 +63,7 @@ def node_matrices(gltf: gl.GLTF2, time: float) -> dict[int, np.ndarray]:
 ])
 def test_glb_skeleton_and_skin_match_the_body(body_kind, vertex_tol, tmp_path, request):
     body = request.getfixturevalue(body_kind)  # noqa: F811
-    res = make_result(body, two_tracks=True)
+    res = make_random_result(body, two_tracks=True)
     path = EXPORTERS["glb"](res, body, tmp_path / "m.glb", tracks=[1, 4])
     gltf = gl.GLTF2.load(str(path))
     assert len(gltf.skins) == 2 and all(len(s.joints) == 24 for s in gltf.skins)
@@ -107,7 +107,7 @@ def test_glb_loads_in_trimesh_and_without_colours(body, result, tmp_path):  # no
 
 @pytest.mark.slow
 def test_glb_on_the_anny_body(anny_body, tmp_path):
-    res = make_result(anny_body, num_frames=6)
+    res = make_random_result(anny_body, num_frames=6)
     path = EXPORTERS["glb"](res, anny_body, tmp_path / "anny.glb")
     gltf = gl.GLTF2.load(str(path))
     track = res.main

@@ -8,12 +8,12 @@ import trimesh
 
 from lmr_studio.export import EXPORTERS
 from lmr_studio.parts import PART_COLOURS
-from tests.test_export_support import body, make_result, result  # noqa: F401  (fixtures)
+from tests.fixtures.fakes import make_random_result
 
 
 @pytest.mark.parametrize("fmt", ["obj", "ply"])
 def test_mesh_folder_round_trip(fmt, body, tmp_path):  # noqa: F811
-    res = make_result(body, two_tracks=True)
+    res = make_random_result(body, two_tracks=True)
     folder = EXPORTERS[fmt](res, body, tmp_path / "meshes", tracks=[1, 4], frames=(2, 6))
     names = sorted(p.name for p in folder.iterdir())
     assert names == sorted([f"frame{f:06d}_track1.{fmt}" for f in (2, 3, 4)]

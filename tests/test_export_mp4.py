@@ -11,7 +11,7 @@ from lmr_studio.errors import ExportError
 from lmr_studio.export import EXPORTERS
 from lmr_studio.export.mp4 import draw_mesh
 from tests.fixtures.media import TINY_FPS, TINY_FRAMES, TINY_SIZE, tiny_frame
-from tests.test_export_support import body, make_result  # noqa: F401  (fixture)
+from tests.fixtures.fakes import make_random_result
 
 
 def read_all(path):
@@ -28,7 +28,7 @@ def read_all(path):
 
 
 def test_mp4_frames_and_overlay(body, tiny_video, tmp_path):  # noqa: F811
-    res = make_result(body, num_frames=TINY_FRAMES, image_size=TINY_SIZE, fps=TINY_FPS,
+    res = make_random_result(body, num_frames=TINY_FRAMES, image_size=TINY_SIZE, fps=TINY_FPS,
                       video_path=str(tiny_video))
     done = []
     path = EXPORTERS["mp4"](res, body, tmp_path / "a.mp4", frames=(3, 15),
@@ -43,7 +43,7 @@ def test_mp4_frames_and_overlay(body, tiny_video, tmp_path):  # noqa: F811
 
 
 def test_mp4_needs_its_video(body, tmp_path):  # noqa: F811
-    res = make_result(body)
+    res = make_random_result(body)
     with pytest.raises(ExportError, match="source video"):
         EXPORTERS["mp4"](res, body, tmp_path / "a.mp4")
     assert not list(tmp_path.glob("*a.mp4*"))

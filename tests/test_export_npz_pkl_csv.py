@@ -15,7 +15,7 @@ from lmr_studio.export.pkl import FLIP
 from lmr_studio.geometry.camera import box_to_pixels, corners_to_box, weak_perspective_project
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.parts import JOINT_NAMES
-from tests.test_export_support import body, camera_joints, make_result, result  # noqa: F401  (fixtures)
+from tests.fixtures.fakes import camera_joints, make_random_result
 
 
 def test_npz_round_trip(body, result, tmp_path):  # noqa: F811
@@ -31,14 +31,14 @@ def test_npz_round_trip(body, result, tmp_path):  # noqa: F811
 
 
 def test_npz_refuses_several_tracks(body, tmp_path):  # noqa: F811
-    res = make_result(body, two_tracks=True)
+    res = make_random_result(body, two_tracks=True)
     with pytest.raises(ExportError, match="holds one person"):
         EXPORTERS["npz"](res, body, tmp_path / "m.npz", tracks=[1, 4])
     assert not (tmp_path / "m.npz").exists()
 
 
 def test_pkl_is_vibe_like(body, tmp_path):  # noqa: F811
-    res = make_result(body, two_tracks=True)
+    res = make_random_result(body, two_tracks=True)
     path = EXPORTERS["pkl"](res, body, tmp_path / "vibe.pkl", tracks=[1, 4])
     with open(path, "rb") as fh:
         out = pickle.load(fh)
@@ -67,7 +67,7 @@ def test_pkl_is_vibe_like(body, tmp_path):  # noqa: F811
 
 
 def test_csv_round_trip(body, tmp_path):  # noqa: F811
-    res = make_result(body, two_tracks=True)
+    res = make_random_result(body, two_tracks=True)
     path = EXPORTERS["csv"](res, body, tmp_path / "j.csv", tracks=[4, 1], frames=(0, 7))
     with open(path, newline="") as fh:
         rows = list(csv.DictReader(fh))

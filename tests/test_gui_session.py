@@ -11,13 +11,13 @@ import pytest
 
 from lmr_studio.pipeline import ProcessOptions, Progress, result_path_for
 from lmr_studio.scene.session import Session, iter_open
-from tests.test_gui_support import StickBody, make_result
+from tests.fixtures.fakes import FakeBody, make_waving_result
 
 
 def _stick(_options, progress=None):
     if progress is not None:
         progress(1, 1, "stick body ready")
-    return StickBody()
+    return FakeBody()
 
 
 def test_processes_once_then_reloads_the_saved_result(tmp_path):
@@ -28,13 +28,13 @@ def test_processes_once_then_reloads_the_saved_result(tmp_path):
     def process(path, options, cancel):
         calls.append(path)
         yield Progress("keypoints", 1, 1, "")
-        yield make_result(12)
+        yield make_waving_result(12)
 
     items = list(iter_open(video, ProcessOptions(), load_body=_stick, process=process, ghost=False))
     session = items[-1]
     assert isinstance(session, Session) and not session.reloaded and calls == [video]
     assert any(isinstance(i, Progress) and i.message == "stick body ready" for i in items)
-    assert result_path_for(video).exists() and session.meshes[0].vertices.shape[:2] == (12, StickBody.num_vertices)
+    assert result_path_for(video).exists() and session.meshes[0].vertices.shape[:2] == (12, FakeBody.num_vertices)
     again = list(iter_open(video, ProcessOptions(), load_body=_stick, process=process, ghost=False))[-1]
     assert again.reloaded and calls == [video]
     np.testing.assert_allclose(again.meshes[0].vertices, session.meshes[0].vertices)
@@ -58,7 +58,7 @@ def test_cancel_yields_no_session_and_saves_nothing(tmp_path):
 @pytest.mark.slow
 def test_screenshot_command_on_a_saved_smpl_result(tmp_path, synthetic_smpl_file):
     """The real command line in a subprocess, on this test's X display (pytest-xvfb)."""
-    result = make_result(8)
+    result = make_waving_result(8)
     result.body_model = "smpl"
     npz = result.save(tmp_path / "run.lmr.npz")
     png = tmp_path / "shot.png"

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from lmr_studio.errors import BadVideoError  # noqa: E402
 from lmr_studio.gui.main_window import MainWindow  # noqa: E402
 from lmr_studio.parts import PART_COLOURS  # noqa: E402
-from tests.test_gui_support import FakeVideo, fake_open_job, make_result  # noqa: E402
+from tests.fixtures.fakes import FakeVideo, fake_open_job, make_waving_result  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -42,7 +42,7 @@ def _close(qtbot, win):
 
 
 def test_open_process_scrub_toggle_play(qtbot, errors, tmp_path):
-    result = make_result(30)
+    result = make_waving_result(30)
     video = FakeVideo(30)
     win = _window(qtbot, errors, fake_open_job(result), video)
     with qtbot.waitSignal(win.session_ready, timeout=10000):
@@ -86,7 +86,7 @@ def test_open_process_scrub_toggle_play(qtbot, errors, tmp_path):
 
 
 def test_overlay_draws_part_colours_on_the_video(qtbot, errors, tmp_path, monkeypatch):
-    win = _window(qtbot, errors, fake_open_job(make_result(30)))
+    win = _window(qtbot, errors, fake_open_job(make_waving_result(30)))
     with qtbot.waitSignal(win.session_ready, timeout=10000):
         win.open_path(tmp_path / "clip.mp4")
     win.set_overlay("mesh")
@@ -111,7 +111,7 @@ def test_overlay_draws_part_colours_on_the_video(qtbot, errors, tmp_path, monkey
 
 
 def test_partial_results_fill_the_timeline_and_cancel_stops(qtbot, errors, tmp_path):
-    win = _window(qtbot, errors, fake_open_job(make_result(30), delay_s=0.3, steps=10))
+    win = _window(qtbot, errors, fake_open_job(make_waving_result(30), delay_s=0.3, steps=10))
     win.open_path(tmp_path / "clip.mp4")
     qtbot.waitUntil(lambda: win.preview is not None and win.timeline_bar.strip.present.any(), timeout=5000)
     assert not win.timeline_bar.strip.present.all()
@@ -126,14 +126,14 @@ def test_bad_video_and_failed_processing_show_an_error(qtbot, errors, tmp_path):
     def bad_source(path):
         raise BadVideoError(f"{path} is not a video.", "Choose another file.")
 
-    win = MainWindow(open_source=bad_source, make_job=fake_open_job(make_result(10)))
+    win = MainWindow(open_source=bad_source, make_job=fake_open_job(make_waving_result(10)))
     win.report_error = lambda _parent, err: errors.append(err)
     qtbot.addWidget(win)
     win.open_path(tmp_path / "notes.mp4")
     assert len(errors) == 1 and isinstance(errors[0], BadVideoError) and win.job is None
     win.close()
 
-    win = _window(qtbot, errors, fake_open_job(make_result(10), fail=BadVideoError("broken", "hint")))
+    win = _window(qtbot, errors, fake_open_job(make_waving_result(10), fail=BadVideoError("broken", "hint")))
     with qtbot.waitSignal(win.job_ended, timeout=5000) as blocker:
         win.open_path(tmp_path / "clip.mp4")
     assert blocker.args == [False] and isinstance(errors[-1], BadVideoError)
@@ -141,12 +141,12 @@ def test_bad_video_and_failed_processing_show_an_error(qtbot, errors, tmp_path):
 
 
 def test_layout_and_overlay_are_remembered(qtbot, errors):
-    win = _window(qtbot, errors, fake_open_job(make_result(10)))
+    win = _window(qtbot, errors, fake_open_job(make_waving_result(10)))
     win.set_overlay("skeleton")
     win.top_split.setSizes([700, 300])
     sizes = win.top_split.sizes()
     win.close()
-    again = _window(qtbot, errors, fake_open_job(make_result(10)))
+    again = _window(qtbot, errors, fake_open_job(make_waving_result(10)))
     assert again.video_view.mode == "skeleton" and again.overlay_combo.currentText() == "skeleton"
     assert again.top_split.sizes() == sizes
     again.close()
@@ -158,12 +158,12 @@ def test_drop_a_result_file_and_recent_files(qtbot, errors, tmp_path):
 
     from lmr_studio.gui.settings import recent_files
 
-    npz = make_result(10).save(tmp_path / "run.lmr.npz")
+    npz = make_waving_result(10).save(tmp_path / "run.lmr.npz")
     seen = []
 
     def job(video, options, cancel, **kwargs):
         seen.append(kwargs.get("result_path"))
-        yield from fake_open_job(make_result(10))(video, options, cancel, **kwargs)
+        yield from fake_open_job(make_waving_result(10))(video, options, cancel, **kwargs)
 
     win = _window(qtbot, errors, job)
     mime = QMimeData()

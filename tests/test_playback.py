@@ -5,7 +5,7 @@ import pytest
 
 from lmr_studio.dynamics import part_angular_speed
 from lmr_studio.playback import PartVisibility, Timeline
-from tests.test_gui_support import waving_poses
+from tests.fixtures.fakes import waving_poses
 
 
 def test_timeline_drops_frames_to_keep_real_time():
@@ -63,7 +63,7 @@ def test_prefetcher_decodes_ahead_on_its_own_source():
     import time
 
     from lmr_studio.playback import FramePrefetcher
-    from tests.test_gui_support import FakeVideo
+    from tests.fixtures.fakes import FakeVideo
 
     sources = []
 

@@ -8,14 +8,14 @@ from lmr_studio.parts import PART_COLOURS
 from lmr_studio.playback import PartVisibility
 from lmr_studio.scene.body_scene import BodyScene, part_rgba
 from lmr_studio.scene.sequence import build_track_meshes
-from tests.test_gui_support import StickBody, make_result
+from tests.fixtures.fakes import FakeBody, make_waving_result
 
 
 @pytest.fixture
 def scene():
     plotter = pv.Plotter(off_screen=True, window_size=(240, 240))
-    body = StickBody()
-    result = make_result(20)
+    body = FakeBody()
+    result = make_waving_result(20)
     meshes = build_track_meshes(result, 0, body, ghost_poses=np.zeros_like(result.main.poses))
     sc = BodyScene(plotter, body.faces, body.vertex_parts)
     sc.set_ground(meshes.vertices)
@@ -86,10 +86,10 @@ def test_camera_presets_and_follow(scene):
 
 
 def test_track_meshes_rows_and_projection():
-    result = make_result(10, frames=np.array([2, 3, 4, 7, 8, 9, 10, 11, 12, 13]))
-    meshes = build_track_meshes(result, 0, StickBody())
+    result = make_waving_result(10, frames=np.array([2, 3, 4, 7, 8, 9, 10, 11, 12, 13]))
+    meshes = build_track_meshes(result, 0, FakeBody())
     assert meshes.row(7) == 3 and meshes.row(5) is None and meshes.row(99) is None
-    assert meshes.vertices.shape == (10, StickBody.num_vertices, 3) and meshes.speed.shape == (10, 6)
+    assert meshes.vertices.shape == (10, FakeBody.num_vertices, 3) and meshes.speed.shape == (10, 6)
     uv = meshes.projected(0, focal=1.2 * 160, image_size=(160, 120))
     box = result.main.bboxes[0]
     inside = (uv[:, 0] > box[0]) & (uv[:, 0] < box[2]) & (uv[:, 1] > box[1]) & (uv[:, 1] < box[3])

@@ -8,7 +8,6 @@ output plus the track's full-image translation, so several people keep their pla
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import shutil
 import tempfile
@@ -19,6 +18,7 @@ import numpy as np
 
 from lmr_studio.errors import ExportError
 from lmr_studio.geometry.camera import corners_to_box, default_focal, weak_to_full_translation
+from lmr_studio.io.atomic import write_error
 from lmr_studio.parts import PART_COLOURS
 from lmr_studio.result import MotionResult, Track
 
@@ -161,11 +161,7 @@ def atomic_dir(path: str | os.PathLike, *, force: bool = False) -> Iterator[Path
             os.replace(tmp, target)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        if exc.errno == errno.ENOSPC:
-            raise ExportError(f"The disk is full: could not write {target}.", "Free some space and try again.") from exc
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise ExportError(f"No permission to write {target}.", "Choose a folder you can write to.") from exc
-        raise ExportError(f"Could not write {target}: {exc.strerror or exc}.") from exc
+        raise write_error(target, exc) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -18,6 +18,16 @@ def _umask() -> int:
     return mask
 
 
+def write_error(target: Path, exc: OSError) -> ExportError:
+    """The ExportError (with a hint) for an OSError raised while writing ``target``:
+    disk full, no permission, or anything else."""
+    if exc.errno == errno.ENOSPC:
+        return ExportError(f"The disk is full: could not write {target}.", "Free some space and try again.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return ExportError(f"No permission to write {target}.", "Choose a folder you can write to.")
+    return ExportError(f"Could not write {target}: {exc.strerror or exc}.")
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, *, overwrite: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it to ``path``.
@@ -39,11 +49,7 @@ def atomic_path(path: str | os.PathLike, *, overwrite: bool = True) -> Iterator[
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        if exc.errno == errno.ENOSPC:
-            raise ExportError(f"The disk is full: could not write {target}.", "Free some space and try again.") from exc
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise ExportError(f"No permission to write {target}.", "Choose a folder you can write to.") from exc
-        raise ExportError(f"Could not write {target}: {exc.strerror or exc}.") from exc
+        raise write_error(target, exc) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

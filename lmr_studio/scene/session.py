@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from lmr_studio.errors import BadWeightsError
-from lmr_studio.pipeline import ProcessOptions, Progress, _load_in_thread, iter_process, result_path_for
+from lmr_studio.pipeline import ProcessOptions, Progress, iter_process, load_in_thread, result_path_for
 from lmr_studio.perception.features import box_from_keypoints, keypoint_features
 from lmr_studio.result import MotionResult, Track
 from lmr_studio.scene.sequence import TrackMeshes, build_track_meshes
@@ -77,7 +77,7 @@ def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: th
         result.save(saved)
     yield Progress("meshes", 0, 1, f"loading the {options.body_model} body model (the first Anny build takes minutes)")
     body = None
-    for item in _load_in_thread(lambda progress: load_body(options, progress), cancel):  # relays build progress
+    for item in load_in_thread(lambda progress: load_body(options, progress), cancel):  # relays build progress
         if isinstance(item, Progress):
             yield item
         else:
