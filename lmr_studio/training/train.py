@@ -25,7 +25,7 @@ from lmr_studio.training.dataset import ClipSet
 class TrainConfig:
     """Budget and optimiser settings (defaults = the shipped weights)."""
 
-    steps: int = 1200
+    steps: int = 2400
     batch: int = 32
     lr: float = 1e-3
     weight_decay: float = 1e-4
