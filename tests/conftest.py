@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.fixtures.body",
     "tests.fixtures.fakes",
     "tests.fixtures.media",
+    "tests.fixtures.threads",
 ]
 
 

@@ -16,12 +16,7 @@ from lmr_studio.training.landmarks import LANDMARK_JOINT, pose_landmarks
 from lmr_studio.training.motion import JOINT_LIMITS, TEST_FAMILIES, TRAIN_FAMILIES, generate_motion
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture

@@ -21,12 +21,7 @@ SMALL = {"encoder_dim": 32, "part_hidden": 16, "single_hidden": 32, "camera_hidd
          "iterations": 2, "window": 8}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture

@@ -14,12 +14,7 @@ from lmr_studio.training.motion import generate_motion
 from lmr_studio.training.user_motion import clips_from_motion_file, fit_poses, load_motion_file
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _joints(bank, body_index, frames=40):

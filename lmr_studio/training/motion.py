@@ -214,15 +214,21 @@ def _jumping_jacks(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float
     return 0.08 * np.abs(np.sin(2 * np.pi * f * t))
 
 
-def _boxing(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> None:
-    frames = len(t)
-    punch = np.zeros((frames, 2))
+def _bursts(frames: int, rng: np.random.Generator, fps: float, duration_s: tuple[float, float],
+            gap_s: tuple[float, float]) -> np.ndarray:
+    """(frames, 2) in [0, 1]: half-sine bursts on a random side (left 0 / right 1), one at a time."""
+    out = np.zeros((frames, 2))
     i = int(rng.integers(0, int(0.5 * fps)))
     while i < frames:
         side = int(rng.integers(2))
-        width = int(rng.uniform(0.15, 0.35) * fps)
-        punch[i:i + width, side] = np.sin(np.linspace(0, np.pi, len(punch[i:i + width, side])))
-        i += width + int(rng.uniform(0.1, 0.8) * fps)
+        width = int(rng.uniform(*duration_s) * fps)
+        out[i:i + width, side] = np.sin(np.linspace(0, np.pi, len(out[i:i + width, side])))
+        i += width + int(rng.uniform(*gap_s) * fps)
+    return out
+
+
+def _boxing(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> None:
+    punch = _bursts(len(t), rng, fps, duration_s=(0.15, 0.35), gap_s=(0.1, 0.8))
     for s in (0, 1):
         p.shoulder(s, 30 + 50 * punch[:, s], 45 + 45 * punch[:, s], -20)
         p.elbow(s, 125 - 115 * punch[:, s])
@@ -233,14 +239,7 @@ def _boxing(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> No
 
 
 def _kicks(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> None:
-    frames = len(t)
-    kick = np.zeros((frames, 2))
-    i = int(rng.integers(0, int(0.5 * fps)))
-    while i < frames:
-        side = int(rng.integers(2))
-        width = int(rng.uniform(0.4, 0.8) * fps)
-        kick[i:i + width, side] = np.sin(np.linspace(0, np.pi, len(kick[i:i + width, side])))
-        i += width + int(rng.uniform(0.3, 1.0) * fps)
+    kick = _bursts(len(t), rng, fps, duration_s=(0.4, 0.8), gap_s=(0.3, 1.0))
     for s in (0, 1):
         p.hip(s, 90 * kick[:, s] + 10, 10 * kick[:, s])
         p.knee(s, 70 * kick[:, s] * (1 - kick[:, s]) * 4 * 0.5 + 10)
