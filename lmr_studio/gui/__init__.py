@@ -1,1 +1,1 @@
-"""The LMR Studio window (PySide6 + pyvistaqt). The only package that imports Qt."""
+"""The LMR Studio window (PySide6 + pyvista on VTK's Qt widget). The only package that imports Qt."""

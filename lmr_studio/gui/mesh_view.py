@@ -1,4 +1,4 @@
-"""MeshView: a pyvistaqt QtInteractor hosting a :class:`BodyScene`, with camera preset buttons."""
+"""MeshView: a native-window VTK interactor (:class:`NativeInteractor`) hosting a :class:`BodyScene`, with camera preset buttons."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import qtawesome as qta
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
-from pyvistaqt import QtInteractor
 
+from lmr_studio.gui.vtk_widget import NativeInteractor
 from lmr_studio.playback import PartVisibility
 from lmr_studio.scene.body_scene import CAMERA_PRESETS, BodyScene
 
@@ -23,7 +23,7 @@ class MeshView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         # No multisampling: with Mesa software GL, 8x MSAA (pyvista's default) doubles the frame time.
-        self.plotter = QtInteractor(self, auto_update=False, multi_samples=0)
+        self.plotter = NativeInteractor(self, multi_samples=0)
         self.plotter.set_background("#1b1f24", top="#3b4250")
         self.scene: BodyScene | None = None
         self._faces_key: tuple[int, int] | None = None

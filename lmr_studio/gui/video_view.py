@@ -69,35 +69,38 @@ def paint_mesh(frame: np.ndarray, uv: np.ndarray, vertices: np.ndarray, faces: n
                face_parts: np.ndarray, state: PartVisibility, strength: float = 0.7) -> np.ndarray:
     """Blend the projected mesh, coloured by part, into ``frame`` (H, W, 3) uint8; returns a new image.
 
-    uv: (V, 2) pixels; vertices: (V, 3) camera-frame metres (for back-face culling); faces: (T, 3);
-    face_parts: (T,) part of each triangle. Triangles facing away from the camera are dropped and
-    the parts are filled far to near (by mean depth), which resolves almost all occlusions of a body.
+    uv: (V, 2) pixels; vertices: (V, 3) camera-frame metres (for the depth order of the parts);
+    faces: (T, 3); face_parts: (T,) part of each triangle. Triangles facing away from the camera
+    are dropped and the parts are filled far to near (by mean depth), which resolves almost all
+    occlusions of a body.
     """
     out = frame.copy()
     h, w = frame.shape[:2]
-    tri = vertices[faces]                                                   # (T, 3, 3)
-    normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-    front = np.einsum("ij,ij->i", normal, tri[:, 0]) < 0                    # camera at the origin
+    pixels = np.round(uv).astype(np.int32)
+    tri = pixels[faces]                                                     # (T, 3, 2)
+    e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
+    # Camera-facing triangles wind clockwise in the y-down image; this also drops the ones that
+    # round to zero area (most are under a pixel: filling them costs time and adds no pixels).
+    keep = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0] < 0
     opacity = np.asarray(state.opacities(), np.float32)
     label = np.zeros((h, w), np.uint8)
-    shown = [p for p in range(NUM_PARTS) if opacity[p] > 0]
     counts = np.bincount(face_parts, minlength=NUM_PARTS).clip(min=1)
-    part_depth = np.bincount(face_parts, weights=-tri[:, :, 2].mean(1), minlength=NUM_PARTS) / counts
-    pixels = np.round(uv).astype(np.int32)
+    part_depth = np.bincount(face_parts, weights=-vertices[faces[:, 0], 2], minlength=NUM_PARTS) / counts
+    tri, parts = tri[keep], face_parts[keep]
+    shown = [p for p in range(NUM_PARTS) if opacity[p] > 0]
     for p in sorted(shown, key=lambda k: -part_depth[k]):                  # far parts first
-        polys = pixels[faces[front & (face_parts == p)]]
+        polys = tri[parts == p]
         if len(polys):
             cv2.fillPoly(label, list(polys), int(p + 1))
-    lut = np.zeros((NUM_PARTS + 1, 3), np.float32)
+    lut = np.zeros((NUM_PARTS + 1, 3), np.uint8)
     lut[1:] = PART_COLOURS
-    x0, y0 = np.clip(np.floor(uv.min(0)).astype(int), 0, [w, h])
-    x1, y1 = np.clip(np.ceil(uv.max(0)).astype(int) + 1, 0, [w, h])
+    bx, by, bw, bh = cv2.boundingRect(pixels)                             # faster than numpy's min/max
+    x0, y0, x1, y1 = max(bx, 0), max(by, 0), min(bx + bw, w), min(by + bh, h)
     if x1 <= x0 or y1 <= y0:
         return out
     crop = label[y0:y1, x0:x1]
-    alpha = np.concatenate([[0.0], strength * opacity]).astype(np.float32)[crop][..., None]
-    region = out[y0:y1, x0:x1].astype(np.float32)
-    out[y0:y1, x0:x1] = (region * (1 - alpha) + lut[crop] * alpha).astype(np.uint8)
+    alpha = np.concatenate([[0.0], strength * opacity]).astype(np.float32)[crop]
+    out[y0:y1, x0:x1] = cv2.blendLinear(out[y0:y1, x0:x1], lut[crop], 1 - alpha, alpha)   # per-pixel weights
     return out
 
 

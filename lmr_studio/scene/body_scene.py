@@ -1,7 +1,7 @@
 """BodyScene: the body mesh, a ghost mesh and a ground grid on any pyvista plotter.
 
-Works on a ``pyvistaqt.QtInteractor`` and on ``pv.Plotter(off_screen=True)`` alike, so tests need
-no Qt. Actors are built once; :meth:`BodyScene.set_frame` writes new points into the same
+Works on the window's ``gui.vtk_widget.NativeInteractor`` and on ``pv.Plotter(off_screen=True)``
+alike, so tests need no Qt. Actors are built once; :meth:`BodyScene.set_frame` writes new points into the same
 PolyData (never re-adds actors). VTK calls belong on the thread that owns the plotter.
 Coordinates are the camera frame of ``geometry.camera`` (metres, x right, y up, z to the viewer).
 """
@@ -133,7 +133,9 @@ class BodyScene:
         size = float(max(hi[0] - lo[0], hi[2] - lo[2], 2.0)) + 2.0
         plane = pv.Plane(center=(centre[0], lo[1], centre[2]), direction=(0, 1, 0),
                          i_size=size, j_size=size, i_resolution=int(size * 2), j_resolution=int(size * 2))
-        self.ground_actor = self.plotter.add_mesh(plane, style="wireframe", color="#5c6370", opacity=0.6,
+        # Opaque, in the colour a 60 % grey-blue grid had over the dark background: a translucent
+        # actor costs VTK a second (translucent) pass, about a fifth of a frame under Mesa llvmpipe.
+        self.ground_actor = self.plotter.add_mesh(plane, style="wireframe", color="#424852",
                                                   name="ground", reset_camera=False, line_width=1,
                                                   show_scalar_bar=False)
         self._centre = _box_centre(pts)
