@@ -93,7 +93,7 @@ def _measure(quick: bool) -> dict:
         "gui_frame_ms_p50": round(float(np.percentile(step, 50)), 1),
         "gui_frame_ms_p95": round(float(np.percentile(step, 95)), 1),
         "gui_scrub_ms_p95": round(float(np.percentile(scrub, 95)), 1),
-        "gui_update_ms_p50": round(float(np.median(refresh_ms)), 1),     # decode, overlay, mesh update
+        "gui_update_ms_p50": round(float(np.median(refresh_ms)), 1),     # seek(): decode, mesh update, 3D render
         "gui_render3d_ms_p50": round(float(np.median(render_ms)), 1),    # one VTK render of the 3D view
         "gui_load_average": round(os.getloadavg()[0], 1),
         "gui_bench_setup": f"{WINDOW_SIZE[0]}x{WINDOW_SIZE[1]} window, {vertices}-vertex body, "
@@ -103,8 +103,9 @@ def _measure(quick: bool) -> dict:
 
 def run(quick: bool) -> dict:
     """``gui_frame_ms_p50/p95`` (consecutive frames), ``gui_scrub_ms_p95`` (random seeks), and the
-    split of a frame: ``gui_update_ms_p50`` (decode + overlay + mesh update, before painting) and
-    ``gui_render3d_ms_p50`` (one VTK render); ``gui_load_average`` tells how busy the machine was."""
+    split of a frame: ``gui_update_ms_p50`` (``seek()``: decode, mesh update and the 3D render, while
+    the video overlay composes on its own thread) and ``gui_render3d_ms_p50`` (one more VTK render
+    alone); ``gui_load_average`` tells how busy the machine was."""
     if not SAMPLE.exists() or not TRUTH.exists():
         return {"gui_frame_ms_p50": None, "gui_frame_ms_p95": None, "gui_note": "the bundled sample is missing"}
     if os.environ.get("DISPLAY"):

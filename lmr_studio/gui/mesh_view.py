@@ -88,11 +88,15 @@ class MeshView(QWidget):
             self.draw()
 
     def show_vertices(self, vertices: np.ndarray | None, ghost: np.ndarray | None) -> None:
-        """Show one frame's (V, 3) vertices (None: nobody here); repaints on the next event loop turn."""
+        """Show one frame's (V, 3) vertices (None: nobody here) and render now, while the video
+        pane's overlay composes on its own thread (a hidden view repaints when shown)."""
         if self.scene is None:
             return
         self.scene.set_frame(vertices, ghost if self.ghost_enabled else None)
-        self.draw()
+        if self.plotter.interactor.isVisible():
+            self.plotter.render()
+        else:
+            self.draw()
 
     def _on_ghost(self, on: bool) -> None:
         self.ghost_enabled = on
