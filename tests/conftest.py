@@ -19,3 +19,27 @@ pytest_plugins = [
 def _isolated_settings(tmp_path_factory, monkeypatch):
     """Point the app's user settings (QSettings, recent files) at a per-session temp folder."""
     monkeypatch.setenv("LMR_STUDIO_CONFIG_DIR", str(tmp_path_factory.getbasetemp() / "config"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_qt_windows_while_the_display_lives():
+    """Delete closed windows (and their VTK render windows) before pytest-xvfb stops the X server;
+    a VTK window destroyed after that would abort the process with an X I/O error."""
+    yield
+    import gc
+    import sys
+
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in app.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()
+    gc.collect()

@@ -142,7 +142,7 @@ def test_models_and_pipeline_do_not_import_qt():
             "    try: importlib.import_module(m)\n"
             "    except ModuleNotFoundError as e:\n"
             "        if not e.name.startswith('lmr_studio'): raise\n"
-            "bad = [m for m in sys.modules if m.startswith(('PySide6', 'pyvistaqt', 'superqt'))]\n"
+            "bad = [m for m in sys.modules if m.startswith(('PySide6', 'vtkmodules.qt', 'superqt'))]\n"
             "assert not bad, bad\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
