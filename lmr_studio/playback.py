@@ -63,11 +63,6 @@ class Timeline:
         self.playing = False
         self._carry_s = 0.0
 
-    def toggle(self) -> bool:
-        """Play if paused, pause if playing; returns ``playing``."""
-        self.pause() if self.playing else self.play()
-        return self.playing
-
     def advance(self, elapsed_s: float) -> int:
         """While playing, advance by the frames due after ``elapsed_s`` seconds of wall time.
 

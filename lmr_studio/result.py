@@ -31,7 +31,6 @@ from lmr_studio.io.atomic import atomic_path
 
 FORMAT_VERSION = 1
 REQUIRED_TRACK_ARRAYS = ("poses", "betas", "cam", "frame_ids", "bboxes", "keypoints2d", "joints3d", "joints2d")
-OPTIONAL_TRACK_ARRAYS = ("transl", "part_activity")
 
 
 @dataclasses.dataclass

@@ -143,12 +143,6 @@ class VideoView(QWidget):
         self._scale = 1.0
         self._pending: Future | None = None
 
-    def set_mode(self, mode: str) -> None:
-        if mode not in OVERLAY_MODES:
-            raise ValueError(f"unknown overlay {mode!r}")
-        self.mode = mode
-        self._compose()
-
     def set_parts(self, state: PartVisibility) -> None:
         self.parts = state
         self._compose()

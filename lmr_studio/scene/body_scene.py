@@ -88,7 +88,6 @@ class BodyScene:
         self.ghost_actor = plotter.add_mesh(self.ghost, color=GHOST_COLOUR, opacity=0.35, name="ghost",
                                             reset_camera=False, show_scalar_bar=False)
         self.ghost_actor.SetVisibility(False)
-        self.ground_actor = None
         self._centre = np.zeros(3)
 
     # -- per frame ---------------------------------------------------------------------------
@@ -135,9 +134,8 @@ class BodyScene:
                          i_size=size, j_size=size, i_resolution=int(size * 2), j_resolution=int(size * 2))
         # Opaque, in the colour a 60 % grey-blue grid had over the dark background: a translucent
         # actor costs VTK a second (translucent) pass, about a fifth of a frame under Mesa llvmpipe.
-        self.ground_actor = self.plotter.add_mesh(plane, style="wireframe", color="#424852",
-                                                  name="ground", reset_camera=False, line_width=1,
-                                                  show_scalar_bar=False)
+        self.plotter.add_mesh(plane, style="wireframe", color="#424852", name="ground",
+                              reset_camera=False, line_width=1, show_scalar_bar=False)
         self._centre = _box_centre(pts)
 
     def set_camera(self, preset: str, centre: np.ndarray | None = None) -> None:

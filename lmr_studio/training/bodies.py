@@ -29,7 +29,6 @@ class BodyBank:
     rest_joints: np.ndarray
     offsets: np.ndarray
     skel_basis: np.ndarray
-    body_name: str
 
 
 _PAIRS = np.triu_indices(ACTIVE_BETAS)
@@ -67,4 +66,4 @@ def build_body_bank(body, count: int = 256, seed: int = 0, betas: np.ndarray | N
     feats = _skeleton_features(betas.astype(np.float64))
     basis, *_ = np.linalg.lstsq(feats, joints.reshape(count, -1).astype(np.float64), rcond=None)
     return BodyBank(betas, joints.astype(np.float32), offsets,
-                    basis.reshape(-1, 24, 3).astype(np.float32), body.name)
+                    basis.reshape(-1, 24, 3).astype(np.float32))

@@ -112,11 +112,6 @@ class VideoSource:
     def __len__(self) -> int:
         return self.num_frames
 
-    @property
-    def duration(self) -> float:
-        """Length in seconds."""
-        return self.num_frames / self.fps
-
     def close(self) -> None:
         with self._lock:
             if self._cap is not None:
