@@ -156,7 +156,7 @@ class Recoverer:
         for tid, kt in tracks.items():
             old = self._preview.get(tid)
             keep = 0 if old is None else min(len(old), len(kt)) // window * window
-            new = self.recover(KeypointTrack(kt.frame_ids[keep:], kt.keypoints[keep:]))
+            new = self.recover(kt.rows(keep))
             out[tid] = new if keep == 0 else Track(**{
                 f.name: np.concatenate([getattr(old, f.name)[:keep], getattr(new, f.name)])
                 for f in dataclasses.fields(Track)})

@@ -80,13 +80,17 @@ def test_real_photo_upper_body():
     from lmr_studio.perception.blazepose import BlazePose
 
     pose = BlazePose(static=True)
-    kp = pose.on_image(image)
+    found = pose.on_image(image)
     pose.close()
-    assert kp is not None, kind
+    assert found is not None, kind
+    kp = found.keypoints
     face, shoulders = kp[[0, 2, 5]], kp[[11, 12]]
     assert (face[:, 2] > 0.9).all() and (shoulders[:, 2] > 0.9).all()
     assert shoulders[:, 1].min() > face[:, 1].max()  # shoulders below the face
     assert shoulders[0, 0] > shoulders[1, 0]  # her left shoulder is on the image right (she faces us)
+    hips = found.world[[23, 24]]
+    assert np.linalg.norm(hips.mean(0)) < 0.05  # world landmarks are centred on the mid-hip, metres
+    assert 0.2 < np.linalg.norm(found.world[11] - found.world[12]) < 0.5  # a human shoulder width
 
 
 def test_head_and_shoulders_video_is_kept(tmp_path, monkeypatch):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import cv2
@@ -11,6 +12,19 @@ from lmr_studio.geometry.camera import box_to_pixels
 
 #: Side of the square crop BlazePose sees, pixels.
 CROP_SIZE = 256
+
+
+@dataclasses.dataclass
+class Detection:
+    """One BlazePose result.
+
+    keypoints: (33, 3) image pixels + visibility in [0, 1].
+    world: (33, 3) metres, BlazePose's own metric skeleton centred on the mid-hip, in its image-like
+        frame (x right, y down, z away from the camera); it does not depend on the crop.
+    """
+
+    keypoints: np.ndarray
+    world: np.ndarray
 
 
 def _pose_module():
@@ -34,24 +48,28 @@ class BlazePose:
                                          min_detection_confidence=min_detection,
                                          min_tracking_confidence=min_tracking)
 
-    def on_image(self, rgb: np.ndarray) -> np.ndarray | None:
-        """Keypoints (33, 3) = pixels of ``rgb`` + visibility, or None when no pose is found."""
+    def on_image(self, rgb: np.ndarray) -> Detection | None:
+        """The pose in ``rgb`` (keypoints in its pixels), or None when no pose is found."""
         res = self._pose.process(np.ascontiguousarray(rgb))
         if res.pose_landmarks is None:
             return None
         h, w = rgb.shape[:2]
         lm = res.pose_landmarks.landmark
-        return np.array([(p.x * w, p.y * h, p.visibility) for p in lm], dtype=np.float32)
+        keypoints = np.array([(p.x * w, p.y * h, p.visibility) for p in lm], dtype=np.float32)
+        world = np.zeros((len(lm), 3), np.float32)
+        if res.pose_world_landmarks is not None:
+            world[:] = [(p.x, p.y, p.z) for p in res.pose_world_landmarks.landmark]
+        return Detection(keypoints, world)
 
-    def on_crop(self, rgb: np.ndarray, box: np.ndarray) -> np.ndarray | None:
-        """Keypoints (33, 3) in frame pixels from the square crop ``box`` (cx, cy, side) of ``rgb``."""
+    def on_crop(self, rgb: np.ndarray, box: np.ndarray) -> Detection | None:
+        """The pose in the square crop ``box`` (cx, cy, side) of ``rgb``, keypoints in frame pixels."""
         crop = crop_square(rgb, box)
-        kp = self.on_image(crop)
-        if kp is None:
+        found = self.on_image(crop)
+        if found is None:
             return None
-        xy_n = kp[:, :2] / (CROP_SIZE / 2) - 1.0
-        kp[:, :2] = box_to_pixels(xy_n[None], np.asarray(box, np.float32)[None])[0]
-        return kp
+        xy_n = found.keypoints[:, :2] / (CROP_SIZE / 2) - 1.0
+        found.keypoints[:, :2] = box_to_pixels(xy_n[None], np.asarray(box, np.float32)[None])[0]
+        return found
 
     def close(self) -> None:
         self._pose.close()

@@ -13,7 +13,7 @@ from lmr_studio.io.atomic import atomic_path
 from lmr_studio.perception.tracking import KeypointTrack
 
 #: Bump when the tracker changes what it finds, so old cached keypoints are not reused.
-TRACKER_VERSION = 2
+TRACKER_VERSION = 3
 
 
 def content_hash(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
@@ -32,12 +32,14 @@ def cache_file(video_path: str | os.PathLike, all_tracks: bool) -> Path:
 
 
 def save_tracks(path: Path, tracks: dict[int, KeypointTrack]) -> None:
-    """Write tracks atomically (``t{id}/frame_ids``, ``t{id}/keypoints``)."""
+    """Write tracks atomically (``t{id}/frame_ids``, ``t{id}/keypoints``, ``t{id}/world`` when known)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {}
     for tid, t in tracks.items():
         arrays[f"t{tid}/frame_ids"] = t.frame_ids
         arrays[f"t{tid}/keypoints"] = t.keypoints
+        if t.world is not None:
+            arrays[f"t{tid}/world"] = t.world
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             np.savez_compressed(fh, **arrays)
@@ -48,6 +50,8 @@ def load_tracks(path: Path) -> dict[int, KeypointTrack] | None:
     try:
         with np.load(path, allow_pickle=False) as data:
             ids = sorted({int(k.split("/")[0][1:]) for k in data.files})
-            return {tid: KeypointTrack(data[f"t{tid}/frame_ids"], data[f"t{tid}/keypoints"]) for tid in ids}
+            return {tid: KeypointTrack(data[f"t{tid}/frame_ids"], data[f"t{tid}/keypoints"],
+                                       data[f"t{tid}/world"] if f"t{tid}/world" in data.files else None)
+                    for tid in ids}
     except (OSError, ValueError, KeyError):
         return None

@@ -11,7 +11,7 @@ import dataclasses
 import cv2
 import numpy as np
 
-from lmr_studio.perception.blazepose import BlazePose
+from lmr_studio.perception.blazepose import BlazePose, Detection
 from lmr_studio.perception.detector import PeopleDetector, box_iou
 from lmr_studio.perception.features import VISIBILITY_THRESHOLD, box_from_keypoints, box_to_corners
 
@@ -23,10 +23,18 @@ CROP_GROWTH = 1.3
 
 @dataclasses.dataclass
 class KeypointTrack:
-    """One person's keypoints: ``frame_ids`` (F,) int64 and ``keypoints`` (F, 33, 3) pixels + visibility."""
+    """One person's keypoints: ``frame_ids`` (F,) int64, ``keypoints`` (F, 33, 3) pixels + visibility,
+    and ``world`` (F, 33, 3) BlazePose's metric landmarks (see :class:`Detection`), or None when the
+    keypoints came without them (imported OpenPose / COCO keypoints)."""
 
     frame_ids: np.ndarray
     keypoints: np.ndarray
+    world: np.ndarray | None = None
+
+    def rows(self, start: int, stop: int | None = None) -> "KeypointTrack":
+        """The frames ``start:stop`` of this track."""
+        world = None if self.world is None else self.world[start:stop]
+        return KeypointTrack(self.frame_ids[start:stop], self.keypoints[start:stop], world)
 
     def __len__(self) -> int:
         return len(self.frame_ids)
@@ -67,6 +75,7 @@ class _Followed:
     box: np.ndarray            # (cx, cy, side) of the last keypoints
     frames: list[int]
     keypoints: list[np.ndarray]
+    world: list[np.ndarray]
     misses: int = 0
     seen_now: bool = False
 
@@ -98,8 +107,8 @@ class PersonTracker:
         scale = min(1.0, WORK_MAX_SIDE / max(h, w))
         work = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else rgb
         for person in self._active:
-            kp = person.pose.on_crop(work, self._crop(person.box, scale))
-            self._record(person, index, kp, scale)
+            found = person.pose.on_crop(work, self._crop(person.box, scale))
+            self._record(person, index, found, scale)
         self._drop_duplicates()
         seen = sum(p.misses == 0 for p in self._active)
         room = self.max_people is None or seen < self.max_people
@@ -113,14 +122,16 @@ class PersonTracker:
     def _crop(box: np.ndarray, scale: float) -> np.ndarray:
         return np.array([box[0] * scale, box[1] * scale, box[2] * scale * CROP_GROWTH])
 
-    def _record(self, person: _Followed, index: int, kp: np.ndarray | None, scale: float) -> None:
-        person.seen_now = kp is not None and frame_visible(kp) >= self.settings.min_visible
+    def _record(self, person: _Followed, index: int, found: Detection | None, scale: float) -> None:
+        person.seen_now = found is not None and frame_visible(found.keypoints) >= self.settings.min_visible
         if not person.seen_now:
             person.misses += 1
             return
+        kp = found.keypoints
         kp[:, :2] /= scale
         person.frames.append(index)
         person.keypoints.append(kp)
+        person.world.append(found.world)
         person.box = box_from_keypoints(kp)
         person.misses = 0
 
@@ -130,41 +141,42 @@ class PersonTracker:
         for i, a in enumerate(seen):
             for b in seen[i + 1:]:
                 if b in self._active and a in self._active and box_iou(a.corners(), b.corners()) > 0.5:
-                    b.frames.pop(), b.keypoints.pop()
+                    b.frames.pop(), b.keypoints.pop(), b.world.pop()
                     self._end(b)
 
     def _seed(self, index: int, work: np.ndarray, scale: float, use_detector: bool) -> None:
         """Look for people not yet followed: BlazePose on the whole frame, then (when ``use_detector``,
         and it found nobody or everyone is wanted) BlazePose on crops around HOG boxes."""
         candidates = [self._frame_pose.on_image(work)]
-        found = candidates[0] is not None and frame_visible(candidates[0]) >= self.settings.min_visible
-        if use_detector and (self.max_people != 1 or not found):
+        whole = candidates[0]
+        if use_detector and (self.max_people != 1 or whole is None
+                             or frame_visible(whole.keypoints) < self.settings.min_visible):
             boxes, _ = self._detector.detect(work)
             for corners in boxes:
                 side = max(corners[2] - corners[0], corners[3] - corners[1]) * CROP_GROWTH
                 candidates.append(self._crop_pose.on_crop(work, np.array([(corners[0] + corners[2]) / 2,
                                                                           (corners[1] + corners[3]) / 2, side])))
-        for kp in candidates:
-            if kp is None or frame_visible(kp) < self.settings.min_visible:
+        for found in candidates:
+            if found is None or frame_visible(found.keypoints) < self.settings.min_visible:
                 continue
             if self.max_people is not None and sum(p.misses == 0 for p in self._active) >= self.max_people:
                 break
-            full = kp.copy()
+            full = found.keypoints.copy()
             full[:, :2] /= scale
             corners = box_to_corners(box_from_keypoints(full))
             overlapping = [p for p in self._active if box_iou(p.corners(), corners) > 0.3]
             if any(p.misses == 0 for p in overlapping):
                 continue  # already followed
             if overlapping:  # a person lost a moment ago: same id
-                self._record(overlapping[0], index, kp, scale)
+                self._record(overlapping[0], index, found, scale)
                 continue
             if self.max_people == 1:  # one person at a time: the lost one's id ends here
                 for p in list(self._active):
                     self._end(p)
-            person = _Followed(self._next_id, BlazePose(static=False, min_detection=0.3), np.zeros(3), [], [])
+            person = _Followed(self._next_id, BlazePose(static=False, min_detection=0.3), np.zeros(3), [], [], [])
             self._next_id += 1
             self._active.append(person)
-            self._record(person, index, kp, scale)
+            self._record(person, index, found, scale)
 
     def _end(self, person: _Followed) -> None:
         person.pose.close()
@@ -174,7 +186,8 @@ class PersonTracker:
 
     def tracks(self) -> dict[int, KeypointTrack]:
         """Every track so far (ended and active), by id."""
-        return {p.tid: KeypointTrack(np.asarray(p.frames, np.int64), np.stack(p.keypoints).astype(np.float32))
+        return {p.tid: KeypointTrack(np.asarray(p.frames, np.int64), np.stack(p.keypoints).astype(np.float32),
+                                     np.stack(p.world).astype(np.float32))
                 for p in self._ended + self._active if p.frames}
 
     def close(self) -> None:
