@@ -30,6 +30,7 @@ from lmr_studio.errors import LMRStudioError, NoPersonError
 from lmr_studio.geometry.camera import default_focal, perspective_project, weak_to_full_translation
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
+from lmr_studio.model.predict import StreamState
 from lmr_studio.perception.features import box_from_keypoints, box_to_corners, keypoint_features
 from lmr_studio.perception.tracking import KeypointTrack, TrackerSettings, accept_track
 from lmr_studio.result import MotionResult, Track
@@ -95,23 +96,84 @@ def process_video(video_path: str | Path, options: ProcessOptions | None = None,
     raise LMRStudioError("Processing was cancelled.", "Start it again to get a result.")
 
 
+@dataclasses.dataclass
+class _Stream:
+    """A track's inference so far: its frames, the network's state after them, and the rows."""
+
+    frame_ids: np.ndarray
+    state: StreamState
+    track: Track
+
+
 class Recoverer:
-    """LMR + body model for keypoint tracks of one video (image ``size`` (w, h) px, ``fps``)."""
+    """LMR + body model for keypoint tracks of one video (image ``size`` (w, h) px, ``fps``).
+
+    Each track runs through the network with one recurrent state from its first frame to its
+    last. :meth:`preview` continues every track from where its last call stopped, so the rows
+    already shown never change and the final result equals the last preview.
+    """
 
     def __init__(self, model, body, size: tuple[int, int], fps: float, device: str | None = None) -> None:
         self.model, self.body, self.size, self.fps, self.device = model, body, size, fps, device
         self.focal = default_focal(*size)
         self.seconds = {"lmr": 0.0, "body": 0.0}  # time spent in each stage, for benchmarks
-        self._preview: dict[int, Track] = {}
+        self._streams: dict[int, _Stream] = {}
 
     def recover(self, kt: KeypointTrack, smooth: bool = False) -> Track:
-        """One keypoint track -> a :class:`Track` with poses, camera, joints3d and joints2d."""
-        from lmr_studio.model import predict
+        """One whole keypoint track -> a :class:`Track` with poses, camera, joints3d and joints2d."""
+        return self._rows(kt, StreamState(), smooth)[0]
+
+    def final(self, tid: int, kt: KeypointTrack, smooth: bool = False) -> Track:
+        """:meth:`recover`, reusing the preview of track ``tid`` when it already covers ``kt`` unsmoothed."""
+        done = self._streams.get(tid)
+        if not smooth and done is not None and np.array_equal(done.frame_ids, kt.frame_ids):
+            return done.track
+        return self.recover(kt, smooth)
+
+    def joints(self, poses: np.ndarray, betas: np.ndarray) -> np.ndarray:
+        """Body-frame joints (F, 24, 3) metres by forward kinematics on the body model's rest joints
+        (the same joints as the body model's forward, without skinning every vertex)."""
+        shapes, row = np.unique(np.asarray(betas, np.float32), axis=0, return_inverse=True)  # one per person when smoothed
+        with torch.inference_mode():
+            rest = self.body.rest_joints(torch.as_tensor(shapes, device=self.body.device))[torch.as_tensor(row.reshape(-1))]
+            rotmats = axis_angle_to_matrix(torch.as_tensor(poses, dtype=torch.float32, device=rest.device))
+            return forward_kinematics(rotmats, rest)[0].cpu().numpy().astype(np.float32)
+
+    def preview(self, tracks: dict[int, KeypointTrack]) -> dict[int, Track]:
+        """Unsmoothed tracks for a partial result, running only the frames added since the last call.
+
+        A track whose earlier frames changed (the tracker revised them) starts again from its
+        first frame; a track with no frames is left out.
+        """
+        out = {}
+        for tid, kt in tracks.items():
+            if len(kt) == 0:
+                continue
+            old = self._streams.get(tid)
+            done = 0 if old is None else len(old.frame_ids)
+            if old is not None and (done > len(kt) or not np.array_equal(old.frame_ids, kt.frame_ids[:done])):
+                old, done = None, 0
+            if old is not None and done == len(kt):
+                out[tid] = old.track
+                continue
+            new, state = self._rows(kt.rows(done), old.state if old is not None else StreamState(), False)
+            track = new if old is None else Track(**{
+                f.name: None if getattr(new, f.name) is None else np.concatenate([getattr(old.track, f.name),
+                                                                                   getattr(new, f.name)])
+                for f in dataclasses.fields(Track)})
+            self._streams[tid] = _Stream(kt.frame_ids.copy(), state, track)
+            out[tid] = track
+        return out
+
+    def _rows(self, kt: KeypointTrack, stream: StreamState, smooth: bool) -> tuple[Track, StreamState]:
+        """The network from ``stream`` over the frames of ``kt``, then the body model and cameras."""
+        from lmr_studio.model import predict_stream
 
         start = time.perf_counter()
         boxes = box_from_keypoints(kt.keypoints).astype(np.float32)
         with _torch_threads(1):
-            pred = predict(self.model, keypoint_features(kt.keypoints, boxes), device=self.device)
+            pred, stream = predict_stream(self.model, keypoint_features(kt.keypoints, boxes, kt.world), stream,
+                                          device=self.device)
         poses, betas, cam = pred.poses, pred.betas, pred.cam
         if smooth:
             times = kt.frame_ids / self.fps
@@ -125,43 +187,11 @@ class Recoverer:
         self.seconds["body"] += time.perf_counter() - middle
         transl = weak_to_full_translation(cam, boxes, self.focal, self.size).astype(np.float32)
         joints2d = perspective_project(joints3d, transl, self.focal, self.size).astype(np.float32)
-        return Track(poses=poses, betas=betas, cam=cam, frame_ids=kt.frame_ids.astype(np.int64),
-                     bboxes=box_to_corners(boxes).astype(np.float32), keypoints2d=kt.keypoints.astype(np.float32),
-                     joints3d=joints3d.astype(np.float32), joints2d=joints2d, transl=transl,
-                     part_activity=pred.part_activity)
-
-    def final(self, tid: int, kt: KeypointTrack, smooth: bool = False) -> Track:
-        """:meth:`recover`, reusing the preview of track ``tid`` when it already covers ``kt`` unsmoothed."""
-        done = self._preview.get(tid)
-        if not smooth and done is not None and np.array_equal(done.frame_ids, kt.frame_ids):
-            return done
-        return self.recover(kt, smooth)
-
-    def joints(self, poses: np.ndarray, betas: np.ndarray) -> np.ndarray:
-        """Body-frame joints (F, 24, 3) metres by forward kinematics on the body model's rest joints
-        (the same joints as the body model's forward, without skinning every vertex)."""
-        shapes, row = np.unique(np.asarray(betas, np.float32), axis=0, return_inverse=True)  # one per person when smoothed
-        with torch.inference_mode():
-            rest = self.body.rest_joints(torch.as_tensor(shapes, device=self.body.device))[torch.as_tensor(row.reshape(-1))]
-            rotmats = axis_angle_to_matrix(torch.as_tensor(poses, dtype=torch.float32, device=rest.device))
-            return forward_kinematics(rotmats, rest)[0].cpu().numpy().astype(np.float32)
-
-    def preview(self, tracks: dict[int, KeypointTrack]) -> dict[int, Track]:
-        """Unsmoothed tracks for a partial result, recomputing only rows from the last full window.
-
-        LMR runs batched windows from a fresh state, so rows of completed windows never change.
-        """
-        window = self.model.config.window
-        out = {}
-        for tid, kt in tracks.items():
-            old = self._preview.get(tid)
-            keep = 0 if old is None else min(len(old), len(kt)) // window * window
-            new = self.recover(kt.rows(keep))
-            out[tid] = new if keep == 0 else Track(**{
-                f.name: np.concatenate([getattr(old, f.name)[:keep], getattr(new, f.name)])
-                for f in dataclasses.fields(Track)})
-        self._preview = out
-        return out
+        track = Track(poses=poses, betas=betas, cam=cam, frame_ids=kt.frame_ids.astype(np.int64),
+                      bboxes=box_to_corners(boxes).astype(np.float32), keypoints2d=kt.keypoints.astype(np.float32),
+                      joints3d=joints3d.astype(np.float32), joints2d=joints2d, transl=transl,
+                      part_activity=pred.part_activity, world_input=np.full(len(kt), kt.world is not None))
+        return track, stream
 
 
 @contextlib.contextmanager

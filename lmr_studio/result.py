@@ -15,6 +15,8 @@ Per-track arrays (F = frames where the track has a result; leading axis is alway
 ``joints3d``          (F, 24, 3)   SMPL-order joints, metres, body frame (root-relative pose)
 ``joints2d``          (F, 24, 2)   joints projected into the image, pixels
 ``part_activity``     (F, 6)       per-part recurrent activity (hidden-state change), optional
+``world_input``       (F,)         bool: BlazePose's world landmarks were part of the network's
+                                   input on that frame (False: 2D keypoints only), optional
 ====================  ===========  =====================================================
 """
 
@@ -47,6 +49,7 @@ class Track:
     joints2d: np.ndarray
     transl: np.ndarray | None = None
     part_activity: np.ndarray | None = None
+    world_input: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.frame_ids)

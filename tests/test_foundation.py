@@ -76,11 +76,25 @@ def test_keypoint_features_are_box_normalised():
     box = features.box_from_keypoints(kp)
     assert np.allclose(box[0], [150, 150, 250])
     f = features.keypoint_features(kp, box)
-    assert f.shape == (2, 99) and f.dtype == np.float32
-    assert np.abs(f[0].reshape(33, 3)[:, :2]).max() <= 1.0
-    assert np.all(f[1].reshape(33, 3)[5] == np.array([0, 0, np.float32(0.1)]))
+    assert f.shape == (2, features.FEATURE_DIM) and f.dtype == np.float32
+    assert np.abs(f[0, :99].reshape(33, 3)[:, :2]).max() <= 1.0
+    assert np.all(f[1, :99].reshape(33, 3)[5] == np.array([0, 0, np.float32(0.1)]))
+    assert not features.uses_world(f) and not f[:, 99:].any()  # 2D only: world block and flag are zero
     corners = features.box_to_corners(box[0])
     assert np.allclose(camera.corners_to_box(corners), box[0])
+
+
+def test_world_landmarks_enter_the_features_in_our_axes():
+    """BlazePose's world frame is y down, z away; the features use y up, z towards the viewer."""
+    kp = np.ones((1, 33, 3))
+    world = np.zeros((1, 33, 3))
+    world[0, 0] = [0.1, -0.6, -0.2]  # the nose: above the hips, nearer the camera than them
+    f = features.keypoint_features(kp, features.box_from_keypoints(kp), world)
+    assert features.uses_world(f) and f[0, -1] == 1.0
+    nose = f[0, 99:99 + 99].reshape(33, 3)[0]
+    assert np.allclose(nose, [0.1, 0.6, 0.2])
+    stripped = features.without_world(f)
+    assert not features.uses_world(stripped) and np.array_equal(stripped[:, :99], f[:, :99])
 
 
 def _track(n=5, start=3):

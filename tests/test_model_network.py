@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from lmr_studio.model import KINDS, build_model, predict
+from lmr_studio.model import KINDS, build_model, predict, predict_stream
 from lmr_studio.model.temporal import GroupedGRU
 from lmr_studio.parts import PART_JOINTS
+from lmr_studio.perception.features import FEATURE_DIM
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 @pytest.mark.parametrize("kind", KINDS)
 def test_output_shapes(kind):
     model = build_model(kind)
-    out = model(torch.randn(3, 16, 99))
+    out = model(torch.randn(3, 16, FEATURE_DIM))
     assert out.rot6d.shape == (3, 16, 24, 6)
     assert out.rotmat.shape == (3, 16, 24, 3, 3)
     assert out.betas.shape == (3, 16, 10)
@@ -60,7 +61,7 @@ def _part_inputs(model, features):
 def test_root_output_changes_other_parts_inputs():
     torch.manual_seed(0)
     model = build_model("lmr", {"iterations": 1})
-    x = torch.randn(2, 8, 99)
+    x = torch.randn(2, 8, FEATURE_DIM)
     before = _part_inputs(model, x)
     with torch.no_grad():
         model.root.out[0].bias.add_(0.5)
@@ -77,7 +78,7 @@ def test_a_part_gets_no_other_parts_pose(moved):
     """Changing part k's (initial) pose changes part k's input and no other non-root part's."""
     torch.manual_seed(0)
     model = build_model("lmr", {"iterations": 1})
-    x = torch.randn(2, 8, 99)
+    x = torch.randn(2, 8, FEATURE_DIM)
     before = _part_inputs(model, x)
     with torch.no_grad():
         model.mean_pose[list(PART_JOINTS[moved])] += 0.3
@@ -88,24 +89,48 @@ def test_a_part_gets_no_other_parts_pose(moved):
     assert torch.equal(before["root"], after["root"])
 
 
-def test_predict_batched_and_streaming():
-    model = build_model("lmr")
-    feats = np.random.default_rng(0).normal(size=(45, 99)).astype(np.float32)
-    a = predict(model, feats)
-    b = predict(model, feats, streaming=True)
-    assert a.poses.shape == (45, 24, 3) and a.betas.shape == (45, 10)
-    assert a.cam.shape == (45, 3) and a.part_activity.shape == (45, 6)
-    assert a.poses.dtype == np.float32
-    # the first window has the same (fresh) state in both modes
-    np.testing.assert_allclose(a.poses[:16], b.poses[:16], atol=1e-5)
-    assert predict(model, np.zeros((0, 99), np.float32)).poses.shape == (0, 24, 3)
+def test_predict_runs_one_state_over_the_whole_track():
+    """No window restarts: every frame equals one forward pass over the whole track, and a track
+    continued in pieces (the GUI's preview) gives the same numbers as the track run whole."""
+    torch.manual_seed(0)
+    model = build_model("lmr").eval()
+    feats = np.random.default_rng(0).normal(size=(45, FEATURE_DIM)).astype(np.float32)
+    whole = predict(model, feats)
+    assert whole.poses.shape == (45, 24, 3) and whole.betas.shape == (45, 10)
+    assert whole.cam.shape == (45, 3) and whole.part_activity.shape == (45, 6)
+    assert whole.poses.dtype == np.float32
+    with torch.no_grad():
+        reference = model(torch.from_numpy(feats)[None])
+    np.testing.assert_allclose(whole.cam, reference.cam[0].numpy(), atol=1e-5)
+    first, state = predict_stream(model, feats[:7])
+    empty, same = predict_stream(model, feats[7:7], state)  # a zero-length piece changes nothing
+    assert len(empty) == 0 and same is state
+    second, state = predict_stream(model, feats[7:30], state)
+    third, state = predict_stream(model, feats[30:], state)
+    assert state.frames == 45
+    pieces = first.concat(second).concat(third)
+    np.testing.assert_allclose(pieces.poses, whole.poses, atol=1e-5)
+    np.testing.assert_allclose(pieces.part_activity, whole.part_activity, atol=1e-5)
+    assert predict(model, np.zeros((0, FEATURE_DIM), np.float32)).poses.shape == (0, 24, 3)
+
+
+def test_long_tracks_run_in_chunks_with_the_state_carried():
+    """A track longer than one chunk gives the same numbers as a single forward pass."""
+    from lmr_studio.model.predict import CHUNK
+
+    torch.manual_seed(1)
+    model = build_model("lmr").eval()
+    feats = np.random.default_rng(1).normal(size=(CHUNK + 20, FEATURE_DIM)).astype(np.float32)
+    with torch.no_grad():
+        reference = model(torch.from_numpy(feats)[None])
+    np.testing.assert_allclose(predict(model, feats).cam, reference.cam[0].numpy(), atol=1e-4)
 
 
 def test_streaming_state_carries_across_windows():
     """Streaming one long window equals streaming it in pieces (the state is carried exactly)."""
     torch.manual_seed(0)
     model = build_model("lmr").eval()
-    x = torch.randn(1, 32, 99)
+    x = torch.randn(1, 32, FEATURE_DIM)
     with torch.no_grad():
         whole = model(x)
         first = model(x[:, :16])

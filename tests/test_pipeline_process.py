@@ -143,20 +143,31 @@ def test_cli_ctrl_c_exits_130_and_writes_nothing(fast_models, monkeypatch, tiny_
 
 
 def test_incremental_preview_equals_one_pass(fast_models):
-    """Previews grow window by window; the final result reuses them, so they must match one pass."""
+    """Previews continue each track from its carried state; the final result reuses them, so they
+    must match one pass. Tracks start late, pause, grow by zero frames and lose frames."""
     model, body = fast_models
     from lmr_studio.perception.tracking import KeypointTrack
 
+    rng = np.random.default_rng(0)
     kp = standing_keypoints(100)
-    kp[:, :, :2] += np.random.default_rng(0).normal(0, 1.0, kp[:, :, :2].shape)
-    full = KeypointTrack(np.arange(100), kp)
+    kp[:, :, :2] += rng.normal(0, 1.0, kp[:, :, :2].shape)
+    world = rng.normal(0, 0.3, (100, 33, 3)).astype(np.float32)
+    frames = np.concatenate([np.arange(0, 40), np.arange(55, 115)])  # a 15-frame pause
+    full = {0: KeypointTrack(frames, kp, world), 1: KeypointTrack(np.arange(30, 130), kp)}
     recoverer = pipeline.Recoverer(model, body, TINY_SIZE, 12.0)
-    for n in (10, 40, 70, 100):
-        recoverer.preview({0: KeypointTrack(full.frame_ids[:n], full.keypoints[:n])})
-    one_pass = pipeline.Recoverer(model, body, TINY_SIZE, 12.0).recover(full)
-    final = recoverer.final(0, full)
-    for name in ("poses", "cam", "joints3d", "joints2d", "frame_ids"):
-        np.testing.assert_allclose(getattr(final, name), getattr(one_pass, name), atol=1e-4, err_msg=name)
+    for n in (0, 10, 10, 16, 40, 41, 70, 100):
+        shown = recoverer.preview({tid: t.rows(0, n) for tid, t in full.items()})
+        assert all(len(t) == n for t in shown.values()) and (n > 0 or not shown)
+    revised = full[0].rows(0, 49)  # the tracker took back frames already shown (a duplicate track)
+    assert np.allclose(recoverer.preview({0: revised})[0].poses,
+                       pipeline.Recoverer(model, body, TINY_SIZE, 12.0).recover(revised).poses, atol=1e-4)
+    recoverer.preview(full)
+    for tid, track in full.items():
+        one_pass = pipeline.Recoverer(model, body, TINY_SIZE, 12.0).recover(track)
+        final = recoverer.final(tid, track)
+        assert final.world_input.all() == (track.world is not None)
+        for name in ("poses", "cam", "joints3d", "joints2d", "frame_ids", "part_activity"):
+            np.testing.assert_allclose(getattr(final, name), getattr(one_pass, name), atol=1e-4, err_msg=name)
 
 
 def test_cancel_while_the_models_load(monkeypatch, tiny_video):

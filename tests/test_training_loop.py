@@ -18,7 +18,7 @@ from lmr_studio.training.motion import TEST_FAMILIES, TRAIN_FAMILIES
 from lmr_studio.training.train import TrainConfig, train_model
 
 SMALL = {"encoder_dim": 32, "part_hidden": 16, "single_hidden": 32, "camera_hidden": 8, "shape_hidden": 16,
-         "iterations": 2, "window": 8}
+         "iterations": 2}
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -31,12 +31,12 @@ def bank(smpl_body):
 
 @pytest.fixture
 def tiny(bank):
-    return make_clips(bank, TRAIN_FAMILIES, 4, 16, seed=0).windows(8)
+    return make_clips(bank, TRAIN_FAMILIES, 4, 16, seed=0)
 
 
 def _losses(tmp_path, kind, tiny, bank, steps):
     lines = []
-    train_model(kind, tiny, bank, TrainConfig(steps=steps, batch=4, lr=3e-3), tmp_path / f"{kind}.pt",
+    train_model(kind, tiny, bank, TrainConfig(steps=steps, batch=4, lr=3e-3, chunk=8), tmp_path / f"{kind}.pt",
                 model_config=SMALL, log=lines.append, progress=False)
     return [float(re.search(r"total=([\d.]+)", line).group(1)) for line in lines]
 
@@ -54,7 +54,7 @@ def test_resume_continues_exactly(tmp_path, tiny, bank, monkeypatch):
     """A run killed right after its step-3 checkpoint and rerun ends with the same weights."""
     import lmr_studio.training.train as train_module
 
-    cfg = TrainConfig(steps=6, batch=4, checkpoint_every=3)
+    cfg = TrainConfig(steps=6, batch=4, checkpoint_every=3, chunk=8)
     straight = tmp_path / "a.pt"
     train_model("lmr", tiny, bank, cfg, straight, checkpoint=tmp_path / "a.ckpt", model_config=SMALL, progress=False)
     ckpt = tmp_path / "b.ckpt"

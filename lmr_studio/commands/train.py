@@ -19,11 +19,13 @@ import torch
 
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.io.atomic import atomic_path
-from lmr_studio.model.config import KINDS, ModelConfig
+from lmr_studio.model.config import KINDS
 from lmr_studio.model.weights import WEIGHTS_DIR
 from lmr_studio.training.train import TrainConfig
 
 DEFAULTS = TrainConfig()
+#: The shipped weights' data pool: clips x frames per clip.
+CLIPS, CLIP_FRAMES = 1500, 96
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,9 +33,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=WEIGHTS_DIR, help="folder for <kind>.pt (default: weights/)")
     parser.add_argument("--run-dir", type=Path, default=Path("runs/train"), help="checkpoints and log")
     parser.add_argument("--steps", type=int, default=DEFAULTS.steps, help="optimiser steps per network")
-    parser.add_argument("--batch", type=int, default=DEFAULTS.batch, help="windows per step")
-    parser.add_argument("--clips", type=int, default=1000, help="clips in the generated training pool")
-    parser.add_argument("--clip-frames", type=int, default=48, help="frames per generated clip")
+    parser.add_argument("--batch", type=int, default=DEFAULTS.batch, help="clips per step")
+    parser.add_argument("--clips", type=int, default=CLIPS, help="clips in the generated training pool")
+    parser.add_argument("--clip-frames", type=int, default=CLIP_FRAMES, help="frames per generated clip")
+    parser.add_argument("--chunk", type=int, default=DEFAULTS.chunk,
+                        help="frames back-propagated at once (the recurrent state runs over the whole clip)")
+    parser.add_argument("--world-drop", type=float, default=DEFAULTS.world_drop,
+                        help="share of clips per step trained without world landmarks (2D-only input)")
     parser.add_argument("--lr", type=float, default=DEFAULTS.lr)
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed)
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (1 is fastest on a busy machine)")
@@ -48,8 +54,10 @@ def run(args: argparse.Namespace) -> int:
     from lmr_studio.training.motion import TRAIN_FAMILIES
     from lmr_studio.training.train import train_model
 
-    if args.steps < 1 or args.batch < 1 or args.clips < 1:
-        raise LMRStudioError("--steps, --batch and --clips must be positive.")
+    if min(args.steps, args.batch, args.clips, args.clip_frames, args.chunk) < 1:
+        raise LMRStudioError("--steps, --batch, --clips, --clip-frames and --chunk must be positive.")
+    if not 0.0 <= args.world_drop <= 1.0:
+        raise LMRStudioError("--world-drop is a share of clips, between 0 and 1.")
     torch.set_num_threads(args.threads)
     args.run_dir.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -69,9 +77,9 @@ def run(args: argparse.Namespace) -> int:
         data = make_clips(bank, TRAIN_FAMILIES, args.clips, args.clip_frames, seed=args.seed, split="train")
         with atomic_path(pool) as tmp:
             torch.save(dataclasses.asdict(data), tmp)
-    data = data.windows(ModelConfig().window)
-    log(f"data: {len(data)} windows from {args.clips} clips in {time.perf_counter() - t0:.1f} s")
-    config = TrainConfig(steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed)
+    log(f"data: {len(data)} clips x {args.clip_frames} frames in {time.perf_counter() - t0:.1f} s")
+    config = TrainConfig(steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed, chunk=args.chunk,
+                         world_drop=args.world_drop)
     summary = {}
     for kind in args.kinds:
         ckpt = args.run_dir / f"{kind}.ckpt"

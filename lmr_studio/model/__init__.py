@@ -6,8 +6,8 @@ weights (``weights/<kind>.pt``), ``predict(model, features)`` per-frame pose, sh
 
 from lmr_studio.model.config import KINDS, ModelConfig
 from lmr_studio.model.network import MeshRegressor, NetworkOutput
-from lmr_studio.model.predict import Prediction, predict, run_network
+from lmr_studio.model.predict import Prediction, StreamState, predict, predict_stream
 from lmr_studio.model.weights import build_model, default_device, load_model, save_weights
 
 __all__ = ["KINDS", "MeshRegressor", "ModelConfig", "NetworkOutput", "Prediction", "build_model",
-           "default_device", "load_model", "predict", "run_network", "save_weights"]
+           "StreamState", "default_device", "load_model", "predict", "predict_stream", "save_weights"]

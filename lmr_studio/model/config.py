@@ -14,7 +14,8 @@ KINDS: tuple[str, ...] = ("lmr", "single_rnn", "per_frame")
 class ModelConfig:
     """Sizes of one network.
 
-    feature_dim: input features per frame (99 = 33 BlazePose landmarks x (x, y, visibility)).
+    feature_dim: input features per frame (see ``perception.features``: 2D landmarks, world
+        landmarks, world flag).
     encoder_dim: size of the per-frame feature Phi_t.
     part_hidden: hidden size of each of LMR's six part GRUs (and of the per-frame part layers).
     single_hidden: hidden size of the single pose GRU of the ``single_rnn`` baseline (larger, so
@@ -23,19 +24,17 @@ class ModelConfig:
     shape_hidden: hidden size of the fully connected shape module.
     iterations: V, refinement iterations starting from the mean pose / shape / camera.
     num_betas: shape coefficients.
-    window: frames per window when a sequence is batched into windows (training and ``predict``).
     """
 
     kind: str = "lmr"
     feature_dim: int = FEATURE_DIM
-    encoder_dim: int = 128
+    encoder_dim: int = 256
     part_hidden: int = 64
-    single_hidden: int = 192
+    single_hidden: int = 216
     camera_hidden: int = 32
     shape_hidden: int = 64
     iterations: int = 3
     num_betas: int = 10
-    window: int = 16
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

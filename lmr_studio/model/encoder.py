@@ -1,4 +1,4 @@
-"""The per-frame feature encoder Phi_t: 99 keypoint features -> one feature vector per frame."""
+"""The per-frame feature encoder Phi_t: keypoint (and world landmark) features -> one feature vector per frame."""
 
 from __future__ import annotations
 

@@ -34,14 +34,14 @@ State = list[list[torch.Tensor | None]]
 
 @dataclasses.dataclass
 class NetworkOutput:
-    """Per-frame outputs of a window batch (B windows of T frames)."""
+    """Per-frame outputs of a batch of B sequences of T frames."""
 
     rot6d: torch.Tensor          # (B, T, 24, 6)
     rotmat: torch.Tensor         # (B, T, 24, 3, 3)
     betas: torch.Tensor          # (B, T, num_betas)
     cam: torch.Tensor            # (B, T, 3) weak-perspective (s, tx, ty) in the box
     part_activity: torch.Tensor  # (B, T, 6) norm of each part's hidden-state change since the last frame
-    state: State                 # carry into the next window for streaming
+    state: State                 # the recurrent state after the last frame, to continue the sequences
 
 
 def pose_groups(kind: str) -> tuple[tuple[int, ...], ...]:
@@ -52,7 +52,7 @@ def pose_groups(kind: str) -> tuple[tuple[int, ...], ...]:
 
 
 class MeshRegressor(nn.Module):
-    """Features (B, T, 99) -> per-frame pose, shape, camera; see the module docstring."""
+    """Features (B, T, feature_dim) -> per-frame pose, shape, camera; see the module docstring."""
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
@@ -88,7 +88,7 @@ class MeshRegressor(nn.Module):
         self.version = f"{config.kind}-untrained"  # replaced by the weights file's version on load
 
     def forward(self, features: torch.Tensor, state: State | None = None) -> NetworkOutput:
-        """features: (B, T, feature_dim); ``state`` from the previous window (streaming) or None."""
+        """features: (B, T, feature_dim); ``state`` after the frames before these, or None to start."""
         b, t, _ = features.shape
         phi = self.encoder(features)
         units = [u for u in (self.root, self.others, self.camera) if u is not None]

@@ -33,7 +33,14 @@ BLAZEPOSE_EDGES: tuple[tuple[int, int], ...] = (
 
 VISIBILITY_THRESHOLD = 0.5
 BOX_PADDING = 1.25
-FEATURE_DIM = NUM_KEYPOINTS * 3
+#: Per frame: 33 x (x_n, y_n, visibility) in the box, then 33 x 3 world landmarks, then a flag
+#: that says whether the world landmarks are present (1) or absent (0, all zero).
+KEYPOINT_DIM = NUM_KEYPOINTS * 3
+WORLD_DIM = NUM_KEYPOINTS * 3
+FEATURE_DIM = KEYPOINT_DIM + WORLD_DIM + 1
+#: BlazePose's world frame (x right, y down, z away from the camera) -> ours (x right, y up, z
+#: towards the viewer): a half turn about x.
+WORLD_AXES = np.array([1.0, -1.0, -1.0], np.float32)
 
 
 def box_from_keypoints(keypoints: np.ndarray, padding: float = BOX_PADDING,
@@ -63,17 +70,37 @@ def box_to_corners(box: np.ndarray) -> np.ndarray:
     return np.stack([box[..., 0] - half, box[..., 1] - half, box[..., 0] + half, box[..., 1] + half], -1)
 
 
-def keypoint_features(keypoints: np.ndarray, box: np.ndarray) -> np.ndarray:
-    """LMR input features: keypoints normalised to the person box.
+def keypoint_features(keypoints: np.ndarray, box: np.ndarray, world: np.ndarray | None = None) -> np.ndarray:
+    """LMR input features: keypoints normalised to the person box, plus BlazePose's 3D when known.
 
-    keypoints: (..., 33, 3) pixels + visibility; box: (..., 3) (cx, cy, side) pixels.
-    Returns (..., 99) float32: per landmark (x_n, y_n, visibility) with x_n, y_n in about [-1, 1];
-    coordinates of landmarks below the visibility threshold are zeroed so the network never
-    relies on guessed positions.
+    keypoints: (..., 33, 3) pixels + visibility; box: (..., 3) (cx, cy, side) pixels;
+    world: (..., 33, 3) BlazePose world landmarks (metres, hip-centred, BlazePose's axes) or None.
+    Returns (..., FEATURE_DIM) float32: per landmark (x_n, y_n, visibility) with x_n, y_n in about
+    [-1, 1] (coordinates below the visibility threshold are zeroed so the network never relies on
+    guessed positions), then the world landmarks in our axes (metres), then 1.0 when the world
+    landmarks are given, else zeros and 0.0 (2D-only input such as imported OpenPose keypoints).
     """
     kp = np.asarray(keypoints, dtype=np.float32)
     xy = pixels_to_box(kp[..., :2], np.asarray(box, dtype=np.float32))
     vis = kp[..., 2:3]
     xy = np.where(vis >= VISIBILITY_THRESHOLD, xy, 0.0)
-    feats = np.concatenate([xy, vis], -1)
-    return feats.reshape(*feats.shape[:-2], FEATURE_DIM).astype(np.float32)
+    flat = np.concatenate([xy, vis], -1).reshape(*kp.shape[:-2], KEYPOINT_DIM)
+    lead = flat.shape[:-1]
+    if world is None:
+        world_flat, flag = np.zeros((*lead, WORLD_DIM), np.float32), np.zeros((*lead, 1), np.float32)
+    else:
+        world_flat = (np.asarray(world, np.float32) * WORLD_AXES).reshape(*lead, WORLD_DIM)
+        flag = np.ones((*lead, 1), np.float32)
+    return np.concatenate([flat, world_flat, flag], -1).astype(np.float32)
+
+
+def without_world(features: np.ndarray) -> np.ndarray:
+    """The same features as 2D-only input: world landmarks and their flag zeroed (a copy)."""
+    out = np.array(features, dtype=np.float32, copy=True)
+    out[..., KEYPOINT_DIM:] = 0.0
+    return out
+
+
+def uses_world(features: np.ndarray) -> bool:
+    """Whether any frame of ``features`` (..., FEATURE_DIM) carries world landmarks."""
+    return bool(np.asarray(features)[..., -1].max(initial=0.0) > 0.5)

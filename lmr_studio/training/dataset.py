@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
+from lmr_studio.perception.features import KEYPOINT_DIM
 from lmr_studio.training.bodies import BodyBank
 from lmr_studio.training.motion import generate_motion
 from lmr_studio.training.synth import Sample, synthesize
@@ -20,7 +21,7 @@ TRAIN_BODY_FRACTION = 0.75
 class ClipSet:
     """N clips of T frames: inputs and targets (torch float32), plus what eval needs."""
 
-    features: torch.Tensor   # (N, T, 99)
+    features: torch.Tensor   # (N, T, FEATURE_DIM)
     rotmat: torch.Tensor     # (N, T, 24, 3, 3) camera-frame local rotations
     poses: torch.Tensor      # (N, T, 24, 3) axis-angle
     betas: torch.Tensor      # (N, T, 10)
@@ -32,21 +33,15 @@ class ClipSet:
     def __len__(self) -> int:
         return self.features.shape[0]
 
-    def windows(self, length: int) -> "ClipSet":
-        """Cut every clip into consecutive windows of ``length`` frames (a remainder is dropped)."""
-        n, t = self.features.shape[:2]
-        k = t // length
-
-        def cut(x: torch.Tensor) -> torch.Tensor:
-            return x[:, :k * length].reshape(n * k, length, *x.shape[2:])
-
-        fam = [f for f in self.families for _ in range(k)]
-        return ClipSet(*(cut(getattr(self, f.name)) for f in dataclasses.fields(self)[:-1]), families=fam)
-
     def batch(self, index: torch.Tensor) -> "ClipSet":
         """The clips at ``index`` (a 1-D long tensor)."""
         fam = [self.families[i] for i in index.tolist()]
         return ClipSet(*(getattr(self, f.name)[index] for f in dataclasses.fields(self)[:-1]), families=fam)
+
+
+def with_world_dropped(features: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+    """(B, T, FEATURE_DIM) features with the world block and flag zeroed where ``keep`` (B, 1, 1) is 0."""
+    return torch.cat([features[..., :KEYPOINT_DIM], features[..., KEYPOINT_DIM:] * keep], -1)
 
 
 def body_indices(bank: BodyBank, split: str) -> np.ndarray:

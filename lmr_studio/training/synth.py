@@ -13,6 +13,13 @@ from the camera get visibility 0.05-0.4; random per-point drops (2 %, visibility
 displaced); an occluder (in 35 % of clips) covering a band of the body for part of the clip
 (visibility < 0.45 inside, 5 % extra noise); left/right limb swaps for 2-5 frames (1 % of
 frames); box jitter of a few percent.
+
+BlazePose's world landmarks (33 x 3 metres, hip-centred, in its own axes), modelled on what was
+measured on renders (/shared/notes/perception.md): the true landmarks around the mid-hip, scaled
+by 0.85-1.15 (BlazePose's skeleton has its own size), depth squashed to 0.6-1.1, drifting noise of
+1-4 cm plus 0.5-2 cm white noise per landmark; and front/back confusions: spans of 0.3-3 s in
+which the person is seen as facing the other way (depth mirrored, left and right swapped, in the
+2D keypoints too), started at 0.2 % of frames facing the camera, 3 % side-on, 5 % from behind.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import torch
 from lmr_studio.geometry.camera import perspective_project, pixels_to_box
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix, matrix_to_axis_angle
-from lmr_studio.perception.features import box_from_keypoints, keypoint_features
+from lmr_studio.perception.features import WORLD_AXES, box_from_keypoints, keypoint_features
 from lmr_studio.training.bodies import BodyBank
 from lmr_studio.training.landmarks import pose_landmarks
 from lmr_studio.training.motion import MotionClip, smooth_noise
@@ -35,6 +42,9 @@ FACE = np.arange(11)
 #: Left/right landmark pairs swapped by a "limb swap" error (arms, legs).
 SWAP_ARMS = (np.array([13, 15, 17, 19, 21]), np.array([14, 16, 18, 20, 22]))
 SWAP_LEGS = (np.array([25, 27, 29, 31]), np.array([26, 28, 30, 32]))
+#: Each landmark's mirror image (left <-> right), for front/back confusions.
+MIRROR = np.array([0, 4, 5, 6, 1, 2, 3, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15, 18, 17, 20, 19, 22, 21,
+                   24, 23, 26, 25, 28, 27, 30, 29, 32, 31])
 
 
 @dataclasses.dataclass
@@ -80,6 +90,8 @@ def synthesize(clip: MotionClip, bank: BodyBank, body: int, rng: np.random.Gener
     kp_xy = perspective_project(landmarks, transl, focal, (width, height))
     j_xy = perspective_project(joints, transl, focal, (width, height))
     keypoints = _detector_errors(kp_xy, landmarks, glob, transl, rng, fps)
+    world, flipped = _world_landmarks(landmarks, glob, transl, rng, fps)
+    keypoints[flipped] = keypoints[flipped][:, MIRROR]
     box = box_from_keypoints(keypoints)
     side = box[:, 2:3]
     box[:, :2] += side * 0.02 * (rng.standard_normal((f, 2)) + smooth_noise(rng, f, fps, 0.5, 2))
@@ -87,7 +99,7 @@ def synthesize(clip: MotionClip, bank: BodyBank, body: int, rng: np.random.Gener
     rotvec = clip.poses.copy()
     rotvec[:, 0] = matrix_to_axis_angle(torch.from_numpy(rotmats[:, 0])).numpy()
     return Sample(
-        features=keypoint_features(keypoints, box),
+        features=keypoint_features(keypoints, box, world),
         poses=rotvec.astype(np.float32),
         betas=np.broadcast_to(bank.betas[body], (f, 10)).astype(np.float32),
         joints3d=joints.astype(np.float32),
@@ -95,6 +107,36 @@ def synthesize(clip: MotionClip, bank: BodyBank, body: int, rng: np.random.Gener
         keypoints=keypoints.astype(np.float32),
         body=body,
     )
+
+
+def _facing(glob: np.ndarray, landmarks: np.ndarray, transl: np.ndarray, joint: int) -> np.ndarray:
+    """(F,) cosine between joint ``joint``'s forward axis and the direction to the camera."""
+    forward = glob[:, joint] @ np.array([0.0, 0.0, 1.0])
+    to_cam = -(landmarks[:, 0] + transl)
+    return (forward * to_cam).sum(-1) / np.linalg.norm(to_cam, axis=-1)
+
+
+def _world_landmarks(landmarks: np.ndarray, glob: np.ndarray, transl: np.ndarray, rng: np.random.Generator,
+                     fps: float) -> tuple[np.ndarray, np.ndarray]:
+    """True landmarks (F, 33, 3) camera axes -> BlazePose-like world landmarks (F, 33, 3) in
+    BlazePose's axes, and the (F,) frames seen facing the wrong way (see the module docstring)."""
+    f = len(landmarks)
+    world = landmarks - landmarks[:, [23, 24]].mean(1, keepdims=True)
+    world = world * rng.uniform(0.85, 1.15) * np.array([1.0, 1.0, rng.uniform(0.6, 1.1)])
+    world = world + (rng.uniform(0.01, 0.04) * smooth_noise(rng, f, fps, 1.0, 99).reshape(f, 33, 3)
+                     + rng.uniform(0.005, 0.02) * rng.standard_normal((f, 33, 3)))
+    facing = _facing(glob, landmarks, transl, 0)
+    rate = np.where(facing > 0.4, 0.002, np.where(facing > -0.4, 0.03, 0.05))
+    flipped = np.zeros(f, bool)
+    i = 0
+    while i < f:
+        if rng.random() < rate[i]:
+            n = int(rng.uniform(0.3, 3.0) * fps)
+            flipped[i:i + n] = True
+            i += n
+        i += 1
+    world[flipped] = world[flipped][:, MIRROR] * np.array([1.0, 1.0, -1.0])
+    return (world * WORLD_AXES).astype(np.float32), flipped
 
 
 def _detector_errors(xy: np.ndarray, landmarks: np.ndarray, glob: np.ndarray, transl: np.ndarray,
@@ -106,10 +148,7 @@ def _detector_errors(xy: np.ndarray, landmarks: np.ndarray, glob: np.ndarray, tr
                         + rng.uniform(0.003, 0.01) * smooth_noise(rng, f, fps, 3.0, 66).reshape(f, 33, 2))
     vis = np.clip(rng.uniform(0.85, 1.0) - 0.1 * np.abs(smooth_noise(rng, f, fps, 1.0, 33)), 0.7, 1.0)
     # face turned away from the camera: head's forward axis vs the direction to the camera
-    forward = glob[:, 15] @ np.array([0.0, 0.0, 1.0])
-    to_cam = -(landmarks[:, 15] + transl)
-    facing = (forward * to_cam).sum(-1) / np.linalg.norm(to_cam, axis=-1)
-    away = facing < rng.uniform(-0.2, 0.1)
+    away = _facing(glob, landmarks, transl, 15) < rng.uniform(-0.2, 0.1)
     vis[np.ix_(away, FACE)] = rng.uniform(0.05, 0.4, (away.sum(), len(FACE)))
     # random drops
     drop = rng.random((f, 33)) < 0.02

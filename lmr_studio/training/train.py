@@ -1,7 +1,10 @@
 """The training loop behind ``lmr-studio train``: seeded, resumable, with tqdm progress.
 
 All three networks see the same data pool (same seed), the same losses and the same number of
-steps and batch size: the paper's "identical settings" for the ablation.
+steps and batch size: the paper's "identical settings" for the ablation. Each step runs whole
+clips with one recurrent state from the first frame to the last, back-propagating through
+``chunk`` frames at a time (truncated BPTT), so the networks learn to run on long tracks as
+inference does; a random share of clips sees the 2D keypoints without the world landmarks.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from lmr_studio.io.atomic import atomic_path
 from lmr_studio.model import build_model, save_weights
 from lmr_studio.model.losses import LossWeights, lmr_losses
 from lmr_studio.training.bodies import BodyBank, skeleton_from_betas
-from lmr_studio.training.dataset import ClipSet
+from lmr_studio.training.dataset import ClipSet, with_world_dropped
 
 
 @dataclasses.dataclass
@@ -26,18 +29,31 @@ class TrainConfig:
     """Budget and optimiser settings (defaults = the shipped weights)."""
 
     steps: int = 2400
-    batch: int = 32
+    batch: int = 16
     lr: float = 1e-3
     weight_decay: float = 1e-4
     grad_clip: float = 1.0
     seed: int = 0
     checkpoint_every: int = 100
+    chunk: int = 32         # frames back-propagated through at once; the state carries on across chunks
+    world_drop: float = 0.3  # share of clips per step seen without world landmarks (2D-only input)
 
 
 def _batch_index(config: TrainConfig, step: int, pool: int) -> torch.Tensor:
     """Clip indices of ``step``: a pure function of seed and step, so a resumed run is identical."""
     gen = torch.Generator().manual_seed(config.seed * 1_000_003 + step)
     return torch.randint(0, pool, (config.batch,), generator=gen)
+
+
+def _world_mask(config: TrainConfig, step: int, batch: int) -> torch.Tensor:
+    """(batch, 1, 1): 0 for the clips of ``step`` that see 2D keypoints only, else 1 (seeded)."""
+    gen = torch.Generator().manual_seed(config.seed * 1_000_003 + step + 7)
+    return (torch.rand(batch, generator=gen) >= config.world_drop).float()[:, None, None]
+
+
+def detach_state(state):
+    """The recurrent state with its history cut off (truncated back-propagation through time)."""
+    return [[None if h is None else h.detach() for h in units] for units in state]
 
 
 def _lr_at(config: TrainConfig, step: int) -> float:
@@ -73,11 +89,21 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
         for group in opt.param_groups:
             group["lr"] = _lr_at(config, step)
         b = data.batch(_batch_index(config, step, len(data)))
-        out = model(b.features)
-        terms = lmr_losses(out, skeleton_from_betas(basis, out.betas), b.rotmat, b.betas, b.joints3d, b.joints2d,
-                           LossWeights())
+        features = with_world_dropped(b.features, _world_mask(config, step, len(b)))
         opt.zero_grad(set_to_none=True)
-        terms["total"].backward()
+        state, sums = None, {}
+        frames = features.shape[1]
+        for start in range(0, frames, config.chunk):
+            part = slice(start, start + config.chunk)
+            out = model(features[:, part], state)
+            state = detach_state(out.state)
+            chunk_terms = lmr_losses(out, skeleton_from_betas(basis, out.betas), b.rotmat[:, part], b.betas[:, part],
+                                     b.joints3d[:, part], b.joints2d[:, part], LossWeights())
+            share = out.betas.shape[1] / frames
+            (chunk_terms["total"] * share).backward()
+            for k, v in chunk_terms.items():
+                sums[k] = sums.get(k, 0.0) + v.detach() * share
+        terms = sums
         torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
         opt.step()
         if step % 10 == 0:
@@ -89,8 +115,8 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
         if checkpoint is not None and (done % config.checkpoint_every == 0 or done == config.steps):
             _save_checkpoint(checkpoint, model, opt, done, elapsed + time.perf_counter() - t0)
     wall = elapsed + time.perf_counter() - t0
-    notes = {"kind": kind, "steps": config.steps, "batch": config.batch, "window": data.features.shape[1],
-             "pool_windows": len(data), "seed": config.seed, "lr": config.lr, "wall_s": round(wall, 1),
+    notes = {"kind": kind, "steps": config.steps, "batch": config.batch, "clip_frames": data.features.shape[1],
+             "chunk": config.chunk, "world_drop": config.world_drop, "pool_clips": len(data), "seed": config.seed, "lr": config.lr, "wall_s": round(wall, 1),
              "threads": torch.get_num_threads(),
              "final_loss": {k: round(v.item(), 5) for k, v in terms.items()}, **(extra_notes or {})}
     save_weights(model, out_path, version=f"{kind}-s{config.seed}-{config.steps}steps", notes=notes)
