@@ -31,6 +31,7 @@ from lmr_studio.geometry.camera import default_focal, perspective_project, weak_
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.model.predict import StreamState
+from lmr_studio.model.refine import RefineSettings, keypoint_distance, refine_to_keypoints
 from lmr_studio.perception.features import box_from_keypoints, box_to_corners, keypoint_features
 from lmr_studio.perception.tracking import KeypointTrack, TrackerSettings, accept_track
 from lmr_studio.result import MotionResult, Track
@@ -46,7 +47,8 @@ class ProcessOptions:
     """How to process a video.
 
     ``keypoints_path``: an OpenPose JSON folder or a COCO keypoint JSON to use instead of
-    BlazePose; ``use_cache``: reuse keypoints found earlier in the same video (same content).
+    BlazePose; ``use_cache``: reuse keypoints found earlier in the same video (same content);
+    ``refine``: pull each frame's pose and translation toward the 2D keypoints after LMR.
     """
 
     all_tracks: bool = False
@@ -57,6 +59,7 @@ class ProcessOptions:
     weights_dir: str | None = None
     keypoints_path: str | None = None
     use_cache: bool = True
+    refine: bool = True
 
 
 @dataclasses.dataclass
@@ -113,10 +116,12 @@ class Recoverer:
     already shown never change and the final result equals the last preview.
     """
 
-    def __init__(self, model, body, size: tuple[int, int], fps: float, device: str | None = None) -> None:
+    def __init__(self, model, body, size: tuple[int, int], fps: float, device: str | None = None,
+                 refine: RefineSettings | None = RefineSettings()) -> None:
         self.model, self.body, self.size, self.fps, self.device = model, body, size, fps, device
+        self.refine = refine
         self.focal = default_focal(*size)
-        self.seconds = {"lmr": 0.0, "body": 0.0}  # time spent in each stage, for benchmarks
+        self.seconds = {"lmr": 0.0, "body": 0.0}  # network; body model + 2D refinement (s), for benchmarks
         self._streams: dict[int, _Stream] = {}
 
     def recover(self, kt: KeypointTrack, smooth: bool = False) -> Track:
@@ -130,14 +135,19 @@ class Recoverer:
             return done.track
         return self.recover(kt, smooth)
 
-    def joints(self, poses: np.ndarray, betas: np.ndarray) -> np.ndarray:
-        """Body-frame joints (F, 24, 3) metres by forward kinematics on the body model's rest joints
-        (the same joints as the body model's forward, without skinning every vertex)."""
+    def rest_joints(self, betas: np.ndarray) -> torch.Tensor:
+        """(F, 24, 3) rest-pose joints of the body model for per-frame ``betas`` (F, 10), metres."""
         shapes, row = np.unique(np.asarray(betas, np.float32), axis=0, return_inverse=True)  # one per person when smoothed
         with torch.inference_mode():
-            rest = self.body.rest_joints(torch.as_tensor(shapes, device=self.body.device))[torch.as_tensor(row.reshape(-1))]
-            rotmats = axis_angle_to_matrix(torch.as_tensor(poses, dtype=torch.float32, device=rest.device))
-            return forward_kinematics(rotmats, rest)[0].cpu().numpy().astype(np.float32)
+            rest = self.body.rest_joints(torch.as_tensor(shapes, device=self.body.device))
+            return rest[torch.as_tensor(row.reshape(-1))].cpu().clone()
+
+    def joints(self, poses: np.ndarray, rest: torch.Tensor) -> np.ndarray:
+        """Body-frame joints (F, 24, 3) metres by forward kinematics on the ``rest`` joints (F, 24, 3)
+        (the same joints as the body model's forward, without skinning every vertex)."""
+        with torch.inference_mode():
+            rotmats = axis_angle_to_matrix(torch.as_tensor(poses, dtype=torch.float32))
+            return forward_kinematics(rotmats, rest)[0].numpy().astype(np.float32)
 
     def preview(self, tracks: dict[int, KeypointTrack]) -> dict[int, Track]:
         """Unsmoothed tracks for a partial result, running only the frames added since the last call.
@@ -175,22 +185,30 @@ class Recoverer:
             pred, stream = predict_stream(self.model, keypoint_features(kt.keypoints, boxes, kt.world), stream,
                                           device=self.device)
         poses, betas, cam = pred.poses, pred.betas, pred.cam
+        times = kt.frame_ids / self.fps
         if smooth:
-            times = kt.frame_ids / self.fps
-            poses = smooth_poses(poses, times)
-            cam = one_euro(cam, times).astype(np.float32)
             betas = np.repeat(betas.mean(0, keepdims=True), len(betas), 0)  # one body shape per person
-        middle = time.perf_counter()
+            cam = one_euro(cam, times).astype(np.float32)
+        self.seconds["lmr"] += time.perf_counter() - start
+        start = time.perf_counter()
         with _torch_threads(1):
-            joints3d = self.joints(poses, betas)
-        self.seconds["lmr"] += middle - start
-        self.seconds["body"] += time.perf_counter() - middle
-        transl = weak_to_full_translation(cam, boxes, self.focal, self.size).astype(np.float32)
+            rest = self.rest_joints(betas)
+            transl = weak_to_full_translation(cam, boxes, self.focal, self.size).astype(np.float32)
+            if self.refine is not None:
+                refined = refine_to_keypoints(poses, transl, rest, kt.keypoints, boxes[:, 2], self.focal, self.size,
+                                              self.refine)
+                poses, transl = refined.poses, refined.transl
+            if smooth:
+                poses = smooth_poses(poses, times)
+                transl = one_euro(transl, times).astype(np.float32)
+            joints3d = self.joints(poses, rest)
+        self.seconds["body"] += time.perf_counter() - start
         joints2d = perspective_project(joints3d, transl, self.focal, self.size).astype(np.float32)
         track = Track(poses=poses, betas=betas, cam=cam, frame_ids=kt.frame_ids.astype(np.int64),
                       bboxes=box_to_corners(boxes).astype(np.float32), keypoints2d=kt.keypoints.astype(np.float32),
-                      joints3d=joints3d.astype(np.float32), joints2d=joints2d, transl=transl,
-                      part_activity=pred.part_activity, world_input=np.full(len(kt), kt.world is not None))
+                      joints3d=joints3d, joints2d=joints2d, transl=transl,
+                      part_activity=pred.part_activity, world_input=np.full(len(kt), kt.world is not None),
+                      keypoint_error=keypoint_distance(joints2d, kt.keypoints))
         return track, stream
 
 
@@ -287,7 +305,8 @@ def iter_recover(video_path: str | Path, options: ProcessOptions, model, body,
     video_path = Path(video_path)
     with VideoSource(video_path) as source:
         yield Progress("open", 1, 1, f"{source.size[0]}x{source.size[1]}, {source.num_frames} frames @ {source.fps:g} fps")
-        recoverer = recoverer or Recoverer(model, body, source.size, source.fps, options.device)
+        recoverer = recoverer or Recoverer(model, body, source.size, source.fps, options.device,
+                                           RefineSettings() if options.refine else None)
         settings = TrackerSettings.for_fps(source.fps)
 
         def result(tracks: dict[int, Track]) -> MotionResult:

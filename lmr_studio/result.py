@@ -7,8 +7,9 @@ Per-track arrays (F = frames where the track has a result; leading axis is alway
 ====================  ===========  =====================================================
 ``poses``             (F, 24, 3)   axis-angle, radians, SMPL joint order, camera frame
 ``betas``             (F, 10)      shape coefficients
-``cam``               (F, 3)       weak-perspective (s, tx, ty) in the person box
-``transl``            (F, 3)       full-image body translation, metres (geometry.camera)
+``cam``               (F, 3)       the network's weak-perspective (s, tx, ty) in the person box
+``transl``            (F, 3)       full-image body translation, metres (geometry.camera), after
+                                   the 2D refinement: the one translation every view uses
 ``frame_ids``         (F,)         video frame index of each row
 ``bboxes``            (F, 4)       person box (x0, y0, x1, y1), pixels
 ``keypoints2d``       (F, 33, 3)   BlazePose keypoints, pixels + visibility
@@ -17,6 +18,8 @@ Per-track arrays (F = frames where the track has a result; leading axis is alway
 ``part_activity``     (F, 6)       per-part recurrent activity (hidden-state change), optional
 ``world_input``       (F,)         bool: BlazePose's world landmarks were part of the network's
                                    input on that frame (False: 2D keypoints only), optional
+``keypoint_error``    (F,)         median distance of the 12 limb joints' projections to their 2D
+                                   keypoints, as a share of the person's height, optional
 ====================  ===========  =====================================================
 """
 
@@ -50,6 +53,7 @@ class Track:
     transl: np.ndarray | None = None
     part_activity: np.ndarray | None = None
     world_input: np.ndarray | None = None
+    keypoint_error: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.frame_ids)

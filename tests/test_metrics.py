@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from lmr_studio.training.metrics import (accel_errors, joint_errors, pa_joint_errors, procrustes_align,
-                                         vertex_errors)
+from lmr_studio.training.metrics import (accel_errors, boundary_step_ratio, joint_errors, pa_joint_errors,
+                                         procrustes_align, vertex_errors)
 
 
 def test_mpjpe_is_root_aligned():
@@ -57,3 +57,16 @@ def test_vertex_errors_root_aligned():
     pred_v = np.array([[[1.0, 0, 0], [1.0, 0.01, 0]]])
     err = vertex_errors(pred_v, gt_v, np.array([[1.0, 0, 0]]), np.zeros((1, 3)))
     np.testing.assert_allclose(err, [[0.0, 10.0]], atol=1e-9)
+
+
+def test_boundary_step_ratio_sees_jumps_every_window():
+    """A smooth motion scores 1; the same motion with an extra 2 cm jump every 16 frames scores
+    (step + jump) / step, the artefact of a network restarted every window."""
+    t = np.arange(96)[:, None]
+    joints = np.zeros((96, 2, 3))
+    joints[:, 1, 0] = 0.01 * t[:, 0]  # joint 1 moves 1 cm a frame; joint 0 (pelvis) stays
+    assert abs(boundary_step_ratio(joints) - 1.0) < 1e-9
+    jumpy = joints.copy()
+    jumpy[:, 1, 1] = 0.02 * (t[:, 0] // 16)
+    steps_at = np.hypot(0.01, 0.02) / 2  # mean over the two joints (the pelvis never moves)
+    assert abs(boundary_step_ratio(jumpy) - steps_at / (0.01 / 2)) < 1e-6

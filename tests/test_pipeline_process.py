@@ -42,7 +42,8 @@ def openpose_dir(tmp_path):
 
 def test_process_with_imported_keypoints(fast_models, tiny_video, openpose_dir):
     progress: list[Progress] = []
-    result = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir)), on_progress=progress.append)
+    result = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir), refine=False),
+                           on_progress=progress.append)
     assert result.num_frames == TINY_FRAMES and result.image_size == TINY_SIZE
     track = result.main
     assert list(track.frame_ids) == list(range(TINY_FRAMES))
@@ -57,6 +58,13 @@ def test_process_with_imported_keypoints(fast_models, tiny_video, openpose_dir):
     stages = [p.stage for p in progress]
     assert stages[0] == "load" and "open" in stages and stages[-1] == "lmr"
     assert any(p.partial is not None and p.partial.tracks for p in progress if p.stage == "keypoints")
+    assert not track.world_input.any()  # imported 2D keypoints: the network saw no world landmarks
+
+
+def test_refinement_brings_the_joints_to_the_keypoints(fast_models, tiny_video, openpose_dir):
+    raw = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir), refine=False)).main
+    refined = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir))).main
+    assert np.nanmedian(refined.keypoint_error) < 0.5 * np.nanmedian(raw.keypoint_error)
 
 
 def test_smoothing_reduces_frame_to_frame_pose_change(fast_models, tiny_video, openpose_dir):

@@ -25,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="OpenPose JSON folder or COCO keypoint JSON to use instead of BlazePose")
     parser.add_argument("--weights", type=Path, metavar="DIR", help="folder holding lmr.pt (default: the shipped weights)")
     parser.add_argument("--no-cache", action="store_true", help="detect keypoints again even if cached for this video")
+    parser.add_argument("--no-refine", action="store_true",
+                        help="keep LMR's raw pose and camera (no per-frame pull toward the 2D keypoints)")
 
 
 def _check_device(device: str | None) -> None:
@@ -46,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
                              smpl_path=str(args.smpl) if args.smpl else None,
                              weights_dir=str(args.weights) if args.weights else None,
                              keypoints_path=str(args.keypoints) if args.keypoints else None,
-                             use_cache=not args.no_cache)
+                             use_cache=not args.no_cache, refine=not args.no_refine)
     start = time.perf_counter()
     opened = start
     result = None

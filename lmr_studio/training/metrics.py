@@ -48,3 +48,15 @@ def accel_errors(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
         x = x - x[:, :1]
         return x[2:] - 2 * x[1:-1] + x[:-2]
     return 1000.0 * np.linalg.norm(acc(pred) - acc(gt), axis=-1)
+
+
+def boundary_step_ratio(joints: np.ndarray, period: int = 16) -> float:
+    """Mean joint step into frames ``t % period == 0`` over the mean step into all other frames.
+
+    joints: (F, J, 3) metres, pelvis-aligned here. A network restarted every ``period`` frames
+    jumps at those frames (ratio well above 1); one carried state gives about 1.
+    """
+    x = joints - joints[:, :1]
+    steps = np.linalg.norm(x[1:] - x[:-1], axis=-1).mean(-1)  # (F-1,) step into frame t = 1..F-1
+    at_boundary = (np.arange(1, len(x)) % period) == 0
+    return float(steps[at_boundary].mean() / max(steps[~at_boundary].mean(), 1e-12))

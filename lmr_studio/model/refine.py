@@ -1,0 +1,110 @@
+"""Pull LMR's pose and body translation toward the detector's 2D keypoints, frame by frame.
+
+LMR's output initialises a small optimisation per frame: a residual rotation for every joint
+(composed after the network's, ``R_j = R_lmr_j exp(delta_j)``), a shift of the body in the image
+plane and a change of its depth. The cost is the visibility-weighted Huber distance, in units of
+the person box, between the perspective projection of the 12 joints that BlazePose marks
+(shoulders, elbows, wrists, hips, knees, ankles) and its keypoints, plus priors that keep the
+pose and the depth near the network's. Frames are independent (the cost is a sum over frames and
+Adam acts per parameter), so a track refined in pieces equals the track refined whole.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import torch
+
+from lmr_studio.geometry.camera import perspective_project
+from lmr_studio.geometry.kinematics import forward_kinematics
+from lmr_studio.geometry.rotations import axis_angle_to_matrix, matrix_to_axis_angle
+from lmr_studio.perception.features import VISIBILITY_THRESHOLD
+
+#: (BlazePose landmark, SMPL joint) pairs that mark the same point (the joint-centre landmarks).
+LANDMARK_TO_JOINT = ((11, 16), (12, 17), (13, 18), (14, 19), (15, 20), (16, 21),
+                     (23, 1), (24, 2), (25, 4), (26, 5), (27, 7), (28, 8))
+
+
+@dataclasses.dataclass
+class RefineSettings:
+    """Optimisation budget and prior weights (chosen on the bundled sample, see docs/model.md)."""
+
+    iterations: int = 60
+    lr: float = 0.05
+    huber: float = 0.05        # box units where the 2D cost turns from quadratic to linear
+    pose_prior: float = 0.001  # per joint, per rad^2 of residual rotation
+    depth_prior: float = 0.05  # per (log depth ratio)^2
+
+
+@dataclasses.dataclass
+class Refined:
+    """Refined per-frame outputs (numpy float32) and the 2D fit before and after."""
+
+    poses: np.ndarray        # (F, 24, 3) axis-angle
+    transl: np.ndarray       # (F, 3) metres
+    error_before: np.ndarray  # (F,) median distance of the 12 joints to their keypoints / person height
+    error_after: np.ndarray   # (F,)
+
+
+def person_height(keypoints: np.ndarray) -> np.ndarray:
+    """(F,) pixels: the vertical extent of the visible keypoints (F, 33, 3), the person's own box height."""
+    vis = keypoints[..., 2] >= VISIBILITY_THRESHOLD
+    top = np.where(vis, keypoints[..., 1], np.inf).min(-1)
+    bottom = np.where(vis, keypoints[..., 1], -np.inf).max(-1)
+    return np.where(vis.any(-1), bottom - top, 1.0).clip(min=1.0).astype(np.float32)
+
+
+def keypoint_distance(joints2d: np.ndarray, keypoints: np.ndarray) -> np.ndarray:
+    """(F,) median over the visible marked joints of |joint - keypoint| / person height (NaN when
+    none is visible). joints2d (F, 24, 2) px, keypoints (F, 33, 3) px + visibility."""
+    lm, jt = (np.array(i) for i in zip(*LANDMARK_TO_JOINT))
+    dist = np.linalg.norm(joints2d[:, jt] - keypoints[:, lm, :2], axis=-1) / person_height(keypoints)[:, None]
+    dist = np.where(keypoints[:, lm, 2] >= VISIBILITY_THRESHOLD, dist, np.nan)
+    out = np.full(len(dist), np.nan, np.float32)
+    seen = ~np.isnan(dist).all(1)
+    out[seen] = np.nanmedian(dist[seen], 1)
+    return out
+
+
+def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torch.Tensor, keypoints: np.ndarray,
+                        side: np.ndarray, focal: float, image_size: tuple[int, int],
+                        settings: RefineSettings | None = None) -> Refined:
+    """Refine (F, 24, 3) ``poses`` and (F, 3) ``transl`` on (F, 24, 3) ``rest_joints`` toward
+    (F, 33, 3) ``keypoints`` (px + visibility) in boxes of ``side`` (F,) px; see the module docstring."""
+    settings = settings or RefineSettings()
+    lm, jt = (list(i) for i in zip(*LANDMARK_TO_JOINT))
+    rest = torch.as_tensor(rest_joints, dtype=torch.float32).detach()
+    base = axis_angle_to_matrix(torch.as_tensor(poses, dtype=torch.float32))
+    t0 = torch.as_tensor(transl, dtype=torch.float32)
+    target = torch.as_tensor(keypoints[:, lm, :2], dtype=torch.float32)
+    weight = torch.as_tensor((keypoints[:, lm, 2] >= VISIBILITY_THRESHOLD).astype(np.float32))
+    scale = torch.as_tensor(np.asarray(side, np.float32))[:, None]
+    delta = torch.zeros(poses.shape, requires_grad=True)
+    shift = torch.zeros(len(poses), 2, requires_grad=True)  # metres at the body's depth, x and y
+    log_depth = torch.zeros(len(poses), 1, requires_grad=True)
+
+    def solve(with_grad: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        with torch.set_grad_enabled(with_grad):
+            rot = base @ axis_angle_to_matrix(delta)
+            joints = forward_kinematics(rot, rest)[0]
+            t = torch.cat([t0[:, :2] + shift, t0[:, 2:] * torch.exp(log_depth)], 1)
+            proj = perspective_project(joints[:, jt], t, focal, image_size)
+            return rot, t, proj
+
+    optimiser = torch.optim.Adam([delta, shift, log_depth], lr=settings.lr)
+    for _ in range(settings.iterations):
+        _, _, proj = solve(True)
+        dist = torch.linalg.norm(proj - target, dim=-1) / scale
+        fit = torch.nn.functional.huber_loss(dist, torch.zeros_like(dist), delta=settings.huber, reduction="none")
+        cost = ((fit * weight).sum(1) / weight.sum(1).clamp(min=1.0)
+                + settings.pose_prior * (delta ** 2).sum((1, 2))
+                + settings.depth_prior * log_depth[:, 0] ** 2)
+        optimiser.zero_grad(set_to_none=True)
+        cost.sum().backward()  # a sum: each frame's gradient is its own
+        optimiser.step()
+    rot, t, _ = solve(False)
+    before = perspective_project(forward_kinematics(base, rest)[0], t0, focal, image_size).numpy()
+    after = perspective_project(forward_kinematics(rot, rest)[0], t, focal, image_size).numpy()
+    return Refined(poses=matrix_to_axis_angle(rot).numpy().astype(np.float32), transl=t.numpy().astype(np.float32),
+                   error_before=keypoint_distance(before, keypoints), error_after=keypoint_distance(after, keypoints))

@@ -1,0 +1,69 @@
+"""The per-frame refinement toward 2D keypoints, on skeletons whose true pose and camera are known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from lmr_studio.geometry.camera import perspective_project
+from lmr_studio.geometry.kinematics import forward_kinematics
+from lmr_studio.geometry.rotations import axis_angle_to_matrix
+from lmr_studio.model.refine import LANDMARK_TO_JOINT, keypoint_distance, refine_to_keypoints
+from lmr_studio.training.metrics import joint_errors
+
+SIZE, FOCAL = (640, 480), 768.0
+
+
+@pytest.fixture
+def scene(smpl_body):
+    """A true pose seen by a known camera, BlazePose-like keypoints on its joints, and a network
+    guess whose limbs are off by about 15 degrees."""
+    rng = np.random.default_rng(0)
+    frames = 6
+    truth = rng.normal(0, 0.25, (frames, 24, 3)).astype(np.float32)
+    truth[:, 0] = [0.0, 0.4, 0.0]
+    rest = smpl_body.rest_joints(torch.zeros(1, 10)).expand(frames, -1, -1).clone()
+    transl = np.tile(np.array([[0.1, 0.2, -4.0]], np.float32), (frames, 1))
+    joints = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(truth)), rest)[0].numpy()
+    xy = perspective_project(joints, transl, FOCAL, SIZE)
+    keypoints = np.zeros((frames, 33, 3), np.float32)
+    for lm, jt in LANDMARK_TO_JOINT:
+        keypoints[:, lm, :2] = xy[:, jt]
+        keypoints[:, lm, 2] = 1.0
+    guess = truth + rng.normal(0, 0.15, truth.shape).astype(np.float32)
+    guess[:, 0] = truth[:, 0]
+    return truth, guess, rest, transl, keypoints, joints
+
+
+def test_refinement_lands_on_the_keypoints_without_raising_3d_error(scene):
+    truth, guess, rest, transl, keypoints, joints = scene
+    side = np.full(len(truth), 300.0, np.float32)
+    out = refine_to_keypoints(guess, transl * np.float32(1.1), rest, keypoints, side, FOCAL, SIZE)
+    assert np.median(out.error_after) < 0.3 * np.median(out.error_before)
+    assert np.median(out.error_after) < 0.02  # within 2 % of the person's height
+    fitted = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(out.poses)), rest)[0].numpy()
+    guessed = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(guess)), rest)[0].numpy()
+    assert joint_errors(fitted, joints).mean() <= joint_errors(guessed, joints).mean()
+
+
+def test_frames_are_refined_independently(scene):
+    """A track refined in pieces equals the track refined whole (the GUI preview relies on it)."""
+    truth, guess, rest, transl, keypoints, _ = scene
+    side = np.full(len(truth), 300.0, np.float32)
+    whole = refine_to_keypoints(guess, transl, rest, keypoints, side, FOCAL, SIZE)
+    head = refine_to_keypoints(guess[:2], transl[:2], rest[:2], keypoints[:2], side[:2], FOCAL, SIZE)
+    np.testing.assert_allclose(head.poses, whole.poses[:2], atol=1e-5)
+    np.testing.assert_allclose(head.transl, whole.transl[:2], atol=1e-5)
+
+
+def test_keypoint_distance_is_a_share_of_the_person_height():
+    keypoints = np.zeros((1, 33, 3), np.float32)
+    keypoints[0, :, 1] = np.linspace(100, 300, 33)  # the person is 200 px tall
+    keypoints[0, :, 2] = 1.0
+    joints2d = np.zeros((1, 24, 2), np.float32)
+    for lm, jt in LANDMARK_TO_JOINT:
+        joints2d[0, jt] = keypoints[0, lm, :2] + [8.0, 0.0]  # every joint 8 px off
+    assert np.isclose(keypoint_distance(joints2d, keypoints)[0], 8.0 / 200.0)
+    keypoints[0, :, 2] = 0.0
+    assert np.isnan(keypoint_distance(joints2d, keypoints)[0])  # nothing visible: no figure
