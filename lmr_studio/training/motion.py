@@ -3,14 +3,25 @@
 A clip is a sequence of per-joint Euler angles (degrees, extrinsic x-y-z, in the parent's frame of
 SMPL's T-pose: x right, y up, z forward) built from a few semantic degrees of freedom (hip and
 knee flexion, arm elevation and forward flexion, elbow flexion, spine bend and twist, ...), each a
-sum of a posture, rhythmic terms and band-limited noise, then clipped to :data:`JOINT_LIMITS`.
+sum of a posture, rhythmic terms and band-limited noise, then clipped to :data:`JOINT_LIMITS`;
+plus a root motion (heading with turns, forward speed, pelvis height, forward pitch).
 
 Families and their split:
 
 * training: ``part_switch`` (parts move with different dynamics at different times: legs still
   while the arms move fast, then the reverse, ...), ``walk``, ``run`` (with turns), ``sports``
-  (throws / swings, squats, lunges), ``dance`` (sways, arm waves, knee bounces);
-* held-out test (never seen in training): ``jumping_jacks``, ``boxing``, ``kicks``.
+  (throws / swings, squats, lunges), ``dance`` (sways, arm waves, knee bounces), and the everyday
+  poses that videos show and the first five lacked: ``crouch``, ``kneel``, ``sit_stand``,
+  ``bend_pick``, ``reach_overhead``, ``crawl``, ``lie_down`` (and get up), ``turn_around``
+  (a full turn on the spot), and ``random_limits`` (smooth random trajectories that fill the
+  joint-limit box, each part at its own pace);
+* held-out test (never seen in training): ``jumping_jacks``, ``boxing``, ``kicks``, ``climb``
+  (stepping up stairs) and ``jump``. The held-out families are new *combinations* of postures the
+  training families cover (deep hip and knee flexion, arms up, one leg lifted) with dynamics
+  training never shows (ballistic flight, a rising ground), so the test measures generalisation
+  to unseen motion, not extrapolation to unseen joint angles. Postures that no other family
+  reaches (lying, crawling, kneeling, sitting, arms overhead) stay in training: a network never
+  shown them cannot recover them, and real videos have them.
 """
 
 from __future__ import annotations
@@ -21,12 +32,17 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.spatial.transform import Rotation
 
-from lmr_studio.parts import NUM_JOINTS
+from lmr_studio.parts import NUM_JOINTS, PART_JOINTS
 
-TRAIN_FAMILIES: tuple[str, ...] = ("part_switch", "walk", "run", "sports", "dance")
-TEST_FAMILIES: tuple[str, ...] = ("jumping_jacks", "boxing", "kicks")
+#: The training families of the first shipped weights (kept to measure coverage against).
+FIRST_TRAIN_FAMILIES: tuple[str, ...] = ("part_switch", "walk", "run", "sports", "dance")
+EVERYDAY_FAMILIES: tuple[str, ...] = ("crouch", "kneel", "sit_stand", "bend_pick", "reach_overhead", "crawl",
+                                      "lie_down", "turn_around", "random_limits")
+TRAIN_FAMILIES: tuple[str, ...] = FIRST_TRAIN_FAMILIES + EVERYDAY_FAMILIES
+TEST_FAMILIES: tuple[str, ...] = ("jumping_jacks", "boxing", "kicks", "climb", "jump")
 
 #: Per-joint (x, y, z) Euler limits in degrees, (24, 3, 2). The pelvis (global orientation) is free.
+#: Collar and shoulder elevation together reach 100 degrees above horizontal (arms overhead).
 _L = {
     1: ((-120, 35), (-40, 40), (-15, 60)), 2: ((-120, 35), (-40, 40), (-60, 15)),
     3: ((-15, 35), (-20, 20), (-15, 15)), 6: ((-15, 30), (-20, 20), (-15, 15)), 9: ((-15, 30), (-20, 20), (-15, 15)),
@@ -34,8 +50,8 @@ _L = {
     7: ((-40, 40), (-20, 20), (-20, 20)), 8: ((-40, 40), (-20, 20), (-20, 20)),
     10: ((-30, 30), (-5, 5), (-5, 5)), 11: ((-30, 30), (-5, 5), (-5, 5)),
     12: ((-30, 40), (-40, 40), (-20, 20)), 15: ((-30, 30), (-45, 45), (-20, 20)),
-    13: ((-10, 10), (-15, 15), (-10, 20)), 14: ((-10, 10), (-15, 15), (-20, 10)),
-    16: ((-60, 60), (-170, 40), (-95, 50)), 17: ((-60, 60), (-40, 170), (-50, 95)),
+    13: ((-10, 10), (-15, 15), (-10, 30)), 14: ((-10, 10), (-15, 15), (-30, 10)),
+    16: ((-60, 60), (-170, 40), (-95, 70)), 17: ((-60, 60), (-40, 170), (-70, 95)),
     18: ((-60, 60), (-150, 0), (-5, 5)), 19: ((-60, 60), (0, 150), (-5, 5)),
     20: ((-40, 40), (-40, 40), (-50, 50)), 21: ((-40, 40), (-40, 40), (-50, 50)),
     22: ((-15, 15), (-15, 15), (-15, 15)), 23: ((-15, 15), (-15, 15), (-15, 15)),
@@ -65,10 +81,13 @@ def smooth_noise(rng: np.random.Generator, frames: int, fps: float, hz: float, d
 
 
 class _Pose:
-    """Euler angles (F, 24, 3) in degrees, written through semantic DOFs (sides: 0 left, 1 right)."""
+    """Euler angles (F, 24, 3) in degrees, written through semantic DOFs (sides: 0 left, 1 right).
+    Every DOF adds to what is there: a family's movement adds to the resting posture. Starts with
+    the arms hanging down (shoulder elevation 0)."""
 
     def __init__(self, frames: int) -> None:
         self.e = np.zeros((frames, NUM_JOINTS, 3))
+        self.e[:, (16, 17), 2] = (-90.0, 90.0)
 
     def hip(self, side: int, flex, abduct=0.0, twist=0.0) -> None:
         j, s = (1, 2)[side], (1, -1)[side]
@@ -83,11 +102,16 @@ class _Pose:
         self.e[:, (7, 8)[side], 0] += flex
 
     def shoulder(self, side: int, elevation, forward=0.0, twist=0.0) -> None:
-        """elevation 0 = arm down at the side, 90 = horizontal; forward flexion (+ = in front)."""
+        """Raise the arm sideways by ``elevation`` (from hanging down: 90 = horizontal) and forward
+        by ``forward`` (+ = in front), twist about its axis (degrees)."""
         j, s = (16, 17)[side], (1, -1)[side]
-        self.e[:, j, 2] += s * (np.asarray(elevation) - 90.0)
+        self.e[:, j, 2] += s * np.asarray(elevation)
         self.e[:, j, 1] += -s * np.asarray(forward)
         self.e[:, j, 0] += np.asarray(twist)
+
+    def collar(self, side: int, elevation) -> None:
+        """Shrug: the collar's share of raising the arm above the shoulder (degrees)."""
+        self.e[:, (13, 14)[side], 2] += (1, -1)[side] * np.asarray(elevation)
 
     def elbow(self, side: int, flex) -> None:
         self.e[:, (18, 19)[side], 1] += (-1, 1)[side] * np.asarray(flex)
@@ -248,35 +272,261 @@ def _kicks(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> Non
     p.spine(-10 * (kick[:, 0] + kick[:, 1]), 10 * (kick[:, 0] - kick[:, 1]), 8 * (kick[:, 0] - kick[:, 1]))
 
 
+@dataclasses.dataclass
+class _Root:
+    """Root motion a family adds (per frame): forward ``speed`` m/s, pelvis ``height`` offset m,
+    forward ``pitch`` of the whole body (degrees, + = face down), extra heading ``spin`` (degrees)."""
+
+    speed: np.ndarray | float = 0.0
+    height: np.ndarray | float = 0.0
+    pitch: np.ndarray | float = 0.0
+    spin: np.ndarray | float = 0.0
+
+
+def _alternate(frames: int, rng: np.random.Generator, fps: float, hold_s: tuple[float, float] = (0.8, 2.5),
+               move_s: tuple[float, float] = (0.7, 1.5)) -> np.ndarray:
+    """(frames,) in [0, 1]: holds alternating between 0 and 1 (random start), joined by half-cosine moves."""
+    out = np.empty(frames)
+    level, i = float(rng.integers(2)), 0
+    while i < frames:
+        hold = int(rng.uniform(*hold_s) * fps)
+        out[i:i + hold] = level
+        i += hold
+        move = max(int(rng.uniform(*move_s) * fps), 2)
+        ramp = (1 - np.cos(np.linspace(0, np.pi, move))) / 2
+        n = len(out[i:i + move])
+        out[i:i + move] = level + (1 - 2 * level) * ramp[:n]
+        i += move
+        level = 1 - level
+    return out
+
+
+def _arms_relaxed(p: _Pose, rng: np.random.Generator, forward: float = 15.0) -> None:
+    for s in (0, 1):
+        p.shoulder(s, rng.uniform(10, 25), forward)
+        p.elbow(s, rng.uniform(15, 40))
+
+
+def _crouch(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> _Root:
+    """Squat down onto the heels and hold (looking around, arms forward for balance), stand up."""
+    d = _alternate(len(t), rng, fps)
+    for s in (0, 1):
+        p.hip(s, 115 * d, 10 + 15 * d)
+        p.knee(s, 145 * d)
+        p.ankle(s, -30 * d)
+        p.shoulder(s, 15 + 25 * d, 50 * d)
+        p.elbow(s, 20 + 50 * d)
+    p.spine(25 * d)
+    p.head(-15 * d, 30 * smooth_noise(rng, len(t), fps, 0.4)[:, 0])
+    return _Root(height=-0.5 * d, pitch=15 * d)
+
+
+def _kneel(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> _Root:
+    """Go down on one knee (proposal, tying a shoe) or on both knees, hold, and get up."""
+    d = _alternate(len(t), rng, fps, hold_s=(1.0, 3.0), move_s=(0.8, 1.6))
+    if rng.random() < 0.5:  # one knee, the other foot in front
+        front = int(rng.integers(2))
+        p.hip(front, 90 * d)
+        p.knee(front, 95 * d)
+        p.hip(1 - front, -10 * d)
+        p.knee(1 - front, 100 * d)
+        p.ankle(1 - front, 30 * d)
+        p.shoulder(front, 15, 40 * d)
+        p.elbow(front, 30 + 40 * d)
+        p.shoulder(1 - front, 15, 10)
+        height = -0.45 * d
+    else:  # both knees, sitting up
+        for s in (0, 1):
+            p.hip(s, 10 * d, 8)
+            p.knee(s, 100 * d)
+            p.ankle(s, 35 * d)
+        _arms_relaxed(p, rng, 20)
+        height = -0.48 * d
+    p.spine(10 * d)
+    return _Root(height=height)
+
+
+def _sit_stand(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> _Root:
+    """Sit down on a chair, sit a while (arms on the lap, shifting), stand up: the torso leans
+    forward while the hips pass over the feet."""
+    frames = len(t)
+    d = _alternate(frames, rng, fps, hold_s=(1.0, 3.0), move_s=(1.0, 1.8))
+    transit = np.sin(np.pi * d)  # 1 halfway down or up
+    for s in (0, 1):
+        p.hip(s, 90 * d, 8 * d)
+        p.knee(s, 95 * d)
+        p.ankle(s, -15 * transit)
+        p.shoulder(s, 15 + 10 * transit, 35 * d + 20 * transit)
+        p.elbow(s, 25 + 45 * d)
+    p.spine(10 * d + 25 * transit, 10 * smooth_noise(rng, frames, fps, 0.3)[:, 0] * d)
+    return _Root(height=-0.42 * d, pitch=20 * transit - 8 * d)
+
+
+def _bend_pick(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> _Root:
+    """Bend at the hips to pick something up from the floor with one or both hands, straighten up."""
+    d = _alternate(len(t), rng, fps, hold_s=(0.5, 2.0), move_s=(0.7, 1.3))
+    hands = (0, 1) if rng.random() < 0.4 else (int(rng.integers(2)),)
+    knees = rng.uniform(10, 60)
+    for s in (0, 1):
+        reach = float(s in hands)
+        p.hip(s, (70 + knees / 3) * d, 8)
+        p.knee(s, knees * d)
+        p.ankle(s, -knees / 4 * d)
+        p.shoulder(s, 15 + 10 * d * reach, (60 + 30 * reach) * d)
+        p.elbow(s, 25 - 15 * d * reach + 30 * d * (1 - reach))
+    p.spine(30 * d)
+    p.head(-20 * d)
+    return _Root(height=-(0.05 + knees / 300) * d, pitch=55 * d)
+
+
+def _reach_overhead(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> None:
+    """Reach up to a high shelf or stretch: one or both arms overhead, on tiptoe, head back."""
+    frames = len(t)
+    up = np.stack([_alternate(frames, rng, fps, hold_s=(0.4, 2.0), move_s=(0.5, 1.2)) for _ in (0, 1)], 1)
+    for s in (0, 1):
+        p.shoulder(s, 15 + 145 * up[:, s], 30 * up[:, s] * rng.uniform(0.2, 1.0))
+        p.collar(s, 25 * up[:, s])
+        p.elbow(s, 30 - 20 * up[:, s] + 10 * smooth_noise(rng, frames, fps, 1.0)[:, 0] * up[:, s])
+        p.ankle(s, 25 * up.max(1))
+    p.spine(-8 * up.max(1), 0, 10 * (up[:, 0] - up[:, 1]))
+    p.head(-25 * up.max(1))
+
+
+def _crawl(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> _Root:
+    """Crawl on hands and knees (torso horizontal, face down), diagonal limbs moving together."""
+    phi = 2 * np.pi * rng.uniform(0.5, 0.9) * t + rng.uniform(0, 2 * np.pi)
+    for s in (0, 1):
+        ph = phi + s * np.pi
+        p.hip(s, 90 + 20 * np.sin(ph), 8)
+        p.knee(s, 95 + 15 * np.clip(np.sin(ph + 1.2), 0, None))
+        p.ankle(s, 30)
+        p.shoulder(s, 15, 80 - 20 * np.sin(ph + np.pi))
+        p.elbow(s, 10 + 20 * np.clip(np.sin(ph + np.pi + 1.2), 0, None))
+    p.spine(-5, 8 * np.sin(phi))
+    p.head(-30, 15 * smooth_noise(rng, len(t), fps, 0.4)[:, 0])
+    return _Root(speed=0.35, height=-0.45, pitch=90)
+
+
+def _lie_down(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> _Root:
+    """Sit down on the floor and lie on the back (or front), stay, and get up again the same way."""
+    frames = len(t)
+    sit = _alternate(frames, rng, fps, hold_s=(0.6, 1.5), move_s=(0.8, 1.4))
+    lie = np.clip(2 * sit - 1, 0, 1)  # lies back during the second half of each sitting-down move
+    sit = np.clip(2 * sit, 0, 1)
+    lie = (1 - np.cos(np.pi * lie)) / 2
+    sit = (1 - np.cos(np.pi * sit)) / 2
+    prone = rng.random() < 0.3
+    for s in (0, 1):
+        p.hip(s, 90 * sit * (1 - lie) + (0 if prone else 10) * lie, 10)
+        p.knee(s, 110 * sit * (1 - lie) + 20 * lie * rng.uniform(0, 1))
+        p.shoulder(s, 20 + 20 * lie, 40 * sit * (1 - lie) + (150 if prone else 0) * lie)
+        p.elbow(s, 20 + 60 * lie * prone)
+    p.spine(25 * sit * (1 - lie))
+    p.head(20 * lie * (1 - 2 * prone))
+    return _Root(height=-0.8 * sit, pitch=(90 if prone else -90) * lie)
+
+
+def _turn_around(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> _Root:
+    """Turn all the way around on the spot (one or more full turns either way), stepping."""
+    frames = len(t)
+    turns = _alternate(frames, rng, fps, hold_s=(0.5, 2.0), move_s=(1.5, 3.0))
+    count = np.cumsum(np.abs(np.diff(turns, prepend=turns[0])))  # 0 -> 1 -> 2 ... across moves
+    moving = np.abs(np.gradient(count)) * fps  # turns per second while turning
+    step = 2 * np.pi * 1.8 * t
+    for s in (0, 1):
+        lift = np.clip(np.sin(step + s * np.pi), 0, None) * np.clip(2 * moving, 0, 1)
+        p.hip(s, 30 * lift, 5)
+        p.knee(s, 50 * lift + 5)
+        p.shoulder(s, 15, 10)
+        p.elbow(s, 25)
+    way = 1 if rng.random() < 0.5 else -1
+    p.head(0, 30 * np.clip(2 * moving, 0, 1) * way)  # looks where it turns
+    return _Root(spin=360 * count * way)
+
+
+def _random_limits(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> None:
+    """Smooth random trajectories that fill the joint-limit box: each part has its own pace; each
+    Euler angle is band-limited noise mapped through the normal CDF onto its limit range, so it
+    is uniform over the range and stays inside it."""
+    from scipy.special import ndtr
+
+    frames = len(t)
+    for joints in PART_JOINTS:
+        moving = [j for j in joints if j != 0]
+        noise = smooth_noise(rng, frames, fps, rng.uniform(0.15, 0.7), 3 * len(moving)).reshape(frames, -1, 3)
+        lo, hi = JOINT_LIMITS[moving, :, 0], JOINT_LIMITS[moving, :, 1]
+        p.e[:, moving] = lo + (hi - lo) * ndtr(noise)
+
+
+def _climb(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> _Root:
+    """Climb stairs or step up onto boxes: high knee lifts, forward lean, the ground rises."""
+    f = rng.uniform(0.6, 0.9)
+    phi = 2 * np.pi * f * t + rng.uniform(0, 2 * np.pi)
+    for s in (0, 1):
+        ph = phi + s * np.pi
+        lift = np.clip(np.sin(ph), 0, None)
+        p.hip(s, 15 + 65 * lift)
+        p.knee(s, 15 + 85 * np.clip(np.sin(ph + 0.4), 0, None))
+        p.ankle(s, -15 * lift)
+        p.shoulder(s, 12, -25 * np.sin(ph))
+        p.elbow(s, 30)
+    p.spine(15)
+    rise = rng.uniform(0.15, 0.3)  # metres per step, two steps per cycle
+    return _Root(speed=0.5, height=2 * rise * f * t, pitch=10)
+
+
+def _jump(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> _Root:
+    """Jumps on the spot or forward: crouch with arms back, extend with arms swinging up, fly, land."""
+    frames = len(t)
+    cycle = rng.uniform(1.3, 2.2)  # seconds per jump
+    phase = (t / cycle + rng.uniform(0, 1)) % 1.0
+    crouch = np.exp(-((phase - 0.3) / 0.09) ** 2) + 0.8 * np.exp(-((phase - 0.75) / 0.07) ** 2)
+    flight = np.clip(np.sin(np.pi * (phase - 0.45) / 0.25), 0, None) * (phase > 0.45) * (phase < 0.7)
+    swing = np.exp(-((phase - 0.5) / 0.12) ** 2) - 0.6 * crouch
+    for s in (0, 1):
+        p.hip(s, 10 + 80 * crouch + 15 * flight)
+        p.knee(s, 10 + 100 * crouch + 30 * flight)
+        p.ankle(s, -25 * crouch + 25 * flight)
+        p.shoulder(s, 20 + 100 * np.clip(swing, 0, None), 90 * swing)
+        p.elbow(s, 20 + 20 * crouch)
+    p.spine(30 * crouch)
+    height = 0.4 * rng.uniform(0.5, 1.0) * flight - 0.3 * crouch
+    return _Root(speed=rng.uniform(0, 1.5) * flight, height=height, pitch=15 * crouch)
+
+
+_FAMILIES = {"part_switch": _part_switch, "sports": _sports, "dance": _dance, "boxing": _boxing, "kicks": _kicks,
+             "crouch": _crouch, "kneel": _kneel, "sit_stand": _sit_stand, "bend_pick": _bend_pick,
+             "reach_overhead": _reach_overhead, "crawl": _crawl, "lie_down": _lie_down, "turn_around": _turn_around,
+             "random_limits": _random_limits, "climb": _climb, "jump": _jump}
+
+
 def generate_motion(family: str, frames: int, rng: np.random.Generator, fps: float = 30.0) -> MotionClip:
     """One clip of ``frames`` frames of ``family`` (see module docstring), clipped to joint limits."""
     t = np.arange(frames) / fps
     p = _Pose(frames)
     _posture(p, rng, frames, fps, amount=0.5 if family in TEST_FAMILIES else 1.0)
-    speed = np.zeros(frames)
-    bounce = np.zeros(frames)
+    root = _Root()
     if family in ("walk", "run"):
-        speed = _gait(p, t, rng, run=family == "run")
-        bounce = (0.06 if family == "run" else 0.02) * np.abs(np.sin(2 * np.pi * t))
+        root.speed = _gait(p, t, rng, run=family == "run")
+        root.height = (0.06 if family == "run" else 0.02) * np.abs(np.sin(2 * np.pi * t))
     elif family == "jumping_jacks":
-        bounce = _jumping_jacks(p, t, rng, fps)
+        root.height = _jumping_jacks(p, t, rng, fps)
     else:
-        fn = {"part_switch": _part_switch, "sports": _sports, "dance": _dance,
-              "boxing": _boxing, "kicks": _kicks}.get(family)
+        fn = _FAMILIES.get(family)
         if fn is None:
             raise ValueError(f"unknown motion family {family!r}")
-        fn(p, t, rng, fps)
+        root = fn(p, t, rng, fps) or root
     euler = np.clip(p.e, JOINT_LIMITS[None, :, :, 0], JOINT_LIMITS[None, :, :, 1])
     # global orientation: heading (yaw) with turns, slight lean and sway; world frame y up
     turn_rate = rng.uniform(-60, 60) * (rng.random() < 0.6) + 25 * smooth_noise(rng, frames, fps, 0.2)[:, 0]
-    yaw = rng.uniform(-180, 180) + np.cumsum(turn_rate) / fps
+    yaw = rng.uniform(-180, 180) + np.cumsum(turn_rate) / fps + root.spin
     lean = 3 * smooth_noise(rng, frames, fps, 0.3, 2)
-    euler[:, 0] = np.stack([lean[:, 0], yaw, lean[:, 1]], -1)
+    euler[:, 0] = np.stack([lean[:, 0] + root.pitch, yaw, lean[:, 1]], -1)
     rot = Rotation.from_euler("xyz", euler.reshape(-1, 3), degrees=True)
     rot0 = Rotation.from_euler("zxy", euler[:, 0][:, [2, 0, 1]], degrees=True)  # sway, lean, then yaw
     poses = rot.as_rotvec().reshape(frames, NUM_JOINTS, 3)
     poses[:, 0] = rot0.as_rotvec()
     heading = np.stack([np.sin(np.radians(yaw)), np.zeros(frames), np.cos(np.radians(yaw))], -1)
-    transl = np.cumsum(heading * speed[:, None], 0) / fps
-    transl[:, 1] += bounce
+    transl = np.cumsum(heading * np.broadcast_to(root.speed, (frames,))[:, None], 0) / fps
+    transl[:, 1] += root.height
     return MotionClip(poses.astype(np.float32), transl.astype(np.float32), fps, family, euler)

@@ -1,0 +1,103 @@
+"""Motion families: in the joint limits, smooth, seeded; the new families widen the pose coverage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from lmr_studio.geometry.kinematics import forward_kinematics
+from lmr_studio.geometry.rotations import axis_angle_to_matrix
+from lmr_studio.training.coverage import joint_limit_coverage, pool_euler
+from lmr_studio.training.motion import (EVERYDAY_FAMILIES, FIRST_TRAIN_FAMILIES, JOINT_LIMITS, TEST_FAMILIES,
+                                        TRAIN_FAMILIES, generate_motion)
+from tests.fixtures.body import REST_JOINTS
+
+NEW_FAMILIES = EVERYDAY_FAMILIES + ("climb", "jump")
+#: Peak joint acceleration allowed (m/s^2), below the first families' peaks (boxing and
+#: part_switch reach 800-1000 m/s^2 on a hand, a punch's order of magnitude).
+MAX_ACCEL = 250.0
+
+
+def _world_joints(clip) -> np.ndarray:
+    """(F, 24, 3) joints on the fixture skeleton, root translation included (metres)."""
+    rest = torch.from_numpy(REST_JOINTS).float().expand(len(clip.poses), -1, -1)
+    joints, _ = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(clip.poses)), rest)
+    return joints.numpy() + clip.transl[:, None]
+
+
+def test_every_new_family_is_split_once():
+    assert set(NEW_FAMILIES) <= set(TRAIN_FAMILIES) | set(TEST_FAMILIES)
+    assert not set(TRAIN_FAMILIES) & set(TEST_FAMILIES)
+
+
+@pytest.mark.parametrize("family", NEW_FAMILIES)
+def test_new_family_is_seeded_within_limits_and_smooth(family):
+    for seed in range(3):
+        a = generate_motion(family, 240, np.random.default_rng(seed))
+        b = generate_motion(family, 240, np.random.default_rng(seed))
+        np.testing.assert_array_equal(a.poses, b.poses)
+        np.testing.assert_array_equal(a.transl, b.transl)
+        lo, hi = JOINT_LIMITS[1:, :, 0], JOINT_LIMITS[1:, :, 1]
+        assert (a.euler[:, 1:] >= lo).all() and (a.euler[:, 1:] <= hi).all()
+        joints = _world_joints(a)
+        accel = np.linalg.norm(joints[2:] - 2 * joints[1:-1] + joints[:-2], axis=-1) * a.fps ** 2
+        assert accel.max() < MAX_ACCEL, f"{family} seed {seed}: {accel.max():.0f} m/s^2"
+    other = generate_motion(family, 240, np.random.default_rng(99))
+    assert not np.allclose(other.poses, a.poses)
+
+
+def _pelvis_height(clip) -> np.ndarray:
+    return clip.transl[:, 1]
+
+
+def _torso_up(clip) -> np.ndarray:
+    """(F,) y component of the pelvis-to-neck direction: 1 upright, 0 horizontal."""
+    joints = _world_joints(clip)
+    d = joints[:, 12] - joints[:, 0]
+    return d[:, 1] / np.linalg.norm(d, axis=-1)
+
+
+def test_families_do_what_they_say():
+    rng = np.random.default_rng(4)
+    crouch = generate_motion("crouch", 600, rng)
+    knees = np.abs(crouch.euler[:, [4, 5], 0]).max(1)
+    assert knees.max() > 120 and np.ptp(_pelvis_height(crouch)) > 0.4  # deep knee bend, pelvis down
+    lie = generate_motion("lie_down", 600, rng)
+    assert _torso_up(lie).min() < 0.2 and _torso_up(lie).max() > 0.9  # lies flat, gets up again
+    crawl = generate_motion("crawl", 300, rng)
+    assert np.abs(_torso_up(crawl)).max() < 0.35  # torso about horizontal throughout
+    reach = generate_motion("reach_overhead", 600, rng)
+    arm_up = _world_joints(reach)[:, [20, 21], 1] - _world_joints(reach)[:, [16, 17], 1]
+    assert arm_up.max() > 0.4  # a wrist well above its shoulder
+    turn = generate_motion("turn_around", 600, rng)
+    yaw = np.unwrap(np.arctan2(*_forward(turn).T))
+    assert np.ptp(yaw) > 2 * np.pi  # a whole turn at least
+
+
+def _forward(clip) -> np.ndarray:
+    """(F, 2) the body's horizontal facing (x, z) from the root rotation."""
+    rot = axis_angle_to_matrix(torch.from_numpy(clip.poses[:, 0])).numpy()
+    return rot[:, [0, 2], 2]
+
+
+def test_coverage_grows_with_the_new_families():
+    """On a small pool (3,584 frames, coarse 4-bin grid); the CLI's figure uses 17,920 frames, 8 bins."""
+    first = joint_limit_coverage(pool_euler(FIRST_TRAIN_FAMILIES, 28, 128, seed=0), bins=4)
+    now = joint_limit_coverage(pool_euler(TRAIN_FAMILIES, 28, 128, seed=0), bins=4)  # same number of frames
+    assert now["joint3d"] > first["joint3d"] + 0.15
+    for part, cov in now["per_part"].items():
+        assert cov["joint3d"] > first["per_part"][part]["joint3d"], part
+
+
+def test_coverage_counts_cells_like_a_histogram():
+    euler = np.zeros((4, 24, 3))
+    lo, hi = JOINT_LIMITS[:, :, 0], JOINT_LIMITS[:, :, 1]
+    euler[0] = lo
+    euler[1] = hi
+    euler[2] = (lo + hi) / 2
+    euler[3] = (lo + hi) / 2 + 1e-9  # the same cell as frame 2
+    cov = joint_limit_coverage(euler, bins=4)
+    assert cov["joint3d"] == pytest.approx(3 / 64, abs=1e-3)
+    assert cov["axis"] == pytest.approx(3 / 4, abs=1e-3)
+    assert len(cov["per_joint"]) == 23
