@@ -42,14 +42,17 @@ def test_sample_mpjpe(results, sample_truth):
     assert accel[True] < 0.8 * accel[False]
 
 
-def test_no_jumps_at_fixed_intervals(results):
+def test_no_jumps_at_fixed_intervals(results, sample_truth):
     """One recurrent state per track: the mesh does not jump every 16 frames (a fresh state per
-    16-frame window measured 3.9 on this clip)."""
+    16-frame window measured 3.9). The motion itself steps 1.12x as far into frames 16, 32, ...
+    as into the others on this clip, so the bound is the truth's own ratio plus 0.1."""
     from lmr_studio.training.metrics import boundary_step_ratio
 
-    ratio = boundary_step_ratio(results[False].main.joints3d, period=16)
-    print(f"sample: boundary-step ratio {ratio:.3f}")
-    assert ratio <= 1.1
+    track = results[False].main
+    ratio = boundary_step_ratio(track.joints3d, period=16)
+    truth = boundary_step_ratio(sample_truth["joints3d"][track.frame_ids], period=16)
+    print(f"sample: boundary-step ratio {ratio:.3f} (the true motion's: {truth:.3f})")
+    assert ratio <= truth + 0.1
 
 
 def test_sample_translation_and_reprojection(results, sample_truth):

@@ -30,10 +30,10 @@ LANDMARK_TO_JOINT = ((11, 16), (12, 17), (13, 18), (14, 19), (15, 20), (16, 21),
 class RefineSettings:
     """Optimisation budget and prior weights (chosen on the bundled sample, see docs/model.md)."""
 
-    iterations: int = 60
+    iterations: int = 100
     lr: float = 0.05
     huber: float = 0.05        # box units where the 2D cost turns from quadratic to linear
-    pose_prior: float = 0.001  # per joint, per rad^2 of residual rotation
+    pose_prior: float = 0.0002  # per joint, per rad^2 of residual rotation
     depth_prior: float = 0.05  # per (log depth ratio)^2
 
 

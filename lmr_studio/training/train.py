@@ -28,7 +28,7 @@ from lmr_studio.training.dataset import ClipSet, with_world_dropped
 class TrainConfig:
     """Budget and optimiser settings (defaults = the shipped weights)."""
 
-    steps: int = 3000
+    steps: int = 1500
     batch: int = 16
     lr: float = 1e-3
     weight_decay: float = 1e-4
