@@ -230,3 +230,17 @@ def test_the_real_pipeline_on_the_sample_then_reload(qtbot, errors, tmp_path):
         win.open_path(video)
     assert win.session.reloaded
     _close(qtbot, win)
+
+
+def test_3d_view_is_pyvistaqt_on_a_native_qwidget(qtbot):
+    """The 3D view is pyvistaqt's QtInteractor on a plain QWidget (VTK's native child window), not
+    a QOpenGLWidget, which would make Qt composite the whole window through OpenGL (docs/gui.md)."""
+    from PySide6.QtOpenGLWidgets import QOpenGLWidget
+    from pyvistaqt import QtInteractor
+
+    from lmr_studio.gui.mesh_view import MeshView
+
+    view = MeshView()
+    qtbot.addWidget(view)
+    assert isinstance(view.plotter, QtInteractor) and not isinstance(view.plotter, QOpenGLWidget)
+    view.close_plotter()
