@@ -1,6 +1,7 @@
 # Two commands for a fresh Debian machine (both idempotent):
 #   make run    set everything up and open LMR Studio on the bundled sample
-#   make test   set everything up and run the test suite (GUI tests under Xvfb)
+#   make test   set everything up, run the test suite (GUI tests under Xvfb), then install the
+#               built wheel into a fresh venv and run it from outside the checkout
 VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
@@ -11,12 +12,13 @@ STAMP   = $(VENV)/.installed
 system:
 	./scripts/install-system-deps.sh
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tools/gltf-validator/package-lock.json
 	$(MAKE) system
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e '.[test]'
+	npm ci --prefix tools/gltf-validator --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -26,6 +28,7 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest --xvfb-backend xvfb
+	./scripts/check-wheel.sh $(BIN)/python
 
 test-all: setup
 	$(BIN)/python -m pytest --xvfb-backend xvfb -m ''

@@ -40,6 +40,8 @@ from lmr_studio.video import VideoSource
 
 #: Suffix of the result file the GUI looks for beside a video.
 RESULT_SUFFIX = ".lmr.npz"
+#: ``load(options, progress) -> (LMR network, body model)``, as :func:`load_models`.
+ModelLoader = Callable[["ProcessOptions", Callable[[int, int, str], None]], tuple]
 
 
 @dataclasses.dataclass
@@ -47,8 +49,9 @@ class ProcessOptions:
     """How to process a video.
 
     ``keypoints_path``: an OpenPose JSON folder or a COCO keypoint JSON to use instead of
-    BlazePose; ``use_cache``: reuse keypoints found earlier in the same video (same content);
-    ``refine``: pull each frame's pose and translation toward the 2D keypoints after LMR.
+    BlazePose; ``use_cache``: reuse keypoints found earlier in the same video (same content),
+    kept in ``keypoint_cache_dir`` (default: ``<user cache>/keypoints``); ``refine``: pull each
+    frame's pose and translation toward the 2D keypoints after LMR.
     """
 
     all_tracks: bool = False
@@ -60,6 +63,7 @@ class ProcessOptions:
     keypoints_path: str | None = None
     use_cache: bool = True
     refine: bool = True
+    keypoint_cache_dir: str | None = None
 
 
 @dataclasses.dataclass
@@ -89,9 +93,10 @@ def result_path_for(video_path: str | Path) -> Path:
 
 def process_video(video_path: str | Path, options: ProcessOptions | None = None,
                   cancel: threading.Event | None = None,
-                  on_progress: Callable[[Progress], None] | None = None) -> MotionResult:
+                  on_progress: Callable[[Progress], None] | None = None,
+                  load: ModelLoader | None = None) -> MotionResult:
     """Run :func:`iter_process` to the end and return its result; LMRStudioError when cancelled."""
-    for item in iter_process(video_path, options, cancel):
+    for item in iter_process(video_path, options, cancel, load):
         if isinstance(item, MotionResult):
             return item
         if on_progress is not None:
@@ -253,7 +258,8 @@ def load_in_thread(load: Callable[[Callable[[int, int, str], None]], object],
     yield "done", box["value"]
 
 
-def _load_models(options: ProcessOptions, progress: Callable[[int, int, str], None]):
+def load_models(options: ProcessOptions, progress: Callable[[int, int, str], None]):
+    """The LMR network and the body model that ``options`` ask for; ``progress(done, total, message)``."""
     from lmr_studio.body import load_body_model
     from lmr_studio.model import load_model
 
@@ -273,20 +279,23 @@ def _keypoint_items(source: VideoSource, options: ProcessOptions, cancel: thread
         return
     from lmr_studio.perception.keypoints import video_keypoint_tracks
 
-    yield from video_keypoint_tracks(source, options.all_tracks, options.use_cache, cancel)
+    yield from video_keypoint_tracks(source, options.all_tracks, options.use_cache, cancel, options.keypoint_cache_dir)
 
 
 def iter_process(video_path: str | Path, options: ProcessOptions | None = None,
-                 cancel: threading.Event | None = None) -> Iterator[Progress | MotionResult]:
-    """Process one video; see the module docstring for what is yielded."""
+                 cancel: threading.Event | None = None,
+                 load: ModelLoader | None = None) -> Iterator[Progress | MotionResult]:
+    """Process one video; see the module docstring for what is yielded. ``load`` (default
+    :func:`load_models`) loads the network and body model, on a worker thread."""
     options = options or ProcessOptions()
+    load = load or load_models
     cancel = cancel or threading.Event()
     VideoSource(video_path).close()  # a bad video or keypoints path fails before the models load
     if options.keypoints_path and not Path(options.keypoints_path).exists():
         raise LMRStudioError(f"{options.keypoints_path} does not exist.",
                              "Give an OpenPose output folder or a COCO keypoint .json file.")
     loaded = None
-    for item in load_in_thread(lambda p: _load_models(options, p), cancel):
+    for item in load_in_thread(lambda p: load(options, p), cancel):
         if isinstance(item, Progress):
             yield item
         else:

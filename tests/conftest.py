@@ -9,6 +9,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 
 pytest_plugins = [
     "tests.fixtures.body",
+    "tests.fixtures.exports",
     "tests.fixtures.fakes",
     "tests.fixtures.media",
     "tests.fixtures.threads",

@@ -12,6 +12,7 @@ from scipy.spatial.transform import Rotation
 from lmr_studio.export import EXPORTERS
 from lmr_studio.export.glb import srgb_to_linear
 from lmr_studio.parts import JOINT_NAMES, PART_COLOURS
+from tests.fixtures.exports import gltf_validator_reports, issues
 from tests.fixtures.fakes import camera_joints, make_random_result
 
 _WIDTH = {"SCALAR": 1, "VEC3": 3, "VEC4": 4, "MAT4": 16}
@@ -114,3 +115,16 @@ def test_glb_on_the_anny_body(anny_body, tmp_path):
     world = node_matrices(gltf, track.frame_ids[3] / res.fps)
     got = np.array([world[j][:3, 3] for j in gltf.skins[0].joints])
     np.testing.assert_allclose(got, camera_joints(track)[3], atol=1e-3)
+
+
+def test_anny_glb_passes_the_khronos_validator(anny_body, tmp_path):
+    """The default body's glb (104-bone rig mapped to 24 joints, so many vertices have fewer than
+    four influences) has no validator errors or warnings; unused influences name joint 0."""
+    res = make_random_result(anny_body)
+    path = EXPORTERS["glb"](res, anny_body, tmp_path / "anny.glb")
+    (report,) = gltf_validator_reports([path])
+    assert (report["numErrors"], report["numWarnings"]) == (0, 0), issues(report)[:3]
+    gltf = gl.GLTF2.load(str(path))
+    prim = gltf.meshes[0].primitives[0]
+    joints, weights = read_accessor(gltf, prim.attributes.JOINTS_0), read_accessor(gltf, prim.attributes.WEIGHTS_0)
+    assert (weights == 0).any() and (joints[weights == 0] == 0).all()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from lmr_studio.errors import BadVideoError  # noqa: E402
 from lmr_studio.gui.main_window import MainWindow  # noqa: E402
+from lmr_studio.gui.video_view import compose_frame  # noqa: E402
 from lmr_studio.parts import PART_COLOURS  # noqa: E402
 from tests.fixtures.fakes import FakeVideo, fake_open_job, make_waving_result  # noqa: E402
 
@@ -34,6 +35,14 @@ def _window(qtbot, errors, job, video=None):
     win.show()
     qtbot.waitExposed(win)
     return win
+
+
+def _shown_video(win) -> np.ndarray:
+    """(H, W, 3) int RGB of the video pane's image, once the overlay being composed is shown."""
+    win.video_view.grab()                        # paints, which takes the composed image
+    img = win.video_view._image
+    pixels = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())[:, :img.width() * 3]
+    return pixels.reshape(img.height(), img.width(), 3).astype(int)
 
 
 def _close(qtbot, win):
@@ -91,14 +100,13 @@ def test_overlay_draws_part_colours_on_the_video(qtbot, errors, tmp_path, monkey
         win.open_path(tmp_path / "clip.mp4")
     win.set_overlay("mesh")
     win.seek(5)
-    img = win.video_view._image
-    pixels = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())[:, :img.width() * 3]
-    pixels = pixels.reshape(img.height(), img.width(), 3).astype(int)
-    red = np.abs(pixels - PART_COLOURS[3]).sum(-1) < 150           # right arm, blended over the frame
+    red = np.abs(_shown_video(win) - PART_COLOURS[3]).sum(-1) < 150    # right arm, blended over the frame
     assert red.sum() > 5
-    win.set_overlay("none")
-    img = win.video_view._image
-    assert img is not None
+    win.set_overlay("none")                       # the plain video frame, nothing drawn on it
+    plain = _shown_video(win)
+    assert not (np.abs(plain - PART_COLOURS[3]).sum(-1) < 150)[red].any()
+    view = win.video_view
+    np.testing.assert_array_equal(plain, compose_frame(view._frame, [], "mesh", view.parts, view._scale))
     # File > Export opens engineer E's dialog on this result (exec patched so it does not block)
     from lmr_studio.gui import export_dialog
 
@@ -222,3 +230,17 @@ def test_the_real_pipeline_on_the_sample_then_reload(qtbot, errors, tmp_path):
         win.open_path(video)
     assert win.session.reloaded
     _close(qtbot, win)
+
+
+def test_3d_view_is_pyvistaqt_on_a_native_qwidget(qtbot):
+    """The 3D view is pyvistaqt's QtInteractor on a plain QWidget (VTK's native child window), not
+    a QOpenGLWidget, which would make Qt composite the whole window through OpenGL (docs/gui.md)."""
+    from PySide6.QtOpenGLWidgets import QOpenGLWidget
+    from pyvistaqt import QtInteractor
+
+    from lmr_studio.gui.mesh_view import MeshView
+
+    view = MeshView()
+    qtbot.addWidget(view)
+    assert isinstance(view.plotter, QtInteractor) and not isinstance(view.plotter, QOpenGLWidget)
+    view.close_plotter()

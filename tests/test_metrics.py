@@ -30,10 +30,13 @@ def test_pa_mpjpe_removes_rotation_scale_and_shift():
 
 
 def test_pa_mpjpe_hand_case():
-    """Two points on a line: the aligned prediction can only fix scale, not the third point's offset."""
-    gt = np.array([[[-1.0, 0, 0], [1.0, 0, 0], [0, 0, 0]]])
-    pred = np.array([[[-2.0, 0, 0], [2.0, 0, 0], [0, 0, 0]]])  # twice as big: aligned exactly
-    np.testing.assert_allclose(pa_joint_errors(pred, gt), 0.0, atol=1e-9)
+    """A cross stretched along x: alignment fixes scale, not the stretch, so an error is left.
+    By symmetry R = I and t = 0; the best scale is sum(g.p) / sum(p.p) = 6 / 10, which puts the x
+    points at +-1.2 m (0.2 m off) and the y points at +-0.6 m (0.4 m off)."""
+    gt = np.array([[[-1.0, 0, 0], [1.0, 0, 0], [0, -1.0, 0], [0, 1.0, 0]]])
+    pred = np.array([[[-2.0, 0, 0], [2.0, 0, 0], [0, -1.0, 0], [0, 1.0, 0]]])
+    np.testing.assert_allclose(pa_joint_errors(pred, gt), [[200.0, 200.0, 400.0, 400.0]], atol=1e-6)
+    np.testing.assert_allclose(pa_joint_errors(2 * gt, gt), 0.0, atol=1e-9)   # twice as big: aligned exactly
 
 
 def test_pa_does_not_reflect():

@@ -21,7 +21,7 @@ def test_shipped_weights_load_and_run(kind):
     assert path.stat().st_size < 10 * 1024 * 1024
     model = load_model(kind, device="cpu")
     assert model.config.kind == kind and model.version.startswith(kind) and not model.training
-    feats = np.random.default_rng(0).normal(0, 0.3, (20, 99)).astype(np.float32)
+    feats = np.random.default_rng(0).normal(0, 0.3, (20, model.config.feature_dim)).astype(np.float32)
     pred = predict(model, feats)
     assert pred.poses.shape == (20, 24, 3) and np.isfinite(pred.poses).all()
 

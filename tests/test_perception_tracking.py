@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from lmr_studio.perception import keypoint_cache
 from lmr_studio.perception.keypoints import video_keypoint_tracks
 from lmr_studio.perception.tracking import KeypointTrack, TrackerSettings, accept_track
 from lmr_studio.video import VideoSource
@@ -12,15 +11,14 @@ from lmr_studio.video import VideoSource
 SAME_POINT = [(16, 11), (17, 12), (18, 13), (19, 14), (20, 15), (21, 16), (4, 25), (5, 26), (7, 27), (8, 28)]
 
 
-def final_tracks(video_path, cache_dir, monkeypatch, all_tracks=False) -> tuple[dict[int, KeypointTrack], int]:
-    monkeypatch.setattr(keypoint_cache, "cache_dir", lambda: cache_dir)  # not the env var: that moves Anny too
+def final_tracks(video_path, cache_folder, all_tracks=False) -> tuple[dict[int, KeypointTrack], int]:
     with VideoSource(video_path) as video:
-        items = list(video_keypoint_tracks(video, all_tracks=all_tracks))
+        items = list(video_keypoint_tracks(video, all_tracks=all_tracks, cache_folder=cache_folder))
     return items[-1][1], len(items)
 
 
-def test_sample_keypoints_match_the_truth_and_are_cached(sample_video, sample_truth, tmp_path, monkeypatch):
-    tracks, steps = final_tracks(sample_video, tmp_path, monkeypatch)
+def test_sample_keypoints_match_the_truth_and_are_cached(sample_video, sample_truth, tmp_path):
+    tracks, steps = final_tracks(sample_video, tmp_path)
     assert len(tracks) == 1 and steps == 125
     (track,) = tracks.values()
     assert len(track) >= 120  # measured: 125 of 125
@@ -28,27 +26,27 @@ def test_sample_keypoints_match_the_truth_and_are_cached(sample_video, sample_tr
     errors = [np.linalg.norm(track.keypoints[:, b, :2] - truth[:, s], axis=-1).mean() for s, b in SAME_POINT]
     assert max(errors) < 15  # pixels; measured 3-10 px (the two skeletons put joints at slightly different places)
     assert accept_track(track, TrackerSettings.for_fps(25))
-    cached, steps = final_tracks(sample_video, tmp_path, monkeypatch)  # second run: from the cache
+    cached, steps = final_tracks(sample_video, tmp_path)  # second run: from the cache
     assert steps == 1
     np.testing.assert_array_equal(cached[0].keypoints, track.keypoints)
 
 
-def test_person_entering_late_is_tracked_from_where_they_appear(late_entry_video, tmp_path, monkeypatch):
-    tracks, _ = final_tracks(late_entry_video, tmp_path, monkeypatch)
+def test_person_entering_late_is_tracked_from_where_they_appear(late_entry_video, tmp_path):
+    tracks, _ = final_tracks(late_entry_video, tmp_path)
     kept = [t for t in tracks.values() if accept_track(t, TrackerSettings.for_fps(25))]
     assert len(kept) == 1
     assert kept[0].frame_ids[0] >= 14 and len(kept[0]) >= 23
 
 
-def test_id_survives_a_short_miss(gap_video, tmp_path, monkeypatch):
-    tracks, _ = final_tracks(gap_video, tmp_path, monkeypatch)
+def test_id_survives_a_short_miss(gap_video, tmp_path):
+    tracks, _ = final_tracks(gap_video, tmp_path)
     assert len(tracks) == 1  # one id before and after the gap
     (track,) = tracks.values()
     assert set(track.frame_ids) == set(range(30)) - {10, 11, 12, 13}
 
 
-def test_huge_frames_are_downscaled_for_detection(huge_video, sample_truth, tmp_path, monkeypatch):
-    tracks, _ = final_tracks(huge_video, tmp_path, monkeypatch)
+def test_huge_frames_are_downscaled_for_detection(huge_video, sample_truth, tmp_path):
+    tracks, _ = final_tracks(huge_video, tmp_path)
     (track,) = tracks.values()
     assert len(track) == 8
     truth = sample_truth["joints2d"][track.frame_ids] * 4  # the huge video is the sample scaled 4x
@@ -57,8 +55,8 @@ def test_huge_frames_are_downscaled_for_detection(huge_video, sample_truth, tmp_
 
 
 @pytest.mark.slow
-def test_all_tracks_finds_two_people_with_stable_ids(two_people_video, tmp_path, monkeypatch):
-    tracks, _ = final_tracks(two_people_video, tmp_path, monkeypatch, all_tracks=True)
+def test_all_tracks_finds_two_people_with_stable_ids(two_people_video, tmp_path):
+    tracks, _ = final_tracks(two_people_video, tmp_path, all_tracks=True)
     kept = {tid: t for tid, t in tracks.items() if accept_track(t, TrackerSettings.for_fps(25))}
     assert len(kept) == 2
     for t in kept.values():
@@ -93,7 +91,7 @@ def test_real_photo_upper_body():
     assert 0.2 < np.linalg.norm(found.world[11] - found.world[12]) < 0.5  # a human shoulder width
 
 
-def test_head_and_shoulders_video_is_kept(tmp_path, monkeypatch):
+def test_head_and_shoulders_video_is_kept(tmp_path):
     """A still portrait (Grace Hopper, shipped with matplotlib) as a 1 s video: an upper body only."""
     cv2 = pytest.importorskip("cv2")
     cbook = pytest.importorskip("matplotlib.cbook")
@@ -101,7 +99,7 @@ def test_head_and_shoulders_video_is_kept(tmp_path, monkeypatch):
 
     image = cv2.cvtColor(cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))), cv2.COLOR_BGR2RGB)
     video = write_video(tmp_path / "portrait.avi", [image] * 12, 12.0)
-    tracks, _ = final_tracks(video, tmp_path / "cache", monkeypatch)
+    tracks, _ = final_tracks(video, tmp_path / "cache")
     kept = [t for t in tracks.values() if accept_track(t, TrackerSettings.for_fps(12))]
     assert len(kept) == 1 and len(kept[0]) == 12
 

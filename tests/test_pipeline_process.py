@@ -9,9 +9,10 @@ import pytest
 
 from lmr_studio import pipeline
 from lmr_studio.cli import main
-from lmr_studio.errors import BadVideoError, NoPersonError
+from lmr_studio.errors import BadVideoError, LMRStudioError, NoPersonError
 from lmr_studio.geometry.camera import box_to_pixels, corners_to_box, perspective_project, weak_perspective_project
-from lmr_studio.perception import keypoint_cache
+from lmr_studio.model import build_model
+from lmr_studio.model.weights import save_weights
 from lmr_studio.pipeline import ProcessOptions, Progress, iter_process, process_video, result_path_for
 from lmr_studio.result import MotionResult
 from tests.fixtures.media import TINY_FRAMES, TINY_SIZE, standing_keypoints
@@ -19,19 +20,29 @@ from tests.test_perception_import import write_openpose
 
 
 @pytest.fixture
-def fast_models(monkeypatch, smpl_body, tmp_path):
+def fast_models(smpl_body):
     """A random-init LMR and the synthetic SMPL body instead of the shipped weights and Anny."""
-    from lmr_studio.model import build_model
+    return build_model("lmr"), smpl_body
 
-    torch_model = build_model("lmr")
+
+@pytest.fixture
+def fast_load(fast_models):
+    """A model loader for ``process_video(load=...)`` that hands out :func:`fast_models`."""
 
     def load(options, progress):
         progress(1, 1, "test models")
-        return torch_model, smpl_body
+        return fast_models
 
-    monkeypatch.setattr(pipeline, "_load_models", load)
-    monkeypatch.setattr(keypoint_cache, "cache_dir", lambda: tmp_path / "cache")
-    return torch_model, smpl_body
+    return load
+
+
+@pytest.fixture
+def fast_model_args(fast_models, synthetic_smpl_file, tmp_path):
+    """The same models as files, for the command line: ``--weights DIR --smpl FILE``."""
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    save_weights(fast_models[0], weights / "lmr.pt", version="random-init")
+    return ["--weights", str(weights), "--smpl", str(synthetic_smpl_file)]
 
 
 @pytest.fixture
@@ -40,10 +51,10 @@ def openpose_dir(tmp_path):
     return write_openpose(tmp_path / "openpose", [[k] for k in kp])
 
 
-def test_process_with_imported_keypoints(fast_models, tiny_video, openpose_dir):
+def test_process_with_imported_keypoints(fast_load, tiny_video, openpose_dir):
     progress: list[Progress] = []
     result = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir), refine=False),
-                           on_progress=progress.append)
+                           on_progress=progress.append, load=fast_load)
     assert result.num_frames == TINY_FRAMES and result.image_size == TINY_SIZE
     track = result.main
     assert list(track.frame_ids) == list(range(TINY_FRAMES))
@@ -61,50 +72,52 @@ def test_process_with_imported_keypoints(fast_models, tiny_video, openpose_dir):
     assert not track.world_input.any()  # imported 2D keypoints: the network saw no world landmarks
 
 
-def test_refinement_brings_the_joints_to_the_keypoints(fast_models, tiny_video, openpose_dir):
-    raw = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir), refine=False)).main
-    refined = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir))).main
+def test_refinement_brings_the_joints_to_the_keypoints(fast_load, tiny_video, openpose_dir):
+    raw = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir), refine=False), load=fast_load).main
+    refined = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir)), load=fast_load).main
     assert np.nanmedian(refined.keypoint_error) < 0.5 * np.nanmedian(raw.keypoint_error)
 
 
-def test_smoothing_reduces_frame_to_frame_pose_change(fast_models, tiny_video, openpose_dir):
-    raw = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir))).main
-    smooth = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir), smooth=True)).main
+def test_smoothing_reduces_frame_to_frame_pose_change(fast_load, tiny_video, openpose_dir):
+    raw = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir)), load=fast_load).main
+    smooth = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir), smooth=True), load=fast_load).main
     jitter = lambda t: np.abs(np.diff(t.joints3d, axis=0)).mean()  # noqa: E731
     assert jitter(smooth) < jitter(raw)
     assert np.ptp(smooth.betas, axis=0).max() == 0  # one shape per person
 
 
-def test_cancel_stops_with_the_partial_result(fast_models, tiny_video, openpose_dir):
+def test_cancel_stops_with_the_partial_result(fast_load, tiny_video, openpose_dir):
     cancel = threading.Event()
     items = []
-    for item in iter_process(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir)), cancel):
+    for item in iter_process(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir)), cancel, fast_load):
         items.append(item)
         if isinstance(item, Progress) and item.stage == "keypoints":
             cancel.set()
     assert items[-1].stage == "cancelled" and not any(isinstance(i, MotionResult) for i in items)
     cancel = threading.Event()
     cancel.set()
-    with pytest.raises(Exception, match="cancelled"):
-        process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir)), cancel)
+    with pytest.raises(LMRStudioError, match="cancelled") as info:
+        process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir)), cancel, load=fast_load)
+    assert "again" in info.value.hint
 
 
-def test_nobody_in_the_video_raises_no_person(fast_models, tiny_video):
+def test_nobody_in_the_video_raises_no_person(fast_load, tiny_video, tmp_path):
     with pytest.raises(NoPersonError) as info:
-        process_video(tiny_video, ProcessOptions())
+        process_video(tiny_video, ProcessOptions(keypoint_cache_dir=str(tmp_path / "cache")), load=fast_load)
     assert info.value.hint
 
 
-def test_short_spurious_track_is_rejected(fast_models, tiny_video, tmp_path):
+def test_short_spurious_track_is_rejected(fast_load, tiny_video, tmp_path):
     kp = standing_keypoints(3)  # shorter than the minimum track length (5 frames at 12 fps)
     folder = write_openpose(tmp_path / "op", [[k] for k in kp])
     with pytest.raises(NoPersonError):
-        process_video(tiny_video, ProcessOptions(keypoints_path=str(folder)))
+        process_video(tiny_video, ProcessOptions(keypoints_path=str(folder)), load=fast_load)
 
 
-def test_cli_writes_result_and_prints_summary(fast_models, tiny_video, openpose_dir, tmp_path, capsys):
+def test_cli_writes_result_and_prints_summary(fast_model_args, tiny_video, openpose_dir, tmp_path, capsys):
     out = tmp_path / "out.npz"
-    code = main(["process", str(tiny_video), "-o", str(out), "--keypoints", str(openpose_dir), "--smooth"])
+    code = main(["process", str(tiny_video), "-o", str(out), "--keypoints", str(openpose_dir), "--smooth",
+                 *fast_model_args])
     assert code == 0
     loaded = MotionResult.load(out)
     assert len(loaded.main) == TINY_FRAMES
@@ -113,9 +126,9 @@ def test_cli_writes_result_and_prints_summary(fast_models, tiny_video, openpose_
 
 
 @pytest.mark.parametrize("fixture", ["text_as_video", "empty_video", "truncated_video"])
-def test_cli_bad_videos_exit_2_without_traceback(fixture, request, tmp_path, capsys, fast_models):
+def test_cli_bad_videos_exit_2_without_traceback(fixture, request, tmp_path, capsys, fast_model_args):
     out = tmp_path / "out.npz"
-    code = main(["process", str(request.getfixturevalue(fixture)), "-o", str(out)])
+    code = main(["process", str(request.getfixturevalue(fixture)), "-o", str(out), *fast_model_args])
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err and "lmr-studio: error:" in err
     assert not out.exists()
@@ -129,8 +142,7 @@ def test_cli_bad_output_folder(tiny_video, tmp_path, capsys):
 def test_result_path_beside_video_or_in_the_cache(tmp_path, monkeypatch):
     assert result_path_for(tmp_path / "clip.mp4") == tmp_path / "clip.lmr.npz"
     monkeypatch.setattr(pipeline.os, "access", lambda path, mode: False)  # a read-only folder
-    monkeypatch.setattr("lmr_studio.body.paths.cache_dir", lambda: tmp_path / "cache")
-    (tmp_path / "cache").mkdir()
+    monkeypatch.setenv("LMR_STUDIO_CACHE", str(tmp_path / "cache"))
     other = result_path_for(tmp_path / "clip.mp4")
     assert other.parent == tmp_path / "cache" / "results" and other.name.endswith(".lmr.npz")
 
@@ -140,13 +152,14 @@ def test_bad_video_error_from_pipeline(tmp_path):
         next(iter_process(tmp_path / "missing.mp4"))
 
 
-def test_cli_ctrl_c_exits_130_and_writes_nothing(fast_models, monkeypatch, tiny_video, openpose_dir, tmp_path, capsys):
+def test_cli_ctrl_c_exits_130_and_writes_nothing(fast_model_args, monkeypatch, tiny_video, openpose_dir, tmp_path,
+                                                capsys):
     def interrupt(self, tracks):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pipeline.Recoverer, "preview", interrupt)
     out = tmp_path / "out.npz"
-    assert main(["process", str(tiny_video), "-o", str(out), "--keypoints", str(openpose_dir)]) == 130
+    assert main(["process", str(tiny_video), "-o", str(out), "--keypoints", str(openpose_dir), *fast_model_args]) == 130
     assert not out.exists() and "interrupted" in capsys.readouterr().err
 
 
@@ -178,16 +191,15 @@ def test_incremental_preview_equals_one_pass(fast_models):
             np.testing.assert_allclose(getattr(final, name), getattr(one_pass, name), atol=1e-4, err_msg=name)
 
 
-def test_cancel_while_the_models_load(monkeypatch, tiny_video):
+def test_cancel_while_the_models_load(tiny_video):
     release = threading.Event()
 
     def slow_load(options, progress):
         release.wait(10)
         raise AssertionError("the result of a cancelled load is never used")
 
-    monkeypatch.setattr(pipeline, "_load_models", slow_load)
     cancel = threading.Event()
     threading.Timer(0.3, cancel.set).start()
-    items = list(iter_process(tiny_video, ProcessOptions(), cancel))
+    items = list(iter_process(tiny_video, ProcessOptions(), cancel, slow_load))
     release.set()
     assert items[-1].stage == "cancelled"

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from lmr_studio.model.weights import WEIGHTS_DIR
-from lmr_studio.perception import keypoint_cache
 from lmr_studio.pipeline import ProcessOptions, process_video
 
 pytestmark = pytest.mark.slow
@@ -14,13 +13,9 @@ pytestmark = pytest.mark.slow
 def results(sample_video, tmp_path_factory):
     if not (WEIGHTS_DIR / "lmr.pt").is_file():
         pytest.skip("no trained weights/lmr.pt yet")
-    mp = pytest.MonkeyPatch()
-    folder = tmp_path_factory.mktemp("cache")
-    mp.setattr(keypoint_cache, "cache_dir", lambda: folder)  # keypoints once, shared below
-    try:
-        yield {smooth: process_video(sample_video, ProcessOptions(smooth=smooth)) for smooth in (False, True)}
-    finally:
-        mp.undo()
+    folder = str(tmp_path_factory.mktemp("cache"))                  # keypoints once, shared below
+    return {smooth: process_video(sample_video, ProcessOptions(smooth=smooth, keypoint_cache_dir=folder))
+            for smooth in (False, True)}
 
 
 def test_sample_mpjpe(results, sample_truth):

@@ -19,9 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "assets" / "sample" / "sample.mp4"
-TRUTH = ROOT / "assets" / "sample" / "sample_truth.npz"
+from lmr_studio.resources import SAMPLE_TRUTH, SAMPLE_VIDEO
+
 WINDOW_SIZE = (1400, 880)
 
 
@@ -30,7 +29,7 @@ def _truth_result():
     from lmr_studio.perception.features import box_to_corners
     from lmr_studio.result import MotionResult, Track
 
-    d = np.load(TRUTH)
+    d = np.load(SAMPLE_TRUTH)
     n = len(d["poses"])
     j2 = d["joints2d"]
     lo, hi = j2.min(1), j2.max(1)
@@ -39,7 +38,7 @@ def _truth_result():
                   bboxes=box_to_corners(box).astype(np.float32), keypoints2d=np.zeros((n, 33, 3), np.float32),
                   joints3d=d["joints3d"], joints2d=j2, transl=d["transl"])
     return MotionResult({0: track}, float(d["fps"]), tuple(int(x) for x in d["image_size"]), n,
-                        body_model=str(d["body_model"]), video_path=str(SAMPLE), main_track=0)
+                        body_model=str(d["body_model"]), video_path=str(SAMPLE_VIDEO), main_track=0)
 
 
 def _measure(quick: bool) -> dict:
@@ -106,7 +105,7 @@ def run(quick: bool) -> dict:
     split of a frame: ``gui_update_ms_p50`` (``seek()``: decode, mesh update and the 3D render, while
     the video overlay composes on its own thread) and ``gui_render3d_ms_p50`` (one more VTK render
     alone); ``gui_load_average`` tells how busy the machine was."""
-    if not SAMPLE.exists() or not TRUTH.exists():
+    if not SAMPLE_VIDEO.exists() or not SAMPLE_TRUTH.exists():
         return {"gui_frame_ms_p50": None, "gui_frame_ms_p95": None, "gui_note": "the bundled sample is missing"}
     if os.environ.get("DISPLAY"):
         return _measure(quick)

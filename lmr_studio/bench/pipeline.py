@@ -12,10 +12,9 @@ import time
 from pathlib import Path
 
 from lmr_studio.pipeline import ProcessOptions, Recoverer, iter_recover
+from lmr_studio.resources import SAMPLE_VIDEO
 from lmr_studio.result import MotionResult
 from lmr_studio.video import VideoSource
-
-SAMPLE = Path(__file__).resolve().parents[2] / "assets" / "sample" / "sample.mp4"
 
 
 def _load(device: str | None):
@@ -32,7 +31,7 @@ def _load(device: str | None):
     return model, load_body_model("anny"), weights
 
 
-def run(quick: bool = False, video: Path = SAMPLE, device: str | None = None) -> dict:
+def run(quick: bool = False, video: Path = SAMPLE_VIDEO, device: str | None = None) -> dict:
     """Figures: ``pipeline_fps``, ``pipeline_stages`` (ms/frame), CPU time per frame, load time, and
     what was run. On a shared machine the wall-clock figures include time other processes took.
     ``quick`` changes nothing: the 5 s sample is already one short pass."""

@@ -1,7 +1,8 @@
 """Body models: one interface (:class:`BodyModel`), two backends.
 
 * ``"anny"`` (default): Anny 0.6.2, embedded in its wheel (CC0/Apache-2.0), works offline.
-* ``"smpl"``: the user's own licensed SMPL file (.pkl or .npz), read without chumpy.
+* ``"smpl"``: the user's own licensed SMPL file (.pkl or .npz), read without chumpy and posed by
+  smplx (the ``lmr-studio[smpl]`` extra).
 
 Both take SMPL-layout poses (24 joints, axis-angle) and 10 betas and return vertices and the 24
 SMPL joints in the body/camera frame of ``lmr_studio.geometry.camera``.

@@ -41,11 +41,15 @@ def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
 
 
 def top_weights(joint_weights: np.ndarray, k: int = INFLUENCES) -> tuple[np.ndarray, np.ndarray]:
-    """(V, 24) skinning weights -> (joints (V, k) uint8, weights (V, k) float32 summing to 1)."""
+    """(V, 24) skinning weights -> (joints (V, k) uint8, weights (V, k) float32 summing to 1).
+
+    An unused influence (weight 0) names joint 0, as the glTF spec asks of unused slots
+    (the Khronos validator warns ACCESSOR_JOINTS_USED_ZERO_WEIGHT otherwise)."""
     w = np.asarray(joint_weights, np.float32)
     idx = np.argsort(-w, axis=1)[:, :k]
     top = np.take_along_axis(w, idx, 1)
     top /= np.clip(top.sum(1, keepdims=True), 1e-12, None)
+    idx[top == 0] = 0
     return idx.astype(np.uint8), top.astype(np.float32)
 
 

@@ -1,4 +1,11 @@
-"""MeshView: a :class:`BodyScene` on a native-window VTK interactor, with camera preset buttons."""
+"""MeshView: a :class:`BodyScene` on pyvistaqt's ``QtInteractor``, with camera preset buttons.
+
+pyvistaqt 0.12.0's ``QtInteractor`` is VTK's ``QVTKRenderWindowInteractor`` on a plain ``QWidget``
+base: VTK renders into a native child window and the rest of the window paints with Qt's raster
+engine. (From 0.13 on the widget is a ``QOpenGLWidget``; Qt then composites the whole window
+through OpenGL on every repaint, which costs tens of milliseconds under Mesa software GL. That is
+why pyproject pins pyvistaqt==0.12.0; docs/gui.md has the figures.)
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,8 @@ import numpy as np
 import qtawesome as qta
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from pyvistaqt import QtInteractor
 
-from lmr_studio.gui.vtk_widget import NativeInteractor
 from lmr_studio.playback import PartVisibility
 from lmr_studio.scene.body_scene import CAMERA_PRESETS, BodyScene
 
@@ -23,7 +30,8 @@ class MeshView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         # No multisampling: with Mesa software GL, 8x MSAA (pyvista's default) doubles the frame time.
-        self.plotter = NativeInteractor(self, multi_samples=0)
+        # No auto_update: the view renders when a frame changes, not on a 5 Hz timer.
+        self.plotter = QtInteractor(self, multi_samples=0, auto_update=False)
         self.plotter.set_background("#1b1f24", top="#3b4250")
         self.scene: BodyScene | None = None
         self._faces_key: tuple[int, int] | None = None

@@ -8,7 +8,7 @@ import qtawesome as qta
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
-SAMPLE_VIDEO = Path(__file__).resolve().parents[2] / "assets" / "sample" / "sample.mp4"
+from lmr_studio.resources import SAMPLE_VIDEO
 
 
 class StartScreen(QWidget):

@@ -11,10 +11,9 @@ from lmr_studio.errors import BadWeightsError
 from lmr_studio.io.atomic import atomic_path
 from lmr_studio.model.config import KINDS, ModelConfig
 from lmr_studio.model.network import MeshRegressor
+from lmr_studio.resources import WEIGHTS_DIR
 
 FORMAT = 1
-#: The shipped weights folder (repository root / weights).
-WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "weights"
 
 
 def default_device() -> torch.device:

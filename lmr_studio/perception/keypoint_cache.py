@@ -25,10 +25,12 @@ def content_hash(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def cache_file(video_path: str | os.PathLike, all_tracks: bool) -> Path:
-    """The cache file for one video's keypoints in one tracking mode."""
+def cache_file(video_path: str | os.PathLike, all_tracks: bool, folder: str | os.PathLike | None = None) -> Path:
+    """The cache file for one video's keypoints in one tracking mode, in ``folder`` (default:
+    ``<user cache>/keypoints``)."""
     mode = "all" if all_tracks else "main"
-    return cache_dir() / "keypoints" / f"{content_hash(video_path)}-v{TRACKER_VERSION}-{mode}.npz"
+    folder = Path(folder) if folder is not None else cache_dir() / "keypoints"
+    return folder / f"{content_hash(video_path)}-v{TRACKER_VERSION}-{mode}.npz"
 
 
 def save_tracks(path: Path, tracks: dict[int, KeypointTrack]) -> None:

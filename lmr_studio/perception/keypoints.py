@@ -12,13 +12,15 @@ from lmr_studio.video import VideoSource
 
 
 def video_keypoint_tracks(source: VideoSource, all_tracks: bool = False, use_cache: bool = True,
-                          cancel: threading.Event | None = None) -> Iterator[tuple[int, dict[int, KeypointTrack] | None]]:
+                          cancel: threading.Event | None = None, cache_folder: str | None = None,
+                          ) -> Iterator[tuple[int, dict[int, KeypointTrack] | None]]:
     """Yield ``(frames_done, tracks)`` as frames are processed; ``tracks`` is None except every
     ``snapshot_every`` frames and on the last item, which holds every track of the video.
 
-    Stops early (without caching) when ``cancel`` is set; a completed run is cached by content hash.
+    Stops early (without caching) when ``cancel`` is set; a completed run is cached by content hash
+    in ``cache_folder`` (default: ``<user cache>/keypoints``).
     """
-    path = cache_file(source.path, all_tracks) if use_cache else None
+    path = cache_file(source.path, all_tracks, cache_folder) if use_cache else None
     cached = load_tracks(path) if path is not None and path.exists() else None
     if cached is not None:
         yield source.num_frames, cached

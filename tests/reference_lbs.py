@@ -1,7 +1,8 @@
-"""SMPL linear blend skinning: shape blend shapes, pose correctives, forward kinematics, LBS.
+"""A reference SMPL skinning, written from the paper, to check the app's smplx path against.
 
-Follows the published SMPL formulation (Loper et al., 2015); the kinematic chain is the shared
-``lmr_studio.geometry.kinematics.forward_kinematics`` over the SMPL tree.
+Shape blend shapes, pose correctives, forward kinematics and linear blend skinning as published
+(Loper et al., 2015); the kinematic chain is ``lmr_studio.geometry.kinematics.forward_kinematics``
+over the SMPL tree (smplx has its own). The app poses SMPL with smplx (body/smpl_backend.py).
 """
 
 from __future__ import annotations
