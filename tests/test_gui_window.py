@@ -85,7 +85,7 @@ def test_open_process_scrub_toggle_play(qtbot, errors, tmp_path):
     _close(qtbot, win)
 
 
-def test_overlay_draws_part_colours_on_the_video(qtbot, errors, tmp_path, monkeypatch):
+def test_overlay_draws_part_colours_on_the_video(qtbot, errors, tmp_path):
     win = _window(qtbot, errors, fake_open_job(make_waving_result(30)))
     with qtbot.waitSignal(win.session_ready, timeout=10000):
         win.open_path(tmp_path / "clip.mp4")
@@ -99,14 +99,11 @@ def test_overlay_draws_part_colours_on_the_video(qtbot, errors, tmp_path, monkey
     win.set_overlay("none")
     img = win.video_view._image
     assert img is not None
-    # File > Export opens engineer E's dialog on this result (exec patched so it does not block)
-    from lmr_studio.gui import export_dialog
-
-    opened = []
-    monkeypatch.setattr(export_dialog.ExportDialog, "exec", lambda self: opened.append(self.motion) or 0)
+    # File > Export opens the (window-modal, non-blocking) export dialog on this result
     assert win.export_action.isEnabled()
     win.export_action.trigger()
-    assert opened == [win.session.result]
+    assert win.export_dialog.isVisible() and win.export_dialog.motion is win.session.result
+    win.export_dialog.reject()
     _close(qtbot, win)
 
 

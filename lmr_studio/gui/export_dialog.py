@@ -164,7 +164,7 @@ class ExportDialog(QDialog):
             yield export_result(self.motion, fmt, path, progress=progress, force=force, **options)
 
         self._cancelled, self.written = False, None
-        self.runner = JobRunner(job, self)
+        self.runner = JobRunner(job)
         self.runner.yielded.connect(self._done)
         self.runner.failed.connect(self._failed)
         self.runner.finished.connect(self._finished)

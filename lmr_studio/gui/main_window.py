@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self._last_tick = 0.0
         self._last_step = 1                               # frames the clock advanced at the last tick
         self._job_ok = True
-        self._retired: list[JobRunner] = []
+        self.export_dialog = None
         self.report_error = show_error          # replaceable: scripted runs and tests print instead
 
         self.start_screen = StartScreen()
@@ -327,7 +327,7 @@ class MainWindow(QMainWindow):
         def generator(cancel):
             return make(video, options, cancel, result_path=result_path, ghost=ghost, reprocess=reprocess)
 
-        self.job = JobRunner(generator, self)
+        self.job = JobRunner(generator)
         self.job.yielded.connect(self._on_job_item)
         self.job.failed.connect(self._on_job_failed)
         self.job.finished.connect(self._on_job_finished)
@@ -336,16 +336,13 @@ class MainWindow(QMainWindow):
         self.job.start()
 
     def _retire_job(self) -> None:
-        """Cancel the running job and ignore what it still sends; keep it alive until its thread ends."""
+        """Cancel the running job and ignore what it still sends (the runner outlives its thread)."""
         old = self.job
         if old is None:
             return
         old.cancel()
         for signal in (old.yielded, old.failed, old.finished):
             signal.disconnect()
-        if old.is_running():
-            self._retired.append(old)
-            old.finished.connect(lambda: self._retired.remove(old))
         self.job = None
 
     def cancel_job(self) -> None:
@@ -581,8 +578,12 @@ class MainWindow(QMainWindow):
             return
         from lmr_studio.gui.export_dialog import ExportDialog
 
-        ExportDialog(self.session.result, str(self.video_path) if self.video_path else None, self,
-                     body=self.session.body).exec()
+        if self.export_dialog is not None:
+            self.export_dialog.deleteLater()
+        self.export_dialog = ExportDialog(self.session.result, str(self.video_path) if self.video_path else None,
+                                          self, body=self.session.body)
+        self.export_dialog.exported.connect(lambda path: self.status_label.setText(f"Saved to {path}"))
+        self.export_dialog.open()
 
     # -- Qt events -------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802
