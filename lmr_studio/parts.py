@@ -67,3 +67,9 @@ def part_colour_hex(part: int) -> str:
     """'#rrggbb' for a part index."""
     r, g, b = (int(c) for c in PART_COLOURS[part])
     return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def face_parts(faces: np.ndarray, vertex_parts: np.ndarray) -> np.ndarray:
+    """(T,) part of each triangle of a mesh: the part of its first vertex. faces: (T, 3);
+    vertex_parts: (V,) part of each vertex."""
+    return np.asarray(vertex_parts)[np.asarray(faces)[:, 0]]

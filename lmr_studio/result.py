@@ -79,12 +79,19 @@ class MotionResult:
     main_track: int | None = None
 
     @property
-    def main(self) -> Track:
-        """The main track (the longest one unless set)."""
+    def main_id(self) -> int:
+        """Id of the main track: ``main_track`` when set and present, else the longest track
+        (the lowest id among equals). Raises LMRStudioError when there is no track."""
         if not self.tracks:
             raise LMRStudioError("This result has no tracks.", "Process a video in which a person is visible.")
-        tid = self.main_track if self.main_track in self.tracks else max(self.tracks, key=lambda t: len(self.tracks[t]))
-        return self.tracks[tid]
+        if self.main_track in self.tracks:
+            return self.main_track
+        return max(sorted(self.tracks), key=lambda t: len(self.tracks[t]))
+
+    @property
+    def main(self) -> Track:
+        """The main track (see :attr:`main_id`)."""
+        return self.tracks[self.main_id]
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the result atomically to ``path`` (.npz); returns the path."""

@@ -31,9 +31,9 @@ def _video(path, num_frames=12):
 
 
 def _open(qtbot, win, path):
-    with qtbot.waitSignal(win.session_ready, timeout=20000):
+    with qtbot.waitSignal(win.controller.session_ready, timeout=20000):
         win.open_path(path)
-    qtbot.waitUntil(lambda: win.job is None or not win.job.is_running(), timeout=10000)
+    qtbot.waitUntil(lambda: not win.controller.busy, timeout=10000)
 
 
 def _export(qtbot, win, fmt, target):

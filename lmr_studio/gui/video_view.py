@@ -7,7 +7,6 @@ coloured by part), ``none``. Every mode draws each person's box and track id.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -18,7 +17,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from lmr_studio.geometry.camera import default_focal
-from lmr_studio.parts import JOINT_PART, NUM_PARTS, PARENTS, PART_COLOURS
+from lmr_studio.parts import JOINT_PART, NUM_PARTS, PARENTS, PART_COLOURS, face_parts
 from lmr_studio.perception.features import BLAZEPOSE_EDGES, VISIBILITY_THRESHOLD
 from lmr_studio.playback import PartVisibility
 from lmr_studio.result import MotionResult
@@ -46,11 +45,12 @@ class PersonOverlay:
 
 
 def person_overlays(result: MotionResult, frame: int, selected: int | None, meshes: dict[int, TrackMeshes],
-                    faces: np.ndarray | None, face_parts: np.ndarray | None, with_mesh: bool) -> list[PersonOverlay]:
+                    body, with_mesh: bool) -> list[PersonOverlay]:
     """What to draw for every person of ``result`` present on ``frame``; the projected mesh
-    (``with_mesh``) for tracks that have ``meshes`` (track id -> TrackMeshes)."""
+    (``with_mesh``) for tracks that have ``meshes`` (track id -> TrackMeshes) posed on ``body``."""
     people = []
     focal = default_focal(*result.image_size)
+    triangle_parts = None if body is None else face_parts(body.faces, body.vertex_parts)
     for tid, track in result.tracks.items():
         row = track.row_of_frame(frame)
         if row is None:
@@ -59,10 +59,10 @@ def person_overlays(result: MotionResult, frame: int, selected: int | None, mesh
                                selected=tid == selected)
         mesh = meshes.get(tid)
         mrow = mesh.row(frame) if mesh is not None else None
-        if with_mesh and mrow is not None and faces is not None:
+        if with_mesh and mrow is not None and body is not None:
             person.mesh_uv = mesh.projected(mrow, focal, result.image_size)
             person.mesh_vertices = mesh.vertices[mrow]
-            person.mesh_faces, person.mesh_face_parts = faces, face_parts
+            person.mesh_faces, person.mesh_face_parts = body.faces, triangle_parts
         people.append(person)
     return people
 
@@ -122,13 +122,13 @@ def compose_frame(frame: np.ndarray, people: list[PersonOverlay], mode: str, sta
     return np.ascontiguousarray(cv2.resize(frame, size, interpolation=interpolation))
 
 
-# One worker: numpy and OpenCV release the GIL, so the overlay composes while VTK renders the 3D
-# view on the GUI thread (measured ~40 -> ~31 ms for the two under Xvfb).
-_OVERLAY_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lmr-overlay")
-
-
 class VideoView(QWidget):
-    """Shows an RGB frame scaled to fit, with the overlay of :class:`PersonOverlay` records."""
+    """Shows an RGB frame scaled to fit, with the overlay of :class:`PersonOverlay` records.
+
+    The overlay composes on the view's own one-worker executor: numpy and OpenCV release the GIL,
+    so it runs while VTK renders the 3D view on the GUI thread (measured ~40 -> ~31 ms for the two
+    under Xvfb). :meth:`close_executor` shuts it down (the window does, on close).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,8 +142,16 @@ class VideoView(QWidget):
         self._caption = ""
         self._scale = 1.0
         self._pending: Future | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lmr-overlay")
+
+    def close_executor(self) -> None:
+        """Finish the image being composed and stop the overlay thread."""
+        self._resolve()
+        self._executor.shutdown(wait=True)
+        self._frame = None                     # nothing more to compose
 
     def set_parts(self, state: PartVisibility) -> None:
+        """Use ``state`` (the view's own copy: the overlay thread reads it)."""
         self.parts = state
         self._compose()
 
@@ -161,8 +169,8 @@ class VideoView(QWidget):
         else:
             h, w = frame.shape[:2]
             self._scale = max(1e-3, min(self.width() / w, self.height() / h))
-            self._pending = _OVERLAY_THREAD.submit(compose_frame, frame, list(self._people), self.mode,
-                                                   copy.deepcopy(self.parts), self._scale)
+            self._pending = self._executor.submit(compose_frame, frame, list(self._people), self.mode,
+                                                  self.parts.copy(), self._scale)
         self.update()
 
     def _resolve(self) -> None:
