@@ -13,7 +13,6 @@ track); ``cancelled`` ends a cancelled run.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import os
@@ -35,6 +34,7 @@ from lmr_studio.perception.features import box_from_keypoints, box_to_corners, k
 from lmr_studio.perception.tracking import KeypointTrack, TrackerSettings, accept_track
 from lmr_studio.result import MotionResult, Track
 from lmr_studio.smoothing import one_euro, smooth_poses
+from lmr_studio.torch_threads import use_inference_threads
 from lmr_studio.video import VideoSource
 
 #: Suffix of the result file the GUI looks for beside a video.
@@ -169,11 +169,11 @@ class Recoverer:
         """The network from ``stream`` over the frames of ``kt``, then the body model and cameras."""
         from lmr_studio.model import predict_stream
 
+        use_inference_threads()
         start = time.perf_counter()
         boxes = box_from_keypoints(kt.keypoints).astype(np.float32)
-        with _torch_threads(1):
-            pred, stream = predict_stream(self.model, keypoint_features(kt.keypoints, boxes, kt.world), stream,
-                                          device=self.device)
+        pred, stream = predict_stream(self.model, keypoint_features(kt.keypoints, boxes, kt.world), stream,
+                                      device=self.device)
         poses, betas, cam = pred.poses, pred.betas, pred.cam
         if smooth:
             times = kt.frame_ids / self.fps
@@ -181,8 +181,7 @@ class Recoverer:
             cam = one_euro(cam, times).astype(np.float32)
             betas = np.repeat(betas.mean(0, keepdims=True), len(betas), 0)  # one body shape per person
         middle = time.perf_counter()
-        with _torch_threads(1):
-            joints3d = self.joints(poses, betas)
+        joints3d = self.joints(poses, betas)
         self.seconds["lmr"] += middle - start
         self.seconds["body"] += time.perf_counter() - middle
         transl = weak_to_full_translation(cam, boxes, self.focal, self.size).astype(np.float32)
@@ -192,18 +191,6 @@ class Recoverer:
                       joints3d=joints3d.astype(np.float32), joints2d=joints2d, transl=transl,
                       part_activity=pred.part_activity, world_input=np.full(len(kt), kt.world is not None))
         return track, stream
-
-
-@contextlib.contextmanager
-def _torch_threads(count: int) -> Iterator[None]:
-    """Run small torch work on ``count`` CPU threads: next to MediaPipe's own threads, torch's
-    spinning OpenMP workers made LMR inference up to 20x slower on 2 cores (measured)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def load_in_thread(load: Callable[[Callable[[int, int, str], None]], object],
@@ -291,10 +278,11 @@ def iter_recover(video_path: str | Path, options: ProcessOptions, model, body,
         settings = TrackerSettings.for_fps(source.fps)
 
         def result(tracks: dict[int, Track]) -> MotionResult:
-            main = max(tracks, key=lambda t: len(tracks[t])) if tracks else None
-            return MotionResult(tracks=tracks, fps=source.fps, image_size=source.size, num_frames=source.num_frames,
-                                body_model=body.name, weights_version=str(getattr(model, "version", "")),
-                                video_path=str(video_path.resolve()), main_track=main)
+            res = MotionResult(tracks=tracks, fps=source.fps, image_size=source.size, num_frames=source.num_frames,
+                               body_model=body.name, weights_version=str(getattr(model, "version", "")),
+                               video_path=str(video_path.resolve()))
+            res.main_track = res.main_id if tracks else None            # saved, so a reload keeps it
+            return res
 
         def kept(raw: dict[int, KeypointTrack]) -> dict[int, KeypointTrack]:
             good = {tid: t for tid, t in raw.items() if accept_track(t, settings)}

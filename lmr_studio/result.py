@@ -29,10 +29,17 @@ from pathlib import Path
 import numpy as np
 
 from lmr_studio.errors import LMRStudioError
+from lmr_studio.geometry.camera import corners_to_box, default_focal, weak_to_full_translation
 from lmr_studio.io.atomic import atomic_path
 
 FORMAT_VERSION = 1
 REQUIRED_TRACK_ARRAYS = ("poses", "betas", "cam", "frame_ids", "bboxes", "keypoints2d", "joints3d", "joints2d")
+
+
+def row_of_frame(frame_ids: np.ndarray, frame: int) -> int | None:
+    """Row of video frame ``frame`` in the sorted (F,) ``frame_ids``, or None where it is absent."""
+    i = int(np.searchsorted(frame_ids, frame))
+    return i if i < len(frame_ids) and frame_ids[i] == frame else None
 
 
 @dataclasses.dataclass
@@ -56,8 +63,17 @@ class Track:
 
     def row_of_frame(self, frame: int) -> int | None:
         """Row index for a video frame, or None when this track has no result there."""
-        i = int(np.searchsorted(self.frame_ids, frame))
-        return i if i < len(self.frame_ids) and self.frame_ids[i] == frame else None
+        return row_of_frame(self.frame_ids, frame)
+
+    def translation(self, image_size: tuple[int, int]) -> np.ndarray:
+        """(F, 3) float32 body translation in metres, camera frame: ``transl`` when stored, else
+        derived from the weak-perspective ``cam`` in the person box with the default focal length
+        (:func:`lmr_studio.geometry.camera.weak_to_full_translation`)."""
+        if self.transl is not None:
+            return np.asarray(self.transl, np.float32)
+        box = corners_to_box(np.asarray(self.bboxes, np.float64))
+        return weak_to_full_translation(np.asarray(self.cam, np.float64), box, default_focal(*image_size),
+                                        image_size).astype(np.float32)
 
     def sliced(self, rows) -> "Track":
         """A new Track holding only ``rows`` (slice, index array or boolean mask)."""

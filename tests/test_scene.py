@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import pyvista as pv
 
+from lmr_studio.geometry.camera import default_focal, perspective_project
 from lmr_studio.parts import PART_COLOURS
 from lmr_studio.playback import PartVisibility
 from lmr_studio.scene.body_scene import BodyScene, part_rgba
@@ -90,7 +91,7 @@ def test_track_meshes_rows_and_projection():
     meshes = build_track_meshes(result, 0, FakeBody())
     assert meshes.row(7) == 3 and meshes.row(5) is None and meshes.row(99) is None
     assert meshes.vertices.shape == (10, FakeBody.num_vertices, 3) and meshes.speed.shape == (10, 6)
-    uv = meshes.projected(0, focal=1.2 * 160, image_size=(160, 120))
+    uv = perspective_project(meshes.vertices[0], np.zeros(3), default_focal(160, 120), (160, 120))
     box = result.main.bboxes[0]
     inside = (uv[:, 0] > box[0]) & (uv[:, 0] < box[2]) & (uv[:, 1] > box[1]) & (uv[:, 1] < box[3])
     assert inside.mean() > 0.9

@@ -56,8 +56,7 @@ class ExportDialog(QDialog):
         frames_row.addWidget(QLabel("to"))
         frames_row.addWidget(self.last_spin)
         self.track_combo = QComboBox()
-        main_id = next((tid for tid, t in result.tracks.items() if t is result.main), None) if result.tracks else None
-        self.track_combo.addItem(f"Main person (track {main_id})", _MAIN)
+        self.track_combo.addItem(f"Main person (track {result.main_id})", _MAIN)
         if len(result.tracks) > 1:
             self.track_combo.addItem("Everyone (all tracks)", _ALL)
             for tid, track in result.tracks.items():

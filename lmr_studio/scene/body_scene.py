@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
-import scipy.sparse
 
+from lmr_studio.geometry.normals import NormalEstimator
 from lmr_studio.parts import NUM_PARTS, PART_COLOURS
 from lmr_studio.playback import PartVisibility
 
@@ -19,28 +19,6 @@ CAMERA_PRESETS: tuple[str, ...] = ("front", "side", "follow")
 GHOST_COLOUR = "#d8dde6"
 _VIEW_DISTANCE = 4.5   # metres from the person for the camera presets
 _DIM_GREY = np.array([70.0, 75.0, 84.0], np.float32)   # what dimmed parts fade towards
-
-
-class NormalEstimator:
-    """Area-weighted unit vertex normals for a fixed triangle list (a sparse vertex-face sum).
-
-    faces: (T, 3) int; ``__call__(vertices (V, 3)) -> (V, 3) float32`` unit normals.
-    """
-
-    def __init__(self, faces: np.ndarray, num_vertices: int) -> None:
-        faces = np.asarray(faces, dtype=np.int64)
-        rows = faces.reshape(-1)
-        cols = np.repeat(np.arange(len(faces)), 3)
-        self.faces = faces
-        self._incidence = scipy.sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
-                                                  shape=(num_vertices, len(faces)))
-
-    def __call__(self, vertices: np.ndarray) -> np.ndarray:
-        v = np.asarray(vertices, dtype=np.float32)
-        tri = v[self.faces]
-        normals = self._incidence @ np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-        length = np.linalg.norm(normals, axis=1, keepdims=True)
-        return (normals / np.maximum(length, 1e-12)).astype(np.float32)
 
 
 def _box_centre(points: np.ndarray) -> np.ndarray:
