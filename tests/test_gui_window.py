@@ -219,3 +219,46 @@ def test_the_real_pipeline_on_the_sample_then_reload(qtbot, errors, tmp_path):
         win.open_path(video)
     assert win.controller.session.reloaded
     _close(qtbot, win)
+
+
+def _street_result():
+    """Two people far down a street (20 m and 12 m away, apart): the 3D view must find them."""
+    import dataclasses
+
+    result = make_waving_result(30)
+    near = dataclasses.replace(result.tracks[0], transl=result.tracks[0].transl.copy())
+    result.tracks[0].transl[:] = np.linspace([6.0, 0.0, -20.0], [3.0, 0.0, -18.0], 30).astype(np.float32)
+    near.transl[:] = np.linspace([-2.0, 0.0, -12.0], [-1.0, 0.0, -11.0], 30).astype(np.float32)
+    result.tracks[1] = near
+    result.main_track = 0
+    return result
+
+
+def _centre_of(win, tid):
+    v = win.controller.session.meshes[tid].vertices[win.playback.current]
+    return (v.min(0) + v.max(0)) / 2
+
+
+def test_the_3d_view_frames_the_selected_person_and_a_turn_unticks_the_preset(qtbot, errors, tmp_path):
+    win = _window(qtbot, errors, fake_open_job(_street_result()))
+    with qtbot.waitSignal(win.controller.session_ready, timeout=10000):
+        win.open_path(tmp_path / "street.mp4")
+    camera = win.mesh_view.plotter.camera
+    assert win.controller.selected_track == 0 and win.mesh_view.preset_buttons["front"].isChecked()
+    np.testing.assert_allclose(camera.focal_point, _centre_of(win, 0), atol=1e-4)     # no Follow needed
+    assert np.linalg.norm(np.subtract(camera.position, camera.focal_point)) < 8.0
+    win.track_combo.setCurrentIndex(win.track_combo.findData(1))                      # switch person
+    np.testing.assert_allclose(camera.focal_point, _centre_of(win, 1), atol=1e-4)
+    win.playback.seek(25)                                                              # seek: still on them
+    np.testing.assert_allclose(camera.focal_point, _centre_of(win, 1), atol=1e-4)
+    # a left-drag turns the view: no preset stays ticked, and a click on Front brings it back
+    widget = win.mesh_view.plotter.interactor
+    centre = widget.rect().center()
+    qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=centre)
+    for dx in range(10, 90, 10):
+        qtbot.mouseMove(widget, centre + type(centre)(dx, 0))
+    qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=centre + type(centre)(80, 0))
+    assert not any(b.isChecked() for b in win.mesh_view.preset_buttons.values())
+    win.mesh_view.preset_buttons["front"].click()
+    assert win.mesh_view.preset_buttons["front"].isChecked() and win.mesh_view.scene.camera_preset == "front"
+    _close(qtbot, win)

@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self.controller = SessionController(open_source, make_job, process_options, ghost_enabled, self)
         self.playback = PlaybackController(self)
         self.export_dialog = None
+        self._framed: tuple | None = None          # (id of the session, track id) the 3D view fits
 
         self.start_screen = StartScreen()
         self.video_view = VideoView()
@@ -167,20 +168,27 @@ class MainWindow(QMainWindow):
         ctl = self.controller
         if ctl.video is None and ctl.result is not None:
             self.playback.blank_size = tuple(ctl.result.image_size)
-        session = ctl.session
-        if session is not None and ctl.selected_track in session.meshes:
-            self.mesh_view.set_body(session.body.faces, session.body.vertex_parts,
-                                    session.meshes[ctl.selected_track].vertices)
-            self.mesh_view.set_parts(self.parts_panel.state)
-        self._fill_track_combo()
+        self._show_person_in_3d()
+        self.track_combo.show_people(self.controller.result, self.controller.selected_track)
         self._update_actions()
         self._refresh_track_views()
         self.refresh()
 
     def _on_selection_changed(self) -> None:
-        self._fill_track_combo()
+        self._show_person_in_3d()
+        self.track_combo.show_people(self.controller.result, self.controller.selected_track)
         self._refresh_track_views()
         self.refresh()
+
+    def _show_person_in_3d(self) -> None:
+        """The selected person in 3D: the ground under their path, the view on them now (or nearest)."""
+        session, tid = self.controller.session, self.controller.selected_track
+        meshes = session.meshes.get(tid) if session is not None else None
+        if meshes is not None and self._framed != (id(session), tid):    # a new result or person
+            self._framed = (id(session), tid)
+            shown = meshes.vertices[meshes.nearest_row(self.playback.current)]
+            self.mesh_view.set_body(session.body.faces, session.body.vertex_parts, meshes.vertices, shown)
+            self.mesh_view.set_parts(self.parts_panel.state.copy())
 
     def _set_busy(self, busy: bool) -> None:
         self.job_status.set_busy(busy)
@@ -191,17 +199,6 @@ class MainWindow(QMainWindow):
         self.reprocess_action.setEnabled(ctl.video_path is not None and not ctl.busy)
         self.export_action.setEnabled(ctl.session is not None and not ctl.busy)
         self.locate_action.setEnabled(ctl.video_missing and not ctl.busy)
-
-    def _fill_track_combo(self) -> None:
-        result, selected = self.controller.result, self.controller.selected_track
-        ids = sorted(result.tracks) if result is not None else []
-        self.track_combo.blockSignals(True)
-        self.track_combo.clear()
-        for tid in ids:
-            self.track_combo.addItem(f"track {tid} ({len(result.tracks[tid])} frames)", tid)
-        if selected in ids:
-            self.track_combo.setCurrentIndex(ids.index(selected))
-        self.track_combo.blockSignals(False)
 
     def _refresh_track_views(self) -> None:
         """Timeline marks and the dynamics plot of the selected track."""
@@ -235,7 +232,8 @@ class MainWindow(QMainWindow):
         if meshes is not None:
             row = meshes.row(i)
             self.mesh_view.show_vertices(None if row is None else meshes.vertices[row],
-                                         None if row is None or meshes.ghost is None else meshes.ghost[row])
+                                         None if row is None or meshes.ghost is None else meshes.ghost[row],
+                                         reframe=not self.playback.timeline.playing)
         self.timeline_bar.show(self.playback.timeline)
         self.playback.request_playhead()
 
@@ -288,8 +286,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.controller.shutdown()
-        camera = self.mesh_view.scene.camera_preset if self.mesh_view.scene is not None else None
-        save_layout(self, self.splitters, self.video_view.mode, camera)
+        save_layout(self, self.splitters, self.video_view.mode, self.mesh_view.preset)
         self.playback.close()
         self.video_view.close_executor()
         self.mesh_view.close_plotter()

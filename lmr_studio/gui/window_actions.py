@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox
 
+from lmr_studio.gui.person_combo import PersonCombo
 from lmr_studio.gui.start_screen import SAMPLE_VIDEO
 from lmr_studio.gui.video_view import OVERLAY_MODES
 
@@ -98,11 +99,8 @@ def build_actions(win) -> None:
     win.overlay_combo.currentTextChanged.connect(win.set_overlay)
     bar.addWidget(win.overlay_combo)
     bar.addWidget(QLabel("  Person "))
-    win.track_combo = QComboBox()
-    win.track_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-    win.track_combo.setToolTip("Which tracked person the 3D view and the plots follow")
-    win.track_combo.currentIndexChanged.connect(
-        lambda i: i >= 0 and ctl.select_track(win.track_combo.itemData(i)))
+    win.track_combo = PersonCombo()
+    win.track_combo.person_chosen.connect(ctl.select_track)
     bar.addWidget(win.track_combo)
 
     keys = {Qt.Key.Key_Space: play.toggle_play, Qt.Key.Key_K: play.pause,

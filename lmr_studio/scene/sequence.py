@@ -29,6 +29,10 @@ class TrackMeshes:
         """Row of video frame ``frame``, or None where the track has no result."""
         return row_of_frame(self.frame_ids, frame)
 
+    def nearest_row(self, frame: int) -> int:
+        """Row of the frame nearest to ``frame`` where the track has a result (ties: the earlier)."""
+        return int(np.argmin(np.abs(self.frame_ids - frame)))
+
 
 def build_track_meshes(result: MotionResult, track_id: int, body, ghost_poses: np.ndarray | None = None) -> TrackMeshes:
     """Pose ``body`` (a BodyModel) on every row of a track; ``ghost_poses`` (F, 24, 3) adds a ghost
