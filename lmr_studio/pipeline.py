@@ -306,7 +306,9 @@ def iter_recover(video_path: str | Path, options: ProcessOptions, model, body,
     tracks = kept(raw)
     if not tracks:
         raise NoPersonError(f"Nobody was found in {video_path.name}.",
-                            "Use a video in which a person is clearly visible, or import keypoints with --keypoints.")
+                            "Use a video in which a person is clearly visible, or import keypoints with --keypoints.",
+                            "Use a video in which a person is clearly visible, or use keypoints from OpenPose or a "
+                            "COCO file: File > Process with keypoints….")
     done_tracks: dict[int, Track] = {}
     for i, (tid, kt) in enumerate(sorted(tracks.items())):
         if cancel.is_set():

@@ -32,14 +32,11 @@ from lmr_studio.gui.video_view import OVERLAY_MODES, VideoView, person_overlays
 from lmr_studio.gui.window_actions import build_actions
 from lmr_studio.scene.session import iter_open
 
-VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
-RESULT_FILTER = "LMR results (*.npz);;All files (*)"
-
-
 class MainWindow(QMainWindow):
     """The LMR Studio window. ``open_source(path)`` and ``make_job(...)`` (iter_open's signature)
-    are injectable so tests can run without decoding or processing real videos. ``report_error``
-    and ``confirm`` (question -> bool) are replaceable: scripted runs and tests answer instead."""
+    are injectable so tests can run without decoding or processing real videos. ``report_error``,
+    ``confirm(title, question) -> bool`` and ``ask_open_path(title, filters) -> path or ""`` are
+    replaceable: scripted runs and tests answer instead of a person."""
 
     def __init__(self, open_source=open_video_source, make_job=iter_open) -> None:
         super().__init__()
@@ -48,6 +45,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.report_error = show_error
         self.confirm = lambda title, text: QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+        self.ask_open_path = lambda title, filters: QFileDialog.getOpenFileName(self, title, "", filters)[0]
         self.controller = SessionController(open_source, make_job, process_options, ghost_enabled, self)
         self.playback = PlaybackController(self)
         self.export_dialog = None
@@ -97,58 +95,40 @@ class MainWindow(QMainWindow):
         ctl.failed.connect(lambda error: self.report_error(self, error))
         play.frame_changed.connect(lambda _frame: self.refresh())
         play.playhead_moved.connect(self.plot.set_playhead)
-        play.state_changed.connect(lambda: self.timeline_bar.show(play.timeline))
-        self.start_screen.open_video.connect(self.choose_video)
-        self.start_screen.open_result.connect(self.choose_result)
+        play.state_changed.connect(self._on_playback_state)
         self.start_screen.open_path.connect(self.open_path)
         self.timeline_bar.seek_requested.connect(play.seek)
         self.timeline_bar.play_toggled.connect(play.toggle_play)
         self.timeline_bar.speed_changed.connect(play.set_speed)
+        self.timeline_bar.loop_toggled.connect(play.set_loop)
         self.plot.seek_requested.connect(play.seek)
         self.parts_panel.changed.connect(self.set_parts)
         self.mesh_view.ghost_toggled.connect(lambda _on: self.refresh())
 
     # -- opening -----------------------------------------------------------------------------
-    def choose_video(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open video", "", VIDEO_FILTER)
-        if path:
-            self.open_path(path)
-
-    def choose_result(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open result", "", RESULT_FILTER)
-        if path:
-            self.open_path(path)
-
-    def fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for path in recent_files():
-            self.recent_menu.addAction(Path(path).name, lambda p=path: self.open_path(p))
-        if self.recent_menu.isEmpty():
-            self.recent_menu.addAction("(none)").setEnabled(False)
-
-    def open_path(self, path: str | Path, reprocess: bool = False) -> None:
-        """Open a video (processing it, or reloading its saved result) or a saved .npz result."""
+    def _attempt(self, action, *args) -> bool:
+        """Run ``action(*args)``; an LMRStudioError goes to the error dialog. Returns success."""
         try:
-            self.controller.open_path(path, reprocess)
+            action(*args)
         except LMRStudioError as err:
             self.report_error(self, err)
-            return
-        self.start_screen.set_recent(recent_files())
+            return False
+        return True
 
-    def reprocess(self) -> None:
-        """Run LMR again on the video; asks first when that would replace the result on screen."""
-        if self.controller.session is not None and not self.confirm(
+    def open_path(self, path: str | Path, reprocess: bool = False, keypoints: str | None = None) -> None:
+        """Open a video (processing it, or reloading its saved result) or a saved .npz result."""
+        if self._attempt(self.controller.open_path, path, reprocess, keypoints):
+            self.start_screen.set_recent(recent_files())
+
+    def reprocess(self, keypoints: str | None = None) -> None:
+        """Run LMR again on the video (with ``keypoints`` from OpenPose / COCO when given); asks
+        first when that would replace the result on screen."""
+        if self.controller.session is None or self.confirm(
                 "Reprocess?", "Processing again replaces the result on screen and its saved file. Continue?"):
-            return
-        self.open_path(self.controller.video_path, reprocess=True)
+            self.open_path(self.controller.video_path, reprocess=True, keypoints=keypoints)
 
-    def locate_video(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Where is the video now?", "", VIDEO_FILTER)
-        if path:
-            try:
-                self.controller.relocate_video(path)
-            except LMRStudioError as err:
-                self.report_error(self, err)
+    def relocate_video(self, path: str) -> None:
+        self._attempt(self.controller.relocate_video, path)
 
     # -- controller signals ------------------------------------------------------------------
     def _on_video_changed(self) -> None:
@@ -190,6 +170,10 @@ class MainWindow(QMainWindow):
             self.mesh_view.set_body(session.body.faces, session.body.vertex_parts, meshes.vertices, shown)
             self.mesh_view.set_parts(self.parts_panel.state.copy())
 
+    def _on_playback_state(self) -> None:
+        self.timeline_bar.show(self.playback.timeline)
+        self.loop_action.setChecked(self.playback.timeline.loop)
+
     def _set_busy(self, busy: bool) -> None:
         self.job_status.set_busy(busy)
         self._update_actions()
@@ -199,6 +183,7 @@ class MainWindow(QMainWindow):
         self.reprocess_action.setEnabled(ctl.video_path is not None and not ctl.busy)
         self.export_action.setEnabled(ctl.session is not None and not ctl.busy)
         self.locate_action.setEnabled(ctl.video_missing and not ctl.busy)
+        self.keypoints_action.setEnabled(ctl.video_path is not None and not ctl.busy)
 
     def _refresh_track_views(self) -> None:
         """Timeline marks and the dynamics plot of the selected track."""
@@ -227,7 +212,10 @@ class MainWindow(QMainWindow):
             result, i, ctl.selected_track, session.meshes if session else {},
             session.body if session else None, with_mesh=self.video_view.mode == "mesh")
         frame = self.playback.frame(i)
-        self.video_view.set_frame(frame, people, "" if frame is not None else "No video")
+        missing = ctl.video_missing and result is not None
+        caption = f"Video not found: {Path(result.video_path).name} (File > Locate video…)" if missing else (
+            "" if frame is not None else "No video")
+        self.video_view.set_frame(frame, people, caption)
         meshes = session.meshes.get(ctl.selected_track) if session is not None else None
         if meshes is not None:
             row = meshes.row(i)

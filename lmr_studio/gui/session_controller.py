@@ -17,6 +17,7 @@ Signals: ``video_changed()`` (a new video, or a result without one: views restar
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -117,20 +118,18 @@ class SessionController(QObject):
         self.selection_changed.emit()
 
     # -- opening -----------------------------------------------------------------------------
-    def open_path(self, path: str | Path, reprocess: bool = False) -> None:
+    def open_path(self, path: str | Path, reprocess: bool = False, keypoints: str | Path | None = None) -> None:
         """Open a video (processing it, or reloading its saved result) or a saved ``.npz``
-        result, and remember it in the recent files. Raises LMRStudioError (nothing changes)."""
+        result, and remember it in the recent files. ``keypoints``: process with keypoints from
+        an OpenPose folder or a COCO file instead of BlazePose's. Raises LMRStudioError (nothing
+        changes)."""
         path = Path(path)
         if path.suffix.lower() == ".npz":
             self._start_job(None, result_path=path)
         else:
             self._open_video(path)
-            self._start_job(path, reprocess=reprocess)
+            self._start_job(path, reprocess=reprocess or keypoints is not None, keypoints=keypoints)
         add_recent(path)
-
-    def reprocess(self) -> None:
-        if self.video_path is not None:
-            self.open_path(self.video_path, reprocess=True)
 
     def relocate_video(self, path: str | Path) -> None:
         """Show the current result over the video at ``path`` (the result's video was moved)."""
@@ -154,9 +153,12 @@ class SessionController(QObject):
         self.result_changed.emit()
 
     # -- the job -----------------------------------------------------------------------------
-    def _start_job(self, video: Path | None, result_path: Path | None = None, reprocess: bool = False) -> None:
+    def _start_job(self, video: Path | None, result_path: Path | None = None, reprocess: bool = False,
+                   keypoints: str | Path | None = None) -> None:
         self._retire_job()
         options, ghost, make = self._options(), self._ghost(), self._make_job
+        if keypoints is not None:
+            options = dataclasses.replace(options, keypoints_path=str(keypoints))
 
         def generator(cancel):
             return make(video, options, cancel, result_path=result_path, ghost=ghost, reprocess=reprocess)

@@ -1,7 +1,8 @@
 """TimelineBar: play/pause, step, speed, a frame slider, frame/time read-out and track marks.
 
 The bar shows a :class:`playback.Timeline` and asks for changes through ``seek_requested(int)``,
-``play_toggled()``, ``speed_changed(float)``; the window owns the clock and calls :meth:`show`.
+``play_toggled()``, ``speed_changed(float)``, ``loop_toggled(bool)``; the window owns the clock
+and calls :meth:`show`. A frame-number box seeks to the typed frame.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import numpy as np
 import qtawesome as qta
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QSpinBox, QToolButton, QVBoxLayout, QWidget
 
 from lmr_studio.playback import Timeline
 
@@ -31,7 +32,7 @@ class TrackStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFixedHeight(10)
-        self.setToolTip("Frames where the selected person has a result")
+        self.setToolTip("Frames where the selected person has a result (click to jump there)")
         self.num_frames = 1
         self.present = np.zeros(1, bool)
         self.current = 0
@@ -67,6 +68,7 @@ class TimelineBar(QWidget):
     seek_requested = Signal(int)
     play_toggled = Signal()
     speed_changed = Signal(float)
+    loop_toggled = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,18 +84,29 @@ class TimelineBar(QWidget):
             return b
 
         self.start_button = button("fa5s.fast-backward", "First frame (Home)", lambda: self.seek_requested.emit(0))
-        self.back_button = button("fa5s.step-backward", "Previous frame (Left)", lambda: self._step(-1))
-        self.play_button = button("fa5s.play", "Play / pause (Space)", self.play_toggled.emit)
-        self.forward_button = button("fa5s.step-forward", "Next frame (Right)", lambda: self._step(1))
+        self.back_button = button("fa5s.step-backward", "Previous frame (Left or ,)", lambda: self._step(-1))
+        self.play_button = button("fa5s.play", "Play / pause (Space; J / K / L: backwards / pause / forwards)",
+                                  self.play_toggled.emit)
+        self.forward_button = button("fa5s.step-forward", "Next frame (Right or .)", lambda: self._step(1))
         self.end_button = button("fa5s.fast-forward", "Last frame (End)", lambda: self.seek_requested.emit(10**9))
+        self.loop_button = button("fa5s.redo-alt", "Loop: playback wraps at the end (off: it stops there)",
+                                  lambda: self.loop_toggled.emit(self.loop_button.isChecked()))
+        self.loop_button.setCheckable(True)
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setToolTip("Drag to scrub through the video (Page Up / Page Down: one second)")
         self.slider.setRange(0, 0)
         self.slider.valueChanged.connect(self._on_slider)
         self.strip = TrackStrip(self)
         self.strip.seek_requested.connect(self.seek_requested)
-        self.label = QLabel("frame 0 / 0   0:00.00", self)
-        self.label.setMinimumWidth(190)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.frame_box = QSpinBox(self)
+        self.frame_box.setRange(0, 0)
+        self.frame_box.setKeyboardTracking(False)        # seek on Enter or arrows, not on every digit
+        self.frame_box.setToolTip("Frame number: type one and press Enter to go there")
+        self.frame_box.valueChanged.connect(self._on_frame_box)
+        self.label = QLabel("/ 0   0:00.00", self)
+        self.label.setToolTip("Last frame and the video time of the current frame")
+        self.label.setMinimumWidth(120)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.speed = QComboBox(self)
         self.speed.setToolTip("Playback speed")
         for s in SPEEDS:
@@ -107,9 +120,11 @@ class TimelineBar(QWidget):
         track.addWidget(self.strip)
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 8, 4)
-        for w in (self.start_button, self.back_button, self.play_button, self.forward_button, self.end_button):
+        for w in (self.start_button, self.back_button, self.play_button, self.forward_button, self.end_button,
+                  self.loop_button):
             row.addWidget(w)
         row.addLayout(track, 1)
+        row.addWidget(self.frame_box)
         row.addWidget(self.label)
         row.addWidget(self.speed)
         self._current = 0
@@ -122,6 +137,10 @@ class TimelineBar(QWidget):
         if not self._updating:
             self.seek_requested.emit(value)
 
+    def _on_frame_box(self, value: int) -> None:
+        if not self._updating:
+            self.seek_requested.emit(value)
+
     def set_presence(self, num_frames: int, frame_ids: np.ndarray) -> None:
         self.strip.set_presence(num_frames, frame_ids)
 
@@ -131,9 +150,12 @@ class TimelineBar(QWidget):
         self._updating = True
         self.slider.setMaximum(timeline.num_frames - 1)
         self.slider.setValue(timeline.current)
+        self.frame_box.setMaximum(timeline.num_frames - 1)
+        if not self.frame_box.hasFocus():                  # never overwrite what the user is typing
+            self.frame_box.setValue(timeline.current)
+        self.loop_button.setChecked(timeline.loop)
         self._updating = False
         self.strip.current = timeline.current
         self.strip.update()
         self.play_button.setIcon(self._pause_icon if timeline.playing else self._play_icon)
-        self.label.setText(f"frame {timeline.current} / {timeline.num_frames - 1}   "
-                           f"{format_time(timeline.time_of(timeline.current))}")
+        self.label.setText(f"/ {timeline.num_frames - 1}   {format_time(timeline.time_of(timeline.current))}")

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import qtawesome as qta
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox
 
 from lmr_studio.gui.person_combo import PersonCombo
+from lmr_studio.gui.settings import recent_files
 from lmr_studio.gui.start_screen import SAMPLE_VIDEO
 from lmr_studio.gui.video_view import OVERLAY_MODES
 
+VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
+RESULT_FILTER = "LMR results (*.npz);;All files (*)"
+KEYPOINT_FILTER = "Keypoints (*.json);;All files (*)"
 SHORTCUTS = ("Space: play / pause\n"
              "J / K / L: play backwards / pause / play forwards (press again: faster)\n"
              "Left / Right or , / . : previous / next frame\n"
@@ -36,25 +42,56 @@ def _action(menu, icon_name: str | None, text: str, slot, tip: str, shortcut=Non
     return action
 
 
+def _fill_recent(win) -> None:
+    win.recent_menu.clear()
+    for path in recent_files():
+        win.recent_menu.addAction(Path(path).name, lambda p=path: win.open_path(p))
+    if win.recent_menu.isEmpty():
+        win.recent_menu.addAction("(none)").setEnabled(False)
+
+
+def _keypoints_source(path: str) -> str:
+    """An OpenPose output is a folder of per-frame JSON files: a file picked in it means the folder."""
+    return str(Path(path).parent) if path.endswith("_keypoints.json") else path
+
+
 def build_actions(win) -> None:
     """Add the File / View / Help menus, the toolbar and the playback shortcuts to ``win``
     (a MainWindow); the actions the window enables later become its attributes."""
     ctl, play = win.controller, win.playback
+
+    def ask(title: str, filters: str, then):
+        def run() -> None:
+            path = win.ask_open_path(title, filters)
+            if path:
+                then(path)
+        return run
+
+    choose_video = ask("Open video", VIDEO_FILTER, win.open_path)
+    choose_result = ask("Open result", RESULT_FILTER, win.open_path)
+    win.start_screen.open_video.connect(choose_video)
+    win.start_screen.open_result.connect(choose_result)
     menu = win.menuBar().addMenu("&File")
-    win.open_action = _action(menu, "fa5s.film", "&Open video…", win.choose_video,
+    win.open_action = _action(menu, "fa5s.film", "&Open video…", choose_video,
                               "Open a video: LMR recovers every person in it", QKeySequence.StandardKey.Open)
-    win.open_result_action = _action(menu, "fa5s.file-import", "Open &result…", win.choose_result,
+    win.open_result_action = _action(menu, "fa5s.file-import", "Open &result…", choose_result,
                                      "Open a saved result (.npz)")
     win.sample_action = _action(menu, "fa5s.running", "Open the &sample", lambda: win.open_path(SAMPLE_VIDEO),
                                 "Open the bundled sample video")
     win.sample_action.setEnabled(SAMPLE_VIDEO.exists())
     win.recent_menu = menu.addMenu("Open r&ecent")
-    win.recent_menu.aboutToShow.connect(win.fill_recent_menu)
-    win.locate_action = _action(menu, "fa5s.search", "&Locate video…", win.locate_video,
+    win.recent_menu.aboutToShow.connect(lambda: _fill_recent(win))
+    win.locate_action = _action(menu, "fa5s.search", "&Locate video…",
+                                ask("Where is the video now?", VIDEO_FILTER, win.relocate_video),
                                 "The result's video has moved: choose where it is now")
     menu.addSeparator()
     win.reprocess_action = _action(menu, "fa5s.redo", "Re&process video", win.reprocess,
                                    "Run LMR on the video again (asks before replacing the result)")
+    win.keypoints_action = _action(menu, "fa5s.user-check", "Process with &keypoints…",
+                                   ask("Keypoints: a COCO .json, or any file of an OpenPose output folder",
+                                       KEYPOINT_FILTER, lambda path: win.reprocess(_keypoints_source(path))),
+                                   "Process the video with 2D keypoints from OpenPose or a COCO file "
+                                   "instead of BlazePose's (when nobody is found, or to compare)")
     win.export_action = _action(menu, "fa5s.file-export", "&Export…", win.export,
                                 "Export the result (meshes, animation, annotated video…)", "Ctrl+E")
     menu.addSeparator()
@@ -72,7 +109,8 @@ def build_actions(win) -> None:
     for preset in win.mesh_view.preset_buttons:
         _action(view, None, f"Camera: {preset}", lambda p=preset: win.mesh_view.set_camera(p), f"3D camera: {preset}")
     view.addSeparator()
-    win.loop_action = _action(view, "fa5s.redo-alt", "&Loop playback", lambda: play.set_loop(win.loop_action.isChecked()),
+    win.loop_action = _action(view, "fa5s.redo-alt", "&Loop playback",
+                              lambda: play.set_loop(win.loop_action.isChecked()),
                               "Loop: playback wraps at the end (off: it stops on the last frame)")
     win.loop_action.setCheckable(True)
     win.loop_action.setChecked(play.timeline.loop)
