@@ -15,6 +15,9 @@ Per-track arrays (F = frames where the track has a result; leading axis is alway
 ``joints3d``          (F, 24, 3)   SMPL-order joints, metres, body frame (root-relative pose)
 ``joints2d``          (F, 24, 2)   joints projected into the image, pixels
 ``part_activity``     (F, 6)       per-part recurrent activity (hidden-state change), optional
+``keypoint_error``    (F,)         mean pixel distance of the projected joints from BlazePose's
+                                   matching keypoints (:mod:`lmr_studio.keypoint_error`); files
+                                   without it get it computed on load
 ``world_input``       (F,)         bool: BlazePose's world landmarks were part of the network's
                                    input on that frame (False: 2D keypoints only), optional
 ====================  ===========  =====================================================
@@ -56,6 +59,13 @@ class Track:
     joints2d: np.ndarray
     transl: np.ndarray | None = None
     part_activity: np.ndarray | None = None
+    keypoint_error: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.keypoint_error is None and len(self.joints2d) == len(self.keypoints2d):
+            from lmr_studio.keypoint_error import keypoint_error
+
+            self.keypoint_error = keypoint_error(self.joints2d, self.keypoints2d)
     world_input: np.ndarray | None = None
 
     def __len__(self) -> int:

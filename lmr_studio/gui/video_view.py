@@ -22,6 +22,7 @@ from lmr_studio.perception.features import BLAZEPOSE_EDGES, VISIBILITY_THRESHOLD
 from lmr_studio.playback import PartVisibility
 from lmr_studio.result import MotionResult
 from lmr_studio.scene.mesh_paint import paint_mesh
+from lmr_studio.scene.person_box import person_box
 from lmr_studio.scene.sequence import TrackMeshes
 
 OVERLAY_MODES: tuple[str, ...] = ("mesh", "skeleton", "keypoints", "none")
@@ -56,8 +57,9 @@ def person_overlays(result: MotionResult, frame: int, selected: int | None, mesh
         row = track.row_of_frame(frame)
         if row is None:
             continue
-        person = PersonOverlay(tid, track.bboxes[row], track.keypoints2d[row], track.joints2d[row],
-                               focal=focal, selected=tid == selected)
+        box = person_box(track.keypoints2d[row], track.bboxes[row])
+        person = PersonOverlay(tid, box, track.keypoints2d[row], track.joints2d[row], focal=focal,
+                               selected=tid == selected)
         mesh = meshes.get(tid)
         mrow = mesh.row(frame) if mesh is not None else None
         if with_mesh and mrow is not None and body is not None:
@@ -210,7 +212,11 @@ class VideoView(QWidget):
         font.setBold(True)
         p.setFont(font)
         label = f" track {person.track_id} "
-        rect = QRectF(x0, y0 - 16 * px, p.fontMetrics().horizontalAdvance(label) * 1.0, 16 * px)
+        width, height = p.fontMetrics().horizontalAdvance(label) * 1.0, 16 * px
+        image_w = self._image.width() / self._scale if self._image is not None else x1
+        lx = min(max(x0, 0.0), max(0.0, image_w - width))          # the label stays on the image
+        ly = y0 - height if y0 - height >= 0 else max(y0, 0.0)      # above the box, else just inside it
+        rect = QRectF(lx, ly, width, height)
         p.fillRect(rect, _TRACK_PEN if person.selected else QColor(60, 60, 60, 200))
         p.setPen(QColor("#15181d") if person.selected else QColor("#ffffff"))
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
