@@ -6,7 +6,7 @@ back when it opens.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, QPoint
 from PySide6.QtWidgets import QMainWindow, QSplitter, QWidget
 
 from lmr_studio.gui.settings import app_settings
@@ -21,6 +21,13 @@ def splitter(orientation, first: QWidget, second: QWidget, stretch: tuple[int, i
         split.addWidget(widget)
         split.setStretchFactor(i, stretch[i])
     return split
+
+
+def align_plot_to_slider(plot, slider) -> None:
+    """Lay the dynamics plot's frame axis over the timeline slider's: frame f at the same window x."""
+    first, per_frame = slider.frame_span()
+    offset = slider.mapToGlobal(QPoint(0, 0)).x() - plot.mapToGlobal(QPoint(0, 0)).x()
+    plot.align_frames(first + offset, per_frame)
 
 
 def restore_layout(window: QMainWindow, splitters: dict[str, QSplitter]) -> tuple[str, str]:
