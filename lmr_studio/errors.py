@@ -1,18 +1,26 @@
 """The one exception type for mistakes a user can cause, with a hint that says what to do.
 
-The GUI shows ``str(error)`` in a dialog; the CLI prints it and exits with code 2.
+The CLI prints ``str(error)`` and exits with code 2; the GUI shows the message and
+``window_hint`` (the same advice in the window's words: a menu item, not a command-line flag).
 """
 
 from __future__ import annotations
 
 
 class LMRStudioError(Exception):
-    """A user-facing error: ``message`` says what went wrong, ``hint`` what to do about it."""
+    """A user-facing error: ``message`` says what went wrong, ``hint`` what to do about it on the
+    command line, ``gui_hint`` in the window when that differs."""
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", gui_hint: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.gui_hint = gui_hint
+
+    @property
+    def window_hint(self) -> str:
+        """What to do, said for the window."""
+        return self.gui_hint or self.hint
 
     def __str__(self) -> str:
         return f"{self.message}\n{self.hint}" if self.hint else self.message

@@ -13,7 +13,6 @@ track); ``cancelled`` ends a cancelled run.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import os
@@ -31,11 +30,12 @@ from lmr_studio.geometry.camera import default_focal, perspective_project, weak_
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.model.predict import StreamState
-from lmr_studio.model.refine import RefineSettings, keypoint_distance, refine_to_keypoints
+from lmr_studio.model.refine import RefineSettings, refine_to_keypoints
 from lmr_studio.perception.features import box_from_keypoints, box_to_corners, keypoint_features
 from lmr_studio.perception.tracking import KeypointTrack, TrackerSettings, accept_track
 from lmr_studio.result import MotionResult, Track
 from lmr_studio.smoothing import one_euro, smooth_poses
+from lmr_studio.torch_threads import use_inference_threads
 from lmr_studio.video import VideoSource
 
 #: Suffix of the result file the GUI looks for beside a video.
@@ -184,11 +184,11 @@ class Recoverer:
         """The network from ``stream`` over the frames of ``kt``, then the body model and cameras."""
         from lmr_studio.model import predict_stream
 
+        use_inference_threads()
         start = time.perf_counter()
         boxes = box_from_keypoints(kt.keypoints).astype(np.float32)
-        with _torch_threads(1):
-            pred, stream = predict_stream(self.model, keypoint_features(kt.keypoints, boxes, kt.world), stream,
-                                          device=self.device)
+        pred, stream = predict_stream(self.model, keypoint_features(kt.keypoints, boxes, kt.world), stream,
+                                      device=self.device)
         poses, betas, cam = pred.poses, pred.betas, pred.cam
         times = kt.frame_ids / self.fps
         if smooth:
@@ -196,37 +196,23 @@ class Recoverer:
             cam = one_euro(cam, times).astype(np.float32)
         self.seconds["lmr"] += time.perf_counter() - start
         start = time.perf_counter()
-        with _torch_threads(1):
-            rest = self.rest_joints(betas)
-            transl = weak_to_full_translation(cam, boxes, self.focal, self.size).astype(np.float32)
-            if self.refine is not None:
-                refined = refine_to_keypoints(poses, transl, rest, kt.keypoints, boxes[:, 2], self.focal, self.size,
-                                              self.refine)
-                poses, transl = refined.poses, refined.transl
-            if smooth:
-                poses = smooth_poses(poses, times)
-                transl = one_euro(transl, times).astype(np.float32)
-            joints3d = self.joints(poses, rest)
+        rest = self.rest_joints(betas)
+        transl = weak_to_full_translation(cam, boxes, self.focal, self.size).astype(np.float32)
+        if self.refine is not None:
+            refined = refine_to_keypoints(poses, transl, rest, kt.keypoints, boxes[:, 2], self.focal, self.size,
+                                          self.refine)
+            poses, transl = refined.poses, refined.transl
+        if smooth:
+            poses = smooth_poses(poses, times)
+            transl = one_euro(transl, times).astype(np.float32)
+        joints3d = self.joints(poses, rest)
         self.seconds["body"] += time.perf_counter() - start
         joints2d = perspective_project(joints3d, transl, self.focal, self.size).astype(np.float32)
         track = Track(poses=poses, betas=betas, cam=cam, frame_ids=kt.frame_ids.astype(np.int64),
                       bboxes=box_to_corners(boxes).astype(np.float32), keypoints2d=kt.keypoints.astype(np.float32),
                       joints3d=joints3d, joints2d=joints2d, transl=transl,
-                      part_activity=pred.part_activity, world_input=np.full(len(kt), kt.world is not None),
-                      keypoint_error=keypoint_distance(joints2d, kt.keypoints))
+                      part_activity=pred.part_activity, world_input=np.full(len(kt), kt.world is not None))
         return track, stream
-
-
-@contextlib.contextmanager
-def _torch_threads(count: int) -> Iterator[None]:
-    """Run small torch work on ``count`` CPU threads: next to MediaPipe's own threads, torch's
-    spinning OpenMP workers made LMR inference up to 20x slower on 2 cores (measured)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def load_in_thread(load: Callable[[Callable[[int, int, str], None]], object],
@@ -319,10 +305,11 @@ def iter_recover(video_path: str | Path, options: ProcessOptions, model, body,
         settings = TrackerSettings.for_fps(source.fps)
 
         def result(tracks: dict[int, Track]) -> MotionResult:
-            main = max(tracks, key=lambda t: len(tracks[t])) if tracks else None
-            return MotionResult(tracks=tracks, fps=source.fps, image_size=source.size, num_frames=source.num_frames,
-                                body_model=body.name, weights_version=str(getattr(model, "version", "")),
-                                video_path=str(video_path.resolve()), main_track=main)
+            res = MotionResult(tracks=tracks, fps=source.fps, image_size=source.size, num_frames=source.num_frames,
+                               body_model=body.name, weights_version=str(getattr(model, "version", "")),
+                               video_path=str(video_path.resolve()))
+            res.main_track = res.main_id if tracks else None            # saved, so a reload keeps it
+            return res
 
         def kept(raw: dict[int, KeypointTrack]) -> dict[int, KeypointTrack]:
             good = {tid: t for tid, t in raw.items() if accept_track(t, settings)}
@@ -346,7 +333,9 @@ def iter_recover(video_path: str | Path, options: ProcessOptions, model, body,
     tracks = kept(raw)
     if not tracks:
         raise NoPersonError(f"Nobody was found in {video_path.name}.",
-                            "Use a video in which a person is clearly visible, or import keypoints with --keypoints.")
+                            "Use a video in which a person is clearly visible, or import keypoints with --keypoints.",
+                            "Use a video in which a person is clearly visible, or use keypoints from OpenPose or a "
+                            "COCO file: File > Process with keypoints….")
     done_tracks: dict[int, Track] = {}
     for i, (tid, kt) in enumerate(sorted(tracks.items())):
         if cancel.is_set():

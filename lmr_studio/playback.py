@@ -17,7 +17,8 @@ class Timeline:
 
     ``advance(elapsed_s)`` moves the playhead by the whole number of frames that real time says
     have passed since the last shown frame and keeps the remainder, so a slow draw drops frames
-    instead of slowing playback down. Playback loops at the end.
+    instead of slowing playback down. With ``loop`` playback wraps to frame 0 at the end, without
+    it playback stops on the last frame.
     """
 
     num_frames: int
@@ -25,6 +26,8 @@ class Timeline:
     speed: float = 1.0
     current: int = 0
     playing: bool = False
+    loop: bool = True
+    direction: int = 1                 # +1 forwards, -1 backwards (J/K/L shuttle)
     _carry_s: float = 0.0
 
     def __post_init__(self) -> None:
@@ -53,9 +56,11 @@ class Timeline:
         return frame / self.fps
 
     def play(self) -> None:
-        """Start playing; from the last frame, playback restarts at frame 0."""
-        if self.current >= self.num_frames - 1:
+        """Start playing; from the last frame (the first, backwards) playback restarts at the other end."""
+        if self.direction > 0 and self.current >= self.num_frames - 1:
             self.current = 0
+        elif self.direction < 0 and self.current <= 0:
+            self.current = self.num_frames - 1
         self.playing = True
         self._carry_s = 0.0
 
@@ -66,7 +71,8 @@ class Timeline:
     def advance(self, elapsed_s: float) -> int:
         """While playing, advance by the frames due after ``elapsed_s`` seconds of wall time.
 
-        Returns the new current frame (unchanged when paused or when less than a frame is due).
+        Returns the new current frame (unchanged when paused or when less than a frame is due);
+        without ``loop``, reaching the end (the start, backwards) stops playback there.
         """
         if not self.playing:
             return self.current
@@ -74,7 +80,13 @@ class Timeline:
         frames = int(self._carry_s * self.fps + 1e-9)   # epsilon: 0.3 s at 10 fps is 3 frames
         if frames:
             self._carry_s = max(0.0, self._carry_s - frames / self.fps)
-            self.current = (self.current + frames) % self.num_frames
+            target = self.current + self.direction * frames
+            if self.loop:
+                self.current = target % self.num_frames
+            else:
+                self.current = self.clamp(target)
+                if self.current == (self.num_frames - 1 if self.direction > 0 else 0):
+                    self.pause()
         return self.current
 
 
@@ -101,6 +113,26 @@ class PartVisibility:
         if any(self.highlighted) and not self.highlighted[part]:
             return 0.25
         return 1.0
+
+    def set(self, field: str, part: int, on: bool) -> None:
+        """Set ``field`` ("visible", "highlighted" or "soloed") of ``part``, keeping a soloed part
+        visible: hiding a soloed part ends its solo (else nothing would be drawn while the other
+        parts stay ticked), and soloing a hidden part shows it."""
+        getattr(self, field)[part] = on
+        if field == "visible" and not on:
+            self.soloed[part] = False
+        elif field == "soloed" and on:
+            self.visible[part] = True
+
+    def reset(self) -> None:
+        """Every part shown, none highlighted or soloed."""
+        self.visible[:] = [True] * NUM_PARTS
+        self.highlighted[:] = [False] * NUM_PARTS
+        self.soloed[:] = [False] * NUM_PARTS
+
+    def copy(self) -> "PartVisibility":
+        """An independent copy (each view and each thread gets its own; the panel owns the original)."""
+        return PartVisibility(list(self.visible), list(self.highlighted), list(self.soloed))
 
     def opacities(self) -> list[float]:
         """:meth:`emphasis` of every part, in part order."""

@@ -16,10 +16,11 @@ Per-track arrays (F = frames where the track has a result; leading axis is alway
 ``joints3d``          (F, 24, 3)   SMPL-order joints, metres, body frame (root-relative pose)
 ``joints2d``          (F, 24, 2)   joints projected into the image, pixels
 ``part_activity``     (F, 6)       per-part recurrent activity (hidden-state change), optional
+``keypoint_error``    (F,)         median distance of the projected limb joints from BlazePose's
+                                   matching keypoints, as a share of the person's height
+                                   (:mod:`lmr_studio.keypoint_error`); computed when absent
 ``world_input``       (F,)         bool: BlazePose's world landmarks were part of the network's
                                    input on that frame (False: 2D keypoints only), optional
-``keypoint_error``    (F,)         median distance of the 12 limb joints' projections to their 2D
-                                   keypoints, as a share of the person's height, optional
 ====================  ===========  =====================================================
 """
 
@@ -32,10 +33,17 @@ from pathlib import Path
 import numpy as np
 
 from lmr_studio.errors import LMRStudioError
+from lmr_studio.geometry.camera import corners_to_box, default_focal, weak_to_full_translation
 from lmr_studio.io.atomic import atomic_path
 
 FORMAT_VERSION = 1
 REQUIRED_TRACK_ARRAYS = ("poses", "betas", "cam", "frame_ids", "bboxes", "keypoints2d", "joints3d", "joints2d")
+
+
+def row_of_frame(frame_ids: np.ndarray, frame: int) -> int | None:
+    """Row of video frame ``frame`` in the sorted (F,) ``frame_ids``, or None where it is absent."""
+    i = int(np.searchsorted(frame_ids, frame))
+    return i if i < len(frame_ids) and frame_ids[i] == frame else None
 
 
 @dataclasses.dataclass
@@ -52,16 +60,31 @@ class Track:
     joints2d: np.ndarray
     transl: np.ndarray | None = None
     part_activity: np.ndarray | None = None
-    world_input: np.ndarray | None = None
     keypoint_error: np.ndarray | None = None
+    world_input: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.keypoint_error is None and len(self.joints2d) == len(self.keypoints2d):
+            from lmr_studio.keypoint_error import keypoint_error
+
+            self.keypoint_error = keypoint_error(self.joints2d, self.keypoints2d)
 
     def __len__(self) -> int:
         return len(self.frame_ids)
 
     def row_of_frame(self, frame: int) -> int | None:
         """Row index for a video frame, or None when this track has no result there."""
-        i = int(np.searchsorted(self.frame_ids, frame))
-        return i if i < len(self.frame_ids) and self.frame_ids[i] == frame else None
+        return row_of_frame(self.frame_ids, frame)
+
+    def translation(self, image_size: tuple[int, int]) -> np.ndarray:
+        """(F, 3) float32 body translation in metres, camera frame: ``transl`` when stored, else
+        derived from the weak-perspective ``cam`` in the person box with the default focal length
+        (:func:`lmr_studio.geometry.camera.weak_to_full_translation`)."""
+        if self.transl is not None:
+            return np.asarray(self.transl, np.float32)
+        box = corners_to_box(np.asarray(self.bboxes, np.float64))
+        return weak_to_full_translation(np.asarray(self.cam, np.float64), box, default_focal(*image_size),
+                                        image_size).astype(np.float32)
 
     def sliced(self, rows) -> "Track":
         """A new Track holding only ``rows`` (slice, index array or boolean mask)."""
@@ -83,12 +106,19 @@ class MotionResult:
     main_track: int | None = None
 
     @property
-    def main(self) -> Track:
-        """The main track (the longest one unless set)."""
+    def main_id(self) -> int:
+        """Id of the main track: ``main_track`` when set and present, else the longest track
+        (the lowest id among equals). Raises LMRStudioError when there is no track."""
         if not self.tracks:
             raise LMRStudioError("This result has no tracks.", "Process a video in which a person is visible.")
-        tid = self.main_track if self.main_track in self.tracks else max(self.tracks, key=lambda t: len(self.tracks[t]))
-        return self.tracks[tid]
+        if self.main_track in self.tracks:
+            return self.main_track
+        return max(sorted(self.tracks), key=lambda t: len(self.tracks[t]))
+
+    @property
+    def main(self) -> Track:
+        """The main track (see :attr:`main_id`)."""
+        return self.tracks[self.main_id]
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the result atomically to ``path`` (.npz); returns the path."""

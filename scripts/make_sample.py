@@ -25,7 +25,7 @@ from scipy.spatial.transform import Rotation
 from lmr_studio.body import load_body_model
 from lmr_studio.geometry.camera import default_focal, perspective_project
 from lmr_studio.io.atomic import atomic_path
-from lmr_studio.scene.body_scene import vertex_normals
+from lmr_studio.geometry.normals import vertex_normals
 from lmr_studio.training.motion import generate_motion
 
 SIZE = (640, 480)

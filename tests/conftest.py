@@ -36,7 +36,7 @@ def _release_qt_windows_while_the_display_lives():
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
-    if app is None:
+    if not isinstance(app, QApplication):          # none, or a QCoreApplication of headless tests
         return
     for widget in app.topLevelWidgets():
         widget.close()

@@ -9,7 +9,6 @@ import pytest
 
 from lmr_studio.errors import ExportError
 from lmr_studio.export import EXPORTERS
-from lmr_studio.export.mp4 import draw_mesh
 from tests.fixtures.media import TINY_FPS, TINY_FRAMES, TINY_SIZE, tiny_frame
 from tests.fixtures.fakes import make_random_result
 
@@ -47,15 +46,3 @@ def test_mp4_needs_its_video(body, tmp_path):  # noqa: F811
     with pytest.raises(ExportError, match="source video"):
         EXPORTERS["mp4"](res, body, tmp_path / "a.mp4")
     assert not list(tmp_path.glob("*a.mp4*"))
-
-
-def test_draw_mesh_paints_near_faces_last():
-    """Two overlapping squares: the nearer one (larger z) is the one left visible."""
-    image = np.zeros((100, 100, 3), np.uint8)
-    square = np.array([(-1, -1, 0), (1, -1, 0), (1, 1, 0), (-1, 1, 0)], float)
-    verts = np.concatenate([square * 0.2 + (0, 0, -3), square * 0.4 + (0, 0, -4)])   # near, far
-    faces = np.array([(0, 1, 2), (0, 2, 3), (4, 5, 6), (4, 6, 7)])
-    rgb = np.array([(255, 0, 0)] * 2 + [(0, 0, 255)] * 2, np.float32)
-    draw_mesh(image, verts, faces, rgb, focal=100.0)
-    assert image[50, 50, 0] > 200 and image[50, 50, 2] == 0
-    assert image[50, 42, 2] > 200                            # only the far square reaches here

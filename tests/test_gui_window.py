@@ -47,24 +47,24 @@ def _shown_video(win) -> np.ndarray:
 
 def _close(qtbot, win):
     win.close()
-    qtbot.waitUntil(lambda: win.job is None or not win.job.is_running(), timeout=5000)
+    qtbot.waitUntil(lambda: not win.controller.busy, timeout=5000)
 
 
 def test_open_process_scrub_toggle_play(qtbot, errors, tmp_path):
     result = make_waving_result(30)
     video = FakeVideo(30)
     win = _window(qtbot, errors, fake_open_job(result), video)
-    with qtbot.waitSignal(win.session_ready, timeout=10000):
+    with qtbot.waitSignal(win.controller.session_ready, timeout=10000):
         win.open_path(tmp_path / "clip.mp4")
-    qtbot.waitUntil(lambda: not win.job.is_running(), timeout=5000)
+    qtbot.waitUntil(lambda: not win.controller.busy, timeout=5000)
     assert not errors and win.stack.currentIndex() == 1
-    assert win.timeline.num_frames == 30 and win.track_combo.count() == 1
+    assert win.playback.timeline.num_frames == 30 and win.track_combo.count() == 1
     assert win.timeline_bar.strip.present.all()
     # scrub: the 3D mesh and the slider follow
-    win.seek(12)
+    win.playback.seek(12)
     scene = win.mesh_view.scene
-    np.testing.assert_allclose(scene.mesh.points, win.session.meshes[0].vertices[12])
-    assert win.timeline_bar.slider.value() == 12 and "frame 12" in win.timeline_bar.label.text()
+    np.testing.assert_allclose(scene.mesh.points, win.controller.session.meshes[0].vertices[12])
+    assert win.timeline_bar.slider.value() == 12 and win.timeline_bar.frame_box.value() == 12
     assert video.reads > 0
     # toggle a part off in the panel: its vertices become transparent at once
     win.parts_panel.show_boxes[3].click()
@@ -78,28 +78,28 @@ def test_open_process_scrub_toggle_play(qtbot, errors, tmp_path):
     win.windowHandle().requestActivate()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=3000)
     qtbot.keyClick(win.video_view, Qt.Key.Key_Right)
-    assert win.timeline.current == 13
+    assert win.playback.timeline.current == 13
     qtbot.keyClick(win.video_view, Qt.Key.Key_End)
-    assert win.timeline.current == 29
+    assert win.playback.timeline.current == 29
     qtbot.keyClick(win.video_view, Qt.Key.Key_Home)
-    assert win.timeline.current == 0
-    win.seek(13)
-    win.toggle_play()
-    qtbot.waitUntil(lambda: win.timeline.current > 15 or win.timeline.current < 13, timeout=3000)
-    win.toggle_play()
-    assert not win.timeline.playing and not win.timer.isActive()
+    assert win.playback.timeline.current == 0
+    win.playback.seek(13)
+    win.playback.toggle_play()
+    qtbot.waitUntil(lambda: win.playback.timeline.current > 15 or win.playback.timeline.current < 13, timeout=3000)
+    win.playback.toggle_play()
+    assert not win.playback.timeline.playing and not win.playback.timer.isActive()
     # the ghost button shows the baseline mesh
     win.mesh_view.ghost_button.click()
     assert scene.ghost_actor.GetVisibility()
     _close(qtbot, win)
 
 
-def test_overlay_draws_part_colours_on_the_video(qtbot, errors, tmp_path, monkeypatch):
+def test_overlay_draws_part_colours_on_the_video(qtbot, errors, tmp_path):
     win = _window(qtbot, errors, fake_open_job(make_waving_result(30)))
-    with qtbot.waitSignal(win.session_ready, timeout=10000):
+    with qtbot.waitSignal(win.controller.session_ready, timeout=10000):
         win.open_path(tmp_path / "clip.mp4")
     win.set_overlay("mesh")
-    win.seek(5)
+    win.playback.seek(5)
     red = np.abs(_shown_video(win) - PART_COLOURS[3]).sum(-1) < 150    # right arm, blended over the frame
     assert red.sum() > 5
     win.set_overlay("none")                       # the plain video frame, nothing drawn on it
@@ -107,26 +107,23 @@ def test_overlay_draws_part_colours_on_the_video(qtbot, errors, tmp_path, monkey
     assert not (np.abs(plain - PART_COLOURS[3]).sum(-1) < 150)[red].any()
     view = win.video_view
     np.testing.assert_array_equal(plain, compose_frame(view._frame, [], "mesh", view.parts, view._scale))
-    # File > Export opens engineer E's dialog on this result (exec patched so it does not block)
-    from lmr_studio.gui import export_dialog
-
-    opened = []
-    monkeypatch.setattr(export_dialog.ExportDialog, "exec", lambda self: opened.append(self.motion) or 0)
+    # File > Export opens the (window-modal, non-blocking) export dialog on this result
     assert win.export_action.isEnabled()
     win.export_action.trigger()
-    assert opened == [win.session.result]
+    assert win.export_dialog.isVisible() and win.export_dialog.motion is win.controller.session.result
+    win.export_dialog.reject()
     _close(qtbot, win)
 
 
 def test_partial_results_fill_the_timeline_and_cancel_stops(qtbot, errors, tmp_path):
     win = _window(qtbot, errors, fake_open_job(make_waving_result(30), delay_s=0.3, steps=10))
     win.open_path(tmp_path / "clip.mp4")
-    qtbot.waitUntil(lambda: win.preview is not None and win.timeline_bar.strip.present.any(), timeout=5000)
+    qtbot.waitUntil(lambda: win.controller.preview is not None and win.timeline_bar.strip.present.any(), timeout=5000)
     assert not win.timeline_bar.strip.present.all()
-    with qtbot.waitSignal(win.job_ended, timeout=5000) as blocker:
+    with qtbot.waitSignal(win.controller.job_ended, timeout=5000) as blocker:
         win.cancel_button.click()
     assert blocker.args == [False]
-    assert win.session is None and not win.cancel_button.isVisible() and not errors
+    assert win.controller.session is None and not win.cancel_button.isVisible() and not errors
     _close(qtbot, win)
 
 
@@ -138,11 +135,11 @@ def test_bad_video_and_failed_processing_show_an_error(qtbot, errors, tmp_path):
     win.report_error = lambda _parent, err: errors.append(err)
     qtbot.addWidget(win)
     win.open_path(tmp_path / "notes.mp4")
-    assert len(errors) == 1 and isinstance(errors[0], BadVideoError) and win.job is None
+    assert len(errors) == 1 and isinstance(errors[0], BadVideoError) and win.controller.job is None
     win.close()
 
     win = _window(qtbot, errors, fake_open_job(make_waving_result(10), fail=BadVideoError("broken", "hint")))
-    with qtbot.waitSignal(win.job_ended, timeout=5000) as blocker:
+    with qtbot.waitSignal(win.controller.job_ended, timeout=5000) as blocker:
         win.open_path(tmp_path / "clip.mp4")
     assert blocker.args == [False] and isinstance(errors[-1], BadVideoError)
     _close(qtbot, win)
@@ -178,7 +175,7 @@ def test_drop_a_result_file_and_recent_files(qtbot, errors, tmp_path):
     mime.setUrls([QUrl.fromLocalFile(str(npz))])
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
                        Qt.KeyboardModifier.NoModifier)
-    with qtbot.waitSignal(win.session_ready, timeout=10000):
+    with qtbot.waitSignal(win.controller.session_ready, timeout=10000):
         win.dropEvent(event)
     assert seen == [npz] and str(npz.resolve()) == recent_files()[0]
     assert win.start_screen.recent.count() >= 1
@@ -219,16 +216,59 @@ def test_the_real_pipeline_on_the_sample_then_reload(qtbot, errors, tmp_path):
     win.report_error = lambda _parent, err: errors.append(err)
     qtbot.addWidget(win)
     win.show()
-    with qtbot.waitSignal(win.session_ready, timeout=600_000):
+    with qtbot.waitSignal(win.controller.session_ready, timeout=600_000):
         win.open_path(video)
-    assert not errors and not win.session.reloaded
-    meshes = win.session.meshes[win.track_id]
-    assert meshes.vertices.shape[1] == win.session.body.num_vertices
+    assert not errors and not win.controller.session.reloaded
+    meshes = win.controller.session.meshes[win.controller.selected_track]
+    assert meshes.vertices.shape[1] == win.controller.session.body.num_vertices
     assert win.timeline_bar.strip.present.mean() > 0.8
-    qtbot.waitUntil(lambda: not win.job.is_running(), timeout=10_000)
-    with qtbot.waitSignal(win.session_ready, timeout=300_000):
+    qtbot.waitUntil(lambda: not win.controller.busy, timeout=10_000)
+    with qtbot.waitSignal(win.controller.session_ready, timeout=300_000):
         win.open_path(video)
-    assert win.session.reloaded
+    assert win.controller.session.reloaded
+    _close(qtbot, win)
+
+
+def _street_result():
+    """Two people far down a street (20 m and 12 m away, apart): the 3D view must find them."""
+    import dataclasses
+
+    result = make_waving_result(30)
+    near = dataclasses.replace(result.tracks[0], transl=result.tracks[0].transl.copy())
+    result.tracks[0].transl[:] = np.linspace([6.0, 0.0, -20.0], [3.0, 0.0, -18.0], 30).astype(np.float32)
+    near.transl[:] = np.linspace([-2.0, 0.0, -12.0], [-1.0, 0.0, -11.0], 30).astype(np.float32)
+    result.tracks[1] = near
+    result.main_track = 0
+    return result
+
+
+def _centre_of(win, tid):
+    v = win.controller.session.meshes[tid].vertices[win.playback.current]
+    return (v.min(0) + v.max(0)) / 2
+
+
+def test_the_3d_view_frames_the_selected_person_and_a_turn_unticks_the_preset(qtbot, errors, tmp_path):
+    win = _window(qtbot, errors, fake_open_job(_street_result()))
+    with qtbot.waitSignal(win.controller.session_ready, timeout=10000):
+        win.open_path(tmp_path / "street.mp4")
+    camera = win.mesh_view.plotter.camera
+    assert win.controller.selected_track == 0 and win.mesh_view.preset_buttons["front"].isChecked()
+    np.testing.assert_allclose(camera.focal_point, _centre_of(win, 0), atol=1e-4)     # no Follow needed
+    assert np.linalg.norm(np.subtract(camera.position, camera.focal_point)) < 8.0
+    win.track_combo.setCurrentIndex(win.track_combo.findData(1))                      # switch person
+    np.testing.assert_allclose(camera.focal_point, _centre_of(win, 1), atol=1e-4)
+    win.playback.seek(25)                                                              # seek: still on them
+    np.testing.assert_allclose(camera.focal_point, _centre_of(win, 1), atol=1e-4)
+    # a left-drag turns the view: no preset stays ticked, and a click on Front brings it back
+    widget = win.mesh_view.plotter.interactor
+    centre = widget.rect().center()
+    qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=centre)
+    for dx in range(10, 90, 10):
+        qtbot.mouseMove(widget, centre + type(centre)(dx, 0))
+    qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=centre + type(centre)(80, 0))
+    assert not any(b.isChecked() for b in win.mesh_view.preset_buttons.values())
+    win.mesh_view.preset_buttons["front"].click()
+    assert win.mesh_view.preset_buttons["front"].isChecked() and win.mesh_view.scene.camera_preset == "front"
     _close(qtbot, win)
 
 

@@ -9,7 +9,8 @@ import torch
 from lmr_studio.geometry.camera import perspective_project
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
-from lmr_studio.model.refine import LANDMARK_TO_JOINT, keypoint_distance, refine_to_keypoints
+from lmr_studio.keypoint_error import MARKED_JOINTS, MARKED_LANDMARKS
+from lmr_studio.model.refine import refine_to_keypoints
 from lmr_studio.training.metrics import joint_errors
 
 SIZE, FOCAL = (640, 480), 768.0
@@ -28,9 +29,8 @@ def scene(smpl_body):
     joints = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(truth)), rest)[0].numpy()
     xy = perspective_project(joints, transl, FOCAL, SIZE)
     keypoints = np.zeros((frames, 33, 3), np.float32)
-    for lm, jt in LANDMARK_TO_JOINT:
-        keypoints[:, lm, :2] = xy[:, jt]
-        keypoints[:, lm, 2] = 1.0
+    keypoints[:, MARKED_LANDMARKS, :2] = xy[:, MARKED_JOINTS]
+    keypoints[:, MARKED_LANDMARKS, 2] = 1.0
     guess = truth + rng.normal(0, 0.15, truth.shape).astype(np.float32)
     guess[:, 0] = truth[:, 0]
     return truth, guess, rest, transl, keypoints, joints
@@ -55,15 +55,3 @@ def test_frames_are_refined_independently(scene):
     head = refine_to_keypoints(guess[:2], transl[:2], rest[:2], keypoints[:2], side[:2], FOCAL, SIZE)
     np.testing.assert_allclose(head.poses, whole.poses[:2], atol=1e-5)
     np.testing.assert_allclose(head.transl, whole.transl[:2], atol=1e-5)
-
-
-def test_keypoint_distance_is_a_share_of_the_person_height():
-    keypoints = np.zeros((1, 33, 3), np.float32)
-    keypoints[0, :, 1] = np.linspace(100, 300, 33)  # the person is 200 px tall
-    keypoints[0, :, 2] = 1.0
-    joints2d = np.zeros((1, 24, 2), np.float32)
-    for lm, jt in LANDMARK_TO_JOINT:
-        joints2d[0, jt] = keypoints[0, lm, :2] + [8.0, 0.0]  # every joint 8 px off
-    assert np.isclose(keypoint_distance(joints2d, keypoints)[0], 8.0 / 200.0)
-    keypoints[0, :, 2] = 0.0
-    assert np.isnan(keypoint_distance(joints2d, keypoints)[0])  # nothing visible: no figure

@@ -47,6 +47,33 @@ def test_part_visibility_hide_solo_highlight():
     assert ops[4] == 1.0 and ops[0] == 0.25 and ops[2] == 0.0
 
 
+def test_timeline_without_loop_stops_at_the_end_and_plays_backwards():
+    tl = Timeline(num_frames=10, fps=10.0, current=7, loop=False)
+    tl.play()
+    assert tl.advance(0.5) == 9 and not tl.playing            # stops on the last frame, no wrap
+    tl.direction = -1
+    tl.play()
+    assert tl.advance(0.3) == 6 and tl.playing
+    assert tl.advance(1.0) == 0 and not tl.playing            # backwards: stops on the first
+    tl.play()
+    assert tl.current == 9                                    # from the start, backwards restarts at the end
+    tl.loop = True
+    assert tl.advance(1.2) == 7                               # 9 - 12 wraps to 7
+
+
+def test_part_visibility_a_hidden_part_cannot_stay_soloed_and_copies_are_independent():
+    state = PartVisibility()
+    state.set("soloed", 1, True)
+    state.set("visible", 1, False)                            # untick the soloed head
+    assert not any(state.soloed) and sum(state.shown(p) for p in range(6)) == 5
+    state.set("visible", 2, False)
+    state.set("soloed", 2, True)                              # soloing a hidden part shows it
+    assert state.visible[2] and [state.shown(p) for p in range(6)] == [False, False, True, False, False, False]
+    copy = state.copy()
+    state.reset()
+    assert state.opacities() == [1.0] * 6 and copy.soloed[2] and not copy.visible[1]
+
+
 def test_part_angular_speed_sees_the_waving_arm_only():
     poses = waving_poses(40)
     speed = part_angular_speed(poses, np.arange(40), fps=30.0)

@@ -55,17 +55,17 @@ def _measure(quick: bool) -> dict:
         win.resize(*WINDOW_SIZE)
         win.show()
         done: list[bool] = []
-        win.job_ended.connect(done.append)
+        win.controller.job_ended.connect(done.append)
         win.open_path(npz)
         deadline = time.perf_counter() + 600
         while not done and time.perf_counter() < deadline:
             app.processEvents()
             time.sleep(0.01)
-        if not done or not done[0] or win.session is None:
+        if not done or not done[0] or win.controller.session is None:
             raise RuntimeError("the sample result did not load")
-        num = win.timeline.num_frames
+        num = win.playback.timeline.num_frames
         for i in range(3):                                  # warm-up: first renders compile shaders
-            win.seek(i)
+            win.playback.seek(i)
             app.processEvents()
         times = {"step": [], "scrub": []}
         frames = {"step": list(range(num))[: 40 if quick else num],
@@ -73,19 +73,19 @@ def _measure(quick: bool) -> dict:
         for kind, order in frames.items():
             for f in order:
                 t0 = time.perf_counter()
-                win.seek(int(f))
+                win.playback.seek(int(f))
                 app.processEvents()
                 times[kind].append((time.perf_counter() - t0) * 1e3)
         refresh_ms, render_ms = [], []                     # where the time goes, on the same frames
         for f in frames["step"][:20]:
             t0 = time.perf_counter()
-            win.seek(int(f))
+            win.playback.seek(int(f))
             t1 = time.perf_counter()
             win.mesh_view.plotter.render()
             refresh_ms.append((t1 - t0) * 1e3)
             render_ms.append((time.perf_counter() - t1) * 1e3)
             app.processEvents()
-        vertices = win.session.body.num_vertices
+        vertices = win.controller.session.body.num_vertices
         win.close()
     step, scrub = np.array(times["step"]), np.array(times["scrub"])
     return {

@@ -53,6 +53,10 @@ FOLDER_FORMATS = frozenset({"obj", "ply"})
 SUFFIXES: dict[str, str] = {name: "" if name in FOLDER_FORMATS else f".{name}" for name in EXPORTERS}
 #: Formats that need no body model.
 BODYLESS_FORMATS = frozenset({"npz"})
+#: Formats whose ``colours`` option changes the file (per-vertex or painted part colours).
+COLOUR_FORMATS = frozenset({"obj", "ply", "glb", "mp4"})
+#: Formats that hold one person (``tracks`` must name one track).
+SINGLE_PERSON_FORMATS = frozenset({"npz", "bvh"})
 
 
 def format_for_path(path: str | os.PathLike) -> str:

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 
 from lmr_studio.errors import ExportError
-from lmr_studio.geometry.camera import corners_to_box, default_focal, weak_to_full_translation
 from lmr_studio.io.atomic import write_error
 from lmr_studio.parts import PART_COLOURS
 from lmr_studio.result import MotionResult, Track
@@ -57,8 +56,7 @@ def select_tracks(result: MotionResult, frames: tuple[int | None, int | None] | 
                   tracks: Sequence[int] | None) -> dict[int, Track]:
     """The chosen tracks (None: the main track) cut to the frame range; raises if nothing is left."""
     if tracks is None:
-        main = result.main
-        ids = [tid for tid, t in result.tracks.items() if t is main]
+        ids = [result.main_id]
     else:
         ids = list(tracks)
         unknown = [t for t in ids if t not in result.tracks]
@@ -86,16 +84,6 @@ def single_track(chosen: dict[int, Track], fmt: str) -> tuple[int, Track]:
     return next(iter(chosen.items()))
 
 
-def track_translation(track: Track, result: MotionResult) -> np.ndarray:
-    """(F, 3) body translation in metres: the stored one, else derived from the weak-perspective cam
-    in the person box with the default focal length."""
-    if track.transl is not None:
-        return np.asarray(track.transl, dtype=np.float32)
-    box = corners_to_box(np.asarray(track.bboxes, dtype=np.float64))
-    focal = default_focal(*result.image_size)
-    return weak_to_full_translation(np.asarray(track.cam, np.float64), box, focal, result.image_size).astype(np.float32)
-
-
 def vertex_colours(body, colours: bool) -> np.ndarray | None:
     """(V, 3) uint8 sRGB part colour of every vertex, or None without colours."""
     return PART_COLOURS[np.asarray(body.vertex_parts)] if colours else None
@@ -108,7 +96,7 @@ def iter_meshes(body, track: Track, result: MotionResult, progress: ProgressFn |
     Frames are evaluated in batches by ``body.mesh_sequence``; ``progress`` is told after each row,
     counting from ``done`` towards ``total`` (default: the track's length).
     """
-    transl = track_translation(track, result)
+    transl = track.translation(result.image_size)
     total = len(track) if total is None else total
     for lo in range(0, len(track), MESH_CHUNK):
         hi = min(lo + MESH_CHUNK, len(track))

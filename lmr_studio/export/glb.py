@@ -18,10 +18,10 @@ import numpy as np
 import pygltflib as gl
 import roma
 import torch
-import trimesh
 
 from lmr_studio.export.common import ProgressFn, select_tracks, vertex_colours
 from lmr_studio.export.skeleton import track_skeleton
+from lmr_studio.geometry.normals import vertex_normals
 from lmr_studio.io.atomic import atomic_path
 from lmr_studio.parts import JOINT_NAMES, PARENTS
 from lmr_studio.result import MotionResult, Track
@@ -101,7 +101,7 @@ def add_track(b: _Builder, body, tid: int, track: Track, result: MotionResult, t
     bind_verts, _ = body.mesh_sequence(np.zeros((1, 24, 3), np.float32), betas, None)
     joints, weights = top_weights(body.joint_weights)
 
-    normals = trimesh.Trimesh(bind_verts[0], body.faces, process=False).vertex_normals.astype(np.float32)
+    normals = vertex_normals(bind_verts[0], body.faces)
     attributes = gl.Attributes(POSITION=b.accessor(bind_verts[0].astype(np.float32), gl.ARRAY_BUFFER, True),
                                NORMAL=b.accessor(normals, gl.ARRAY_BUFFER),
                                JOINTS_0=b.accessor(joints, gl.ARRAY_BUFFER),

@@ -1,9 +1,8 @@
 """``mp4``: the annotated video — the original frames with the recovered mesh drawn over them.
 
-The mesh of every chosen track is projected with the full-perspective camera of
-:mod:`lmr_studio.geometry.camera` (default focal length, the track's translation), back faces are
-culled, and the rest are filled with OpenCV in painter's order (far to near), shaded by their
-angle to the camera and coloured by body part (grey without colours), then blended over the frame.
+The mesh of every chosen track (default focal length, the track's translation) is painted by
+:func:`lmr_studio.scene.mesh_paint.paint_mesh`, the video overlay's painter: coloured by body
+part (grey without colours) and blended over the frame.
 Optionally the BlazePose keypoints are drawn on top. Written with OpenCV's ``mp4v`` codec at the
 source fps, one output frame per video frame of the range.
 """
@@ -19,44 +18,13 @@ import numpy as np
 
 from lmr_studio.errors import ExportError
 from lmr_studio.export.common import ProgressFn, frame_span, iter_meshes, select_tracks
-from lmr_studio.geometry.camera import default_focal, perspective_project
+from lmr_studio.geometry.camera import default_focal
 from lmr_studio.io.atomic import atomic_path
-from lmr_studio.parts import PART_COLOURS
+from lmr_studio.parts import face_parts
 from lmr_studio.perception.features import BLAZEPOSE_EDGES, VISIBILITY_THRESHOLD
 from lmr_studio.result import MotionResult
+from lmr_studio.scene.mesh_paint import paint_mesh
 from lmr_studio.video import VideoSource
-
-MESH_ALPHA = 0.7
-NEUTRAL_RGB = (200, 200, 200)
-_SHIFT = 2                      # fixed-point bits for sub-pixel polygon corners
-
-
-def face_colours(body, colours: bool) -> np.ndarray:
-    """(F, 3) float RGB 0..255 of every face: its first vertex's part colour, or neutral grey."""
-    if not colours:
-        return np.tile(np.array(NEUTRAL_RGB, np.float32), (len(body.faces), 1))
-    return PART_COLOURS[np.asarray(body.vertex_parts)[body.faces[:, 0]]].astype(np.float32)
-
-
-def draw_mesh(image: np.ndarray, verts: np.ndarray, faces: np.ndarray, rgb: np.ndarray, focal: float) -> None:
-    """Fill the visible faces of a mesh into ``image`` (H, W, 3) uint8 RGB, in place.
-
-    verts: (V, 3) camera frame, metres; faces: (F, 3); rgb: (F, 3) 0..255; focal: pixels.
-    """
-    height, width = image.shape[:2]
-    tri = verts[faces]                                              # (F, 3, 3)
-    centre = tri.mean(1)
-    normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-    facing = -(normal * centre).sum(1) / (np.linalg.norm(normal, axis=1) * np.linalg.norm(centre, axis=1) + 1e-12)
-    keep = (facing > 0) & (centre[:, 2] < 0)
-    if not keep.any():
-        return
-    order = np.flatnonzero(keep)[np.argsort(centre[keep, 2])]      # most negative z (farthest) first
-    uv = perspective_project(verts, np.zeros(3), focal, (width, height))
-    corners = np.round(uv[faces[order]] * (1 << _SHIFT)).astype(np.int32)
-    shaded = (rgb[order] * (0.35 + 0.65 * facing[order, None])).clip(0, 255).astype(np.uint8).tolist()
-    for poly, colour in zip(corners, shaded):
-        cv2.fillConvexPoly(image, poly, colour, cv2.LINE_8, _SHIFT)
 
 
 def draw_keypoints(image: np.ndarray, keypoints: np.ndarray) -> None:
@@ -91,7 +59,7 @@ def export_mp4(result: MotionResult, body, path: str | os.PathLike, *, frames=No
     chosen = select_tracks(result, frames, tracks)
     start, stop = frame_span(result, frames)
     focal = default_focal(*result.image_size)
-    rgb = face_colours(body, colours)
+    triangle_parts = face_parts(body.faces, body.vertex_parts)
     meshes = {tid: iter_meshes(body, track, result) for tid, track in chosen.items()}
     pending = {tid: next(it, None) for tid, it in meshes.items()}     # (row, verts, joints) per track
     source = open_video(result, video)
@@ -105,13 +73,11 @@ def export_mp4(result: MotionResult, body, path: str | os.PathLike, *, frames=No
                     if frame >= source.num_frames:
                         raise ExportError(f"The video ends at frame {source.num_frames}, before {stop}.",
                                           "Pass the video the result came from, or a shorter --frames range.")
-                    overlay = np.array(source.read(frame))
-                    image = overlay.copy()
+                    image = np.array(source.read(frame))
                     for tid, item in pending.items():
                         if item is not None and chosen[tid].frame_ids[item[0]] == frame:
-                            draw_mesh(overlay, item[1], body.faces, rgb, focal)
+                            image = paint_mesh(image, item[1], body.faces, triangle_parts, focal, colours=colours)
                             pending[tid] = next(meshes[tid], None)
-                    image = cv2.addWeighted(image, 1 - MESH_ALPHA, overlay, MESH_ALPHA, 0)
                     if keypoints:
                         for track in chosen.values():
                             row = track.row_of_frame(frame)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lmr_studio.export.common import ProgressFn, select_tracks, single_track, track_translation
+from lmr_studio.export.common import ProgressFn, select_tracks, single_track
 from lmr_studio.io.atomic import atomic_path
 from lmr_studio.result import MotionResult
 
@@ -30,7 +30,7 @@ def export_npz(result: MotionResult, body, path: str | os.PathLike, *, frames=No
         "poses": track.poses.reshape(len(track), 72).astype(np.float32),
         "betas": track.betas.mean(0).astype(np.float32),
         "betas_per_frame": track.betas.astype(np.float32),
-        "trans": track_translation(track, result),
+        "trans": track.translation(result.image_size),
         "mocap_framerate": np.float64(result.fps),
         "gender": np.str_("neutral"),
         "cam": track.cam.astype(np.float32),

@@ -13,7 +13,6 @@ import dataclasses
 import numpy as np
 import torch
 
-from lmr_studio.export.common import track_translation
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.parts import PARENTS
 from lmr_studio.result import MotionResult, Track
@@ -43,4 +42,4 @@ def track_skeleton(body, track: Track, result: MotionResult) -> Skeleton:
     with torch.no_grad():
         rest = body.rest_joints(betas)[0].double().numpy()
     rotations = axis_angle_to_matrix(torch.as_tensor(np.asarray(track.poses), dtype=torch.float64)).numpy()
-    return Skeleton(rest=rest, rotations=rotations, root_positions=rest[0] + track_translation(track, result))
+    return Skeleton(rest=rest, rotations=rotations, root_positions=rest[0] + track.translation(result.image_size))

@@ -99,8 +99,8 @@ def main(video: str | None = None, frame: int | None = None, screenshot: str | N
         window.report_error = lambda _parent, error: fail(error)
 
         def shoot(ok: bool) -> None:
-            if ok and window.session is not None:
-                window.seek(frame or 0)
+            if ok and window.controller.session is not None:
+                window.playback.seek(frame or 0)
                 app.processEvents()
                 save_screenshot(window, screenshot)
                 print(f"saved {screenshot}")
@@ -109,12 +109,12 @@ def main(video: str | None = None, frame: int | None = None, screenshot: str | N
             window.close()
             app.quit()
 
-        window.job_ended.connect(lambda ok: QTimer.singleShot(300, lambda: shoot(ok)))
+        window.controller.job_ended.connect(lambda ok: QTimer.singleShot(300, lambda: shoot(ok)))
     if video:
         window.open_path(video)
         if frame is not None and not screenshot:
-            window.seek(frame)
-        if screenshot and window.job is None:            # the video could not be opened
+            window.playback.seek(frame)
+        if screenshot and window.controller.job is None:            # the video could not be opened
             window.close()
             return 2
     elif screenshot:

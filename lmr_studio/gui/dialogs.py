@@ -19,7 +19,7 @@ def show_error(parent: QWidget | None, error: BaseException, title: str = "LMR S
     if isinstance(error, LMRStudioError):
         box.setIcon(QMessageBox.Icon.Warning)
         box.setText(error.message)
-        box.setInformativeText(error.hint)
+        box.setInformativeText(error.window_hint)
     else:
         box.setIcon(QMessageBox.Icon.Critical)
         box.setText(f"Something went wrong: {error.__class__.__name__}: {error}")

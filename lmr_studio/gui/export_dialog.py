@@ -2,7 +2,10 @@
 
 The export runs on a :class:`~lmr_studio.gui.jobs.JobRunner` thread through
 :func:`lmr_studio.export.export_result` (which loads the body model there when needed); progress
-comes back as a queued signal, Cancel stops it and leaves no partial file.
+comes back as a queued signal, Cancel stops it and leaves no partial file. Options a format does
+not use are disabled. The dialog remembers its last choices (user settings, ``export/...``): the
+format; per format the folder and the colour / keypoint options; the people; and the frame range
+for the same video.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QSpinBox, QVBoxLayout, QWidget)
 
 from lmr_studio.errors import ExportError
-from lmr_studio.export import DESCRIPTIONS, SUFFIXES, export_result
+from lmr_studio.export import COLOUR_FORMATS, DESCRIPTIONS, SINGLE_PERSON_FORMATS, SUFFIXES, export_result
 from lmr_studio.gui.dialogs import process_options, show_error
 from lmr_studio.gui.jobs import JobRunner
+from lmr_studio.gui.settings import app_settings
 from lmr_studio.result import MotionResult
 
 _ALL = -1        # track combo data: every track
@@ -45,28 +49,35 @@ class ExportDialog(QDialog):
         self._cancelled = False
 
         self.format_combo = QComboBox()
+        self.format_combo.setToolTip("The file format to write")
         for name, text in DESCRIPTIONS.items():
             self.format_combo.addItem(text, name)
         self.first_spin, self.last_spin = QSpinBox(), QSpinBox()
         for spin in (self.first_spin, self.last_spin):
             spin.setRange(0, max(0, result.num_frames - 1))
         self.last_spin.setValue(max(0, result.num_frames - 1))
+        self.first_spin.setToolTip("First video frame to export")
+        self.last_spin.setToolTip("Last video frame to export (included)")
         frames_row = QHBoxLayout()
         frames_row.addWidget(self.first_spin)
         frames_row.addWidget(QLabel("to"))
         frames_row.addWidget(self.last_spin)
         self.track_combo = QComboBox()
-        main_id = next((tid for tid, t in result.tracks.items() if t is result.main), None) if result.tracks else None
-        self.track_combo.addItem(f"Main person (track {main_id})", _MAIN)
+        self.track_combo.setToolTip("Whose motion to export (npz and bvh hold one person)")
+        self.track_combo.addItem(f"Main person (track {result.main_id})", _MAIN)
         if len(result.tracks) > 1:
             self.track_combo.addItem("Everyone (all tracks)", _ALL)
             for tid, track in result.tracks.items():
                 self.track_combo.addItem(f"Track {tid} ({len(track)} frames)", tid)
         self.colours_check = QCheckBox("Colour the six body parts")
+        self.colours_check.setToolTip("Part colours on the meshes or the video (obj, ply, glb, mp4)")
         self.colours_check.setChecked(True)
         self.keypoints_check = QCheckBox("Draw the 2D keypoints (video only)")
+        self.keypoints_check.setToolTip("Draw BlazePose's keypoints over the annotated video (mp4)")
         self.path_edit = QLineEdit()
+        self.path_edit.setToolTip("Where to write the file (obj and ply: a folder of per-frame files)")
         browse = QPushButton("Browse…")
+        browse.setToolTip("Choose where to save")
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
@@ -83,6 +94,10 @@ class ExportDialog(QDialog):
         self.progress_bar.setVisible(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button.setToolTip("Write the file (runs in the background; Cancel stops it)")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip(
+            "Close, or stop a running export (no partial file is left)")
+        self.progress_bar.setToolTip("Export progress")
         self.buttons.accepted.connect(self.start_export)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -91,6 +106,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.buttons)
 
         self._progressed.connect(self._show_progress)
+        self._restore_choices()
         self.format_combo.currentIndexChanged.connect(self._format_changed)
         self._format_changed()
 
@@ -100,20 +116,50 @@ class ExportDialog(QDialog):
         return self.format_combo.currentData()
 
     def _default_path(self) -> Path:
+        """``<video stem>_lmr<suffix>`` in the folder last used for this format, else the video's."""
         source = Path(self.video_path or self.motion.video_path or "motion")
-        folder = source.parent if source.parent.is_dir() else Path.home()
+        folder = Path(str(app_settings().value(f"export/{self.fmt}/folder", "") or source.parent))
+        folder = folder if folder.is_dir() else Path.home()
         return folder / f"{source.stem}_lmr{SUFFIXES[self.fmt]}"
+
+    def _restore_choices(self) -> None:
+        s = app_settings()
+        index = self.format_combo.findData(str(s.value("export/format", "")))
+        self.format_combo.setCurrentIndex(max(0, index))
+        people = self.track_combo.findData(int(s.value("export/people", _MAIN)))
+        self.track_combo.setCurrentIndex(max(0, people))
+        frames = s.value("export/frames")                      # kept for the same video only
+        if self.video_path and isinstance(frames, list) and len(frames) == 3 and frames[0] == str(self.video_path):
+            self.first_spin.setValue(int(frames[1]))
+            self.last_spin.setValue(int(frames[2]))
+        self.path_edit.setText(str(self._default_path()))
+
+    def _save_choices(self, path: Path) -> None:
+        s = app_settings()
+        s.setValue("export/format", self.fmt)
+        s.setValue("export/people", int(self.track_combo.currentData()))
+        s.setValue("export/frames", [str(self.video_path or ""), self.first_spin.value(), self.last_spin.value()])
+        s.setValue(f"export/{self.fmt}/folder", str(path.parent))
+        s.setValue(f"export/{self.fmt}/colours", self.colours_check.isChecked())
+        if self.fmt == "mp4":
+            s.setValue("export/mp4/keypoints", self.keypoints_check.isChecked())
 
     @Slot()
     def _format_changed(self) -> None:
-        self.keypoints_check.setEnabled(self.fmt == "mp4")
-        current = self.path_edit.text().strip()
-        if not current:
-            self.path_edit.setText(str(self._default_path()))
-        else:   # keep the name, change the suffix to the new format's
-            path = Path(current)
-            stem = path.stem if path.suffix and path.suffix in SUFFIXES.values() else path.name
-            self.path_edit.setText(str(path.with_name(stem + SUFFIXES[self.fmt])))
+        """Enable the options this format uses (with their remembered values); fit the path's suffix."""
+        s, fmt = app_settings(), self.fmt
+        self.colours_check.setEnabled(fmt in COLOUR_FORMATS)
+        self.colours_check.setChecked(str(s.value(f"export/{fmt}/colours", "true")).lower() == "true")
+        self.keypoints_check.setEnabled(fmt == "mp4")
+        self.keypoints_check.setChecked(fmt == "mp4" and str(s.value("export/mp4/keypoints", "false")).lower() == "true")
+        everyone = self.track_combo.findData(_ALL)
+        if everyone >= 0:
+            self.track_combo.model().item(everyone).setEnabled(fmt not in SINGLE_PERSON_FORMATS)
+            if fmt in SINGLE_PERSON_FORMATS and self.track_combo.currentIndex() == everyone:
+                self.track_combo.setCurrentIndex(self.track_combo.findData(_MAIN))
+        path = Path(self.path_edit.text().strip() or self._default_path())   # keep the name, fit the suffix
+        stem = path.stem if path.suffix and path.suffix in SUFFIXES.values() else path.name
+        self.path_edit.setText(str(path.with_name(stem + SUFFIXES[fmt])))
 
     @Slot()
     def _browse(self) -> None:
@@ -154,6 +200,7 @@ class ExportDialog(QDialog):
         if path.exists() and not force:
             return
         fmt, options = self.fmt, self.options()
+        self._save_choices(path)
 
         def job(cancel: threading.Event):
             def progress(done: int, total: int) -> None:
@@ -164,7 +211,7 @@ class ExportDialog(QDialog):
             yield export_result(self.motion, fmt, path, progress=progress, force=force, **options)
 
         self._cancelled, self.written = False, None
-        self.runner = JobRunner(job, self)
+        self.runner = JobRunner(job)
         self.runner.yielded.connect(self._done)
         self.runner.failed.connect(self._failed)
         self.runner.finished.connect(self._finished)
@@ -173,8 +220,9 @@ class ExportDialog(QDialog):
 
     def _set_running(self, running: bool) -> None:
         for widget in (self.format_combo, self.first_spin, self.last_spin, self.track_combo,
-                       self.colours_check, self.path_edit, self.export_button):
+                       self.path_edit, self.export_button):
             widget.setEnabled(not running)
+        self.colours_check.setEnabled(not running and self.fmt in COLOUR_FORMATS)
         self.keypoints_check.setEnabled(not running and self.fmt == "mp4")
         self.progress_bar.setVisible(running)
         self.progress_bar.setRange(0, 0)        # busy until the first progress report

@@ -3,6 +3,11 @@
 The generator gets a ``threading.Event`` that :meth:`JobRunner.cancel` sets. The worker calls its
 own thread's ``quit()`` when done (a ``finished -> quit`` connection raced with ``wait()`` in the
 probes of notes/style-anchors.md §6.3). Only numpy data crosses threads; no VTK here.
+
+Lifetime: a started runner keeps itself alive (in ``JobRunner._alive``) until its thread has
+ended, whoever else drops it; then the thread and the worker are ``deleteLater``-ed and the runner
+is released on the next turn of the event loop, never inside one of its own signals. Dropping the
+last reference while the thread was winding down crashed the window (issue 12, exit 139).
 """
 
 from __future__ import annotations
@@ -10,8 +15,9 @@ from __future__ import annotations
 import threading
 import traceback
 from collections.abc import Callable, Iterator
+from typing import ClassVar
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from lmr_studio.errors import LMRStudioError
 
@@ -19,7 +25,6 @@ from lmr_studio.errors import LMRStudioError
 class _Worker(QObject):
     yielded = Signal(object)
     failed = Signal(object)          # the exception (LMRStudioError, or any other for a bug report)
-    done = Signal()
 
     def __init__(self, make: Callable[[threading.Event], Iterator], cancel: threading.Event) -> None:
         super().__init__()
@@ -38,29 +43,36 @@ class _Worker(QObject):
             exc.details = traceback.format_exc()
             self.failed.emit(exc)
         finally:
-            self.done.emit()
+            self._make = None            # the job's closure dies here, on its own thread
             self.thread().quit()
 
 
 class JobRunner(QObject):
-    """One background job. Signals: ``yielded(item)``, ``failed(exception)``, ``finished()`` (last)."""
+    """One background job. Signals: ``yielded(item)``, ``failed(exception)``, ``finished()`` (last,
+    once the thread has ended). No Qt parent: a parent deleted mid-job would delete a running thread."""
 
     yielded = Signal(object)
     failed = Signal(object)
     finished = Signal()
 
-    def __init__(self, make: Callable[[threading.Event], Iterator], parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    _alive: ClassVar[set["JobRunner"]] = set()
+
+    def __init__(self, make: Callable[[threading.Event], Iterator]) -> None:
+        super().__init__()
         self.cancel_event = threading.Event()
+        self._running = False
         self._thread = QThread()
         self._worker = _Worker(make, self.cancel_event)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
+        self._thread.finished.connect(self._worker.deleteLater)     # runs on the worker's thread
         self._worker.yielded.connect(self.yielded)
         self._worker.failed.connect(self.failed)
-        self._thread.finished.connect(self.finished)
+        self._thread.finished.connect(self._on_thread_finished)     # queued to this (GUI) thread
 
     def start(self) -> None:
+        JobRunner._alive.add(self)
+        self._running = True
         self._thread.start()
 
     def cancel(self) -> None:
@@ -68,8 +80,16 @@ class JobRunner(QObject):
         self.cancel_event.set()
 
     def is_running(self) -> bool:
-        return self._thread.isRunning()
+        return self._running
 
     def wait(self, ms: int = 5000) -> bool:
         """Block until the thread has ended (for shutdown only; the worker quits itself)."""
-        return self._thread.wait(ms)
+        return not self._running or self._thread.wait(ms)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        self._thread.wait()               # QThread.finished comes just before the thread really ends
+        self._running = False
+        self._thread.deleteLater()
+        self.finished.emit()
+        QTimer.singleShot(0, lambda: JobRunner._alive.discard(self))

@@ -69,38 +69,59 @@ class MeshView(QWidget):
         layout.setSpacing(0)
         layout.addLayout(bar)
         layout.addWidget(self.plotter.interactor, 1)
+        self.preset = "front"
+        self.plotter.iren.add_observer("LeftButtonReleaseEvent", self._after_mouse)    # left-drag turns the view
 
-    def set_body(self, faces: np.ndarray, vertex_parts: np.ndarray, all_vertices: np.ndarray) -> None:
-        """(Re)build the scene for a body model; ``all_vertices`` (F, V, 3) places the ground and camera."""
+    def set_body(self, faces: np.ndarray, vertex_parts: np.ndarray, track_vertices: np.ndarray,
+                 shown: np.ndarray) -> None:
+        """(Re)build the scene for a body model (once per model), lay the ground under the
+        selected person's (F, V, 3) ``track_vertices`` and fit the view to the person at ``shown``
+        (V, 3): on open and on a person switch, the preset's view, even after a turn by hand."""
         key = (len(vertex_parts), len(faces))
         if self.scene is None or key != self._faces_key:
             self.scene = BodyScene(self.plotter, faces, vertex_parts)
             self._faces_key = key
-        self.scene.set_ground(all_vertices)
-        self.scene.set_camera(self.scene.camera_preset)
+        self.scene.set_ground(track_vertices)
+        self.set_camera(self.preset, shown)
 
     def draw(self) -> None:
         """Schedule one repaint; the widget's paint renders the scene (a render() here would
         render it twice)."""
         self.plotter.interactor.update()
 
-    def set_camera(self, preset: str) -> None:
-        self.preset_buttons[preset].setChecked(True)
+    def set_camera(self, preset: str, vertices: np.ndarray | None = None) -> None:
+        """Use a camera preset, fitted to the (V, 3) ``vertices`` (default: the last shown); an
+        unknown name (after a turn by hand, or a stale setting) means 'front'."""
+        self.preset = preset if preset in self.preset_buttons else "front"
+        self.preset_buttons[self.preset].setChecked(True)
         if self.scene is not None:
-            self.scene.set_camera(preset)
+            self.scene.set_camera(self.preset, vertices)
             self.draw()
+
+    def _after_mouse(self, *_args) -> None:
+        """A turn by hand leaves 'front'/'side': no preset button stays checked."""
+        if self.scene is not None and self.scene.turned_by_hand():
+            self.preset = self.scene.camera_preset          # CUSTOM: seeks keep the turned view
+            group = self.preset_buttons["front"].group()
+            group.setExclusive(False)
+            for button in self.preset_buttons.values():
+                button.setChecked(False)
+            group.setExclusive(True)
 
     def set_parts(self, state: PartVisibility) -> None:
         if self.scene is not None:
             self.scene.set_parts(state)
             self.draw()
 
-    def show_vertices(self, vertices: np.ndarray | None, ghost: np.ndarray | None) -> None:
-        """Show one frame's (V, 3) vertices (None: nobody here) and render now, while the video
-        pane's overlay composes on its own thread (a hidden view repaints when shown)."""
+    def show_vertices(self, vertices: np.ndarray | None, ghost: np.ndarray | None, reframe: bool = False) -> None:
+        """Show one frame's (V, 3) vertices (None: nobody here), bring them into view with
+        ``reframe`` (after a seek), and render now, while the video pane's overlay composes on its
+        own thread (a hidden view repaints when shown)."""
         if self.scene is None:
             return
         self.scene.set_frame(vertices, ghost if self.ghost_enabled else None)
+        if reframe and vertices is not None:
+            self.scene.frame_person(vertices)
         if self.plotter.interactor.isVisible():
             self.plotter.render()
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import qtawesome as qta
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from lmr_studio.parts import NUM_PARTS, PART_LABELS, part_colour_hex
 from lmr_studio.playback import PartVisibility
@@ -26,6 +26,8 @@ class PartsPanel(QWidget):
         grid.addWidget(title, 0, 0, 1, 2)
         for col, text in ((2, "show"), (3, "highlight"), (4, "solo")):
             head = QLabel(f"<small>{text}</small>")
+            head.setToolTip({"show": "Draw the part", "highlight": "Draw the part opaque and dim the others",
+                             "solo": "Draw only the soloed parts"}[text])
             grid.addWidget(head, 0, col)
         self.show_boxes: list[QCheckBox] = []
         self.highlight_buttons: list[QToolButton] = []
@@ -35,7 +37,10 @@ class PartsPanel(QWidget):
             swatch.setFixedSize(14, 14)
             swatch.setStyleSheet(f"background:{part_colour_hex(p)}; border-radius:3px;")
             grid.addWidget(swatch, p + 1, 0)
-            grid.addWidget(QLabel(PART_LABELS[p]), p + 1, 1)
+            swatch.setToolTip(f"{PART_LABELS[p]}: its colour in the video, the 3D view and the plots")
+            name = QLabel(PART_LABELS[p])
+            name.setToolTip(swatch.toolTip())
+            grid.addWidget(name, p + 1, 1)
             show = QCheckBox()
             show.setChecked(True)
             show.setToolTip(f"Show {PART_LABELS[p].lower()}")
@@ -50,7 +55,11 @@ class PartsPanel(QWidget):
             self.show_boxes.append(show)
             self.highlight_buttons.append(hl)
             self.solo_buttons.append(solo)
-        grid.setRowStretch(NUM_PARTS + 1, 1)
+        self.reset_button = QPushButton("Show all")
+        self.reset_button.setToolTip("Show every part; clear highlight and solo")
+        self.reset_button.clicked.connect(self.reset)
+        grid.addWidget(self.reset_button, NUM_PARTS + 1, 0, 1, 5)
+        grid.setRowStretch(NUM_PARTS + 2, 1)
 
     def _toggle(self, icon: str, tip: str) -> QToolButton:
         b = QToolButton(self)
@@ -61,5 +70,21 @@ class PartsPanel(QWidget):
         return b
 
     def _set(self, field: str, part: int, on: bool) -> None:
-        getattr(self.state, field)[part] = on
+        self.state.set(field, part, on)
+        self._sync()
         self.changed.emit(self.state)
+
+    def reset(self) -> None:
+        """Show all parts, clear highlight and solo."""
+        self.state.reset()
+        self._sync()
+        self.changed.emit(self.state)
+
+    def _sync(self) -> None:
+        """Tick the boxes and buttons as the state says (a solo can show a part)."""
+        for widgets, values in ((self.show_boxes, self.state.visible), (self.highlight_buttons, self.state.highlighted),
+                                (self.solo_buttons, self.state.soloed)):
+            for widget, on in zip(widgets, values):
+                widget.blockSignals(True)
+                widget.setChecked(on)
+                widget.blockSignals(False)

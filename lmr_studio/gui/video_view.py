@@ -7,7 +7,6 @@ coloured by part), ``none``. Every mode draws each person's box and track id.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -18,10 +17,12 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from lmr_studio.geometry.camera import default_focal
-from lmr_studio.parts import JOINT_PART, NUM_PARTS, PARENTS, PART_COLOURS
+from lmr_studio.parts import JOINT_PART, PARENTS, PART_COLOURS, face_parts
 from lmr_studio.perception.features import BLAZEPOSE_EDGES, VISIBILITY_THRESHOLD
 from lmr_studio.playback import PartVisibility
 from lmr_studio.result import MotionResult
+from lmr_studio.scene.mesh_paint import paint_mesh
+from lmr_studio.scene.person_box import person_box
 from lmr_studio.scene.sequence import TrackMeshes
 
 OVERLAY_MODES: tuple[str, ...] = ("mesh", "skeleton", "keypoints", "none")
@@ -31,79 +32,41 @@ _TRACK_PEN = QColor("#ffd54f")
 @dataclasses.dataclass
 class PersonOverlay:
     """What to draw for one person on one frame (pixels): box (4,), keypoints (33, 3), joints
-    (24, 2), and for the mesh overlay its projection (V, 2), camera-frame vertices (V, 3), faces
-    (T, 3) and face parts (T,), or None when absent."""
+    (24, 2), and for the mesh overlay its camera-frame vertices (V, 3), faces (T, 3), face parts
+    (T,) and the focal length (pixels), or None when absent."""
 
     track_id: int
     box: np.ndarray
     keypoints: np.ndarray
     joints: np.ndarray
-    mesh_uv: np.ndarray | None = None
     mesh_vertices: np.ndarray | None = None
     mesh_faces: np.ndarray | None = None
     mesh_face_parts: np.ndarray | None = None
+    focal: float = 1.0
     selected: bool = False
 
 
 def person_overlays(result: MotionResult, frame: int, selected: int | None, meshes: dict[int, TrackMeshes],
-                    faces: np.ndarray | None, face_parts: np.ndarray | None, with_mesh: bool) -> list[PersonOverlay]:
+                    body, with_mesh: bool) -> list[PersonOverlay]:
     """What to draw for every person of ``result`` present on ``frame``; the projected mesh
-    (``with_mesh``) for tracks that have ``meshes`` (track id -> TrackMeshes)."""
+    (``with_mesh``) for tracks that have ``meshes`` (track id -> TrackMeshes) posed on ``body``."""
     people = []
     focal = default_focal(*result.image_size)
+    triangle_parts = None if body is None else face_parts(body.faces, body.vertex_parts)
     for tid, track in result.tracks.items():
         row = track.row_of_frame(frame)
         if row is None:
             continue
-        person = PersonOverlay(tid, track.bboxes[row], track.keypoints2d[row], track.joints2d[row],
+        box = person_box(track.keypoints2d[row], track.bboxes[row])
+        person = PersonOverlay(tid, box, track.keypoints2d[row], track.joints2d[row], focal=focal,
                                selected=tid == selected)
         mesh = meshes.get(tid)
         mrow = mesh.row(frame) if mesh is not None else None
-        if with_mesh and mrow is not None and faces is not None:
-            person.mesh_uv = mesh.projected(mrow, focal, result.image_size)
+        if with_mesh and mrow is not None and body is not None:
             person.mesh_vertices = mesh.vertices[mrow]
-            person.mesh_faces, person.mesh_face_parts = faces, face_parts
+            person.mesh_faces, person.mesh_face_parts = body.faces, triangle_parts
         people.append(person)
     return people
-
-
-def paint_mesh(frame: np.ndarray, uv: np.ndarray, vertices: np.ndarray, faces: np.ndarray,
-               face_parts: np.ndarray, state: PartVisibility, strength: float = 0.7) -> np.ndarray:
-    """Blend the projected mesh, coloured by part, into ``frame`` (H, W, 3) uint8; returns a new image.
-
-    uv: (V, 2) pixels; vertices: (V, 3) camera-frame metres (for the depth order of the parts);
-    faces: (T, 3); face_parts: (T,) part of each triangle. Triangles facing away from the camera
-    are dropped and the parts are filled far to near (by mean depth), which resolves almost all
-    occlusions of a body.
-    """
-    out = frame.copy()
-    h, w = frame.shape[:2]
-    pixels = np.round(uv).astype(np.int32)
-    tri = pixels[faces]                                                     # (T, 3, 2)
-    e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
-    # Camera-facing triangles wind clockwise in the y-down image; this also drops the ones that
-    # round to zero area (most are under a pixel: filling them costs time and adds no pixels).
-    keep = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0] < 0
-    opacity = np.asarray(state.opacities(), np.float32)
-    label = np.zeros((h, w), np.uint8)
-    counts = np.bincount(face_parts, minlength=NUM_PARTS).clip(min=1)
-    part_depth = np.bincount(face_parts, weights=-vertices[faces[:, 0], 2], minlength=NUM_PARTS) / counts
-    tri, parts = tri[keep], face_parts[keep]
-    shown = [p for p in range(NUM_PARTS) if opacity[p] > 0]
-    for p in sorted(shown, key=lambda k: -part_depth[k]):                  # far parts first
-        polys = tri[parts == p]
-        if len(polys):
-            cv2.fillPoly(label, list(polys), int(p + 1))
-    lut = np.zeros((NUM_PARTS + 1, 3), np.uint8)
-    lut[1:] = PART_COLOURS
-    bx, by, bw, bh = cv2.boundingRect(pixels)                             # faster than numpy's min/max
-    x0, y0, x1, y1 = max(bx, 0), max(by, 0), min(bx + bw, w), min(by + bh, h)
-    if x1 <= x0 or y1 <= y0:
-        return out
-    crop = label[y0:y1, x0:x1]
-    alpha = np.concatenate([[0.0], strength * opacity]).astype(np.float32)[crop]
-    out[y0:y1, x0:x1] = cv2.blendLinear(out[y0:y1, x0:x1], lut[crop], 1 - alpha, alpha)   # per-pixel weights
-    return out
 
 
 def compose_frame(frame: np.ndarray, people: list[PersonOverlay], mode: str, state: PartVisibility,
@@ -113,22 +76,22 @@ def compose_frame(frame: np.ndarray, people: list[PersonOverlay], mode: str, sta
     it runs on the overlay thread."""
     if mode == "mesh":
         for person in people:
-            if person.mesh_uv is not None:
-                frame = paint_mesh(frame, person.mesh_uv, person.mesh_vertices, person.mesh_faces,
-                                   person.mesh_face_parts, state)
+            if person.mesh_vertices is not None:
+                frame = paint_mesh(frame, person.mesh_vertices, person.mesh_faces, person.mesh_face_parts,
+                                   person.focal, state.opacities())
     h, w = frame.shape[:2]
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     return np.ascontiguousarray(cv2.resize(frame, size, interpolation=interpolation))
 
 
-# One worker: numpy and OpenCV release the GIL, so the overlay composes while VTK renders the 3D
-# view on the GUI thread (measured ~40 -> ~31 ms for the two under Xvfb).
-_OVERLAY_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lmr-overlay")
-
-
 class VideoView(QWidget):
-    """Shows an RGB frame scaled to fit, with the overlay of :class:`PersonOverlay` records."""
+    """Shows an RGB frame scaled to fit, with the overlay of :class:`PersonOverlay` records.
+
+    The overlay composes on the view's own one-worker executor: numpy and OpenCV release the GIL,
+    so it runs while VTK renders the 3D view on the GUI thread (measured ~40 -> ~31 ms for the two
+    under Xvfb). :meth:`close_executor` shuts it down (the window does, on close).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,8 +105,16 @@ class VideoView(QWidget):
         self._caption = ""
         self._scale = 1.0
         self._pending: Future | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lmr-overlay")
+
+    def close_executor(self) -> None:
+        """Finish the image being composed and stop the overlay thread."""
+        self._resolve()
+        self._executor.shutdown(wait=True)
+        self._frame = None                     # nothing more to compose
 
     def set_parts(self, state: PartVisibility) -> None:
+        """Use ``state`` (the view's own copy: the overlay thread reads it)."""
         self.parts = state
         self._compose()
 
@@ -161,8 +132,8 @@ class VideoView(QWidget):
         else:
             h, w = frame.shape[:2]
             self._scale = max(1e-3, min(self.width() / w, self.height() / h))
-            self._pending = _OVERLAY_THREAD.submit(compose_frame, frame, list(self._people), self.mode,
-                                                   copy.deepcopy(self.parts), self._scale)
+            self._pending = self._executor.submit(compose_frame, frame, list(self._people), self.mode,
+                                                  self.parts.copy(), self._scale)
         self.update()
 
     def _resolve(self) -> None:
@@ -241,7 +212,11 @@ class VideoView(QWidget):
         font.setBold(True)
         p.setFont(font)
         label = f" track {person.track_id} "
-        rect = QRectF(x0, y0 - 16 * px, p.fontMetrics().horizontalAdvance(label) * 1.0, 16 * px)
+        width, height = p.fontMetrics().horizontalAdvance(label) * 1.0, 16 * px
+        image_w = self._image.width() / self._scale if self._image is not None else x1
+        lx = min(max(x0, 0.0), max(0.0, image_w - width))          # the label stays on the image
+        ly = y0 - height if y0 - height >= 0 else max(y0, 0.0)      # above the box, else just inside it
+        rect = QRectF(lx, ly, width, height)
         p.fillRect(rect, _TRACK_PEN if person.selected else QColor(60, 60, 60, 200))
         p.setPen(QColor("#15181d") if person.selected else QColor("#ffffff"))
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)

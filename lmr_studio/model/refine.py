@@ -19,12 +19,8 @@ import torch
 from lmr_studio.geometry.camera import perspective_project
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix, matrix_to_axis_angle
+from lmr_studio.keypoint_error import MARKED_JOINTS, MARKED_LANDMARKS, keypoint_error
 from lmr_studio.perception.features import VISIBILITY_THRESHOLD
-
-#: (BlazePose landmark, SMPL joint) pairs that mark the same point (the joint-centre landmarks).
-LANDMARK_TO_JOINT = ((11, 16), (12, 17), (13, 18), (14, 19), (15, 20), (16, 21),
-                     (23, 1), (24, 2), (25, 4), (26, 5), (27, 7), (28, 8))
-
 
 @dataclasses.dataclass
 class RefineSettings:
@@ -43,28 +39,8 @@ class Refined:
 
     poses: np.ndarray        # (F, 24, 3) axis-angle
     transl: np.ndarray       # (F, 3) metres
-    error_before: np.ndarray  # (F,) median distance of the 12 joints to their keypoints / person height
-    error_after: np.ndarray   # (F,)
-
-
-def person_height(keypoints: np.ndarray) -> np.ndarray:
-    """(F,) pixels: the vertical extent of the visible keypoints (F, 33, 3), the person's own box height."""
-    vis = keypoints[..., 2] >= VISIBILITY_THRESHOLD
-    top = np.where(vis, keypoints[..., 1], np.inf).min(-1)
-    bottom = np.where(vis, keypoints[..., 1], -np.inf).max(-1)
-    return np.where(vis.any(-1), bottom - top, 1.0).clip(min=1.0).astype(np.float32)
-
-
-def keypoint_distance(joints2d: np.ndarray, keypoints: np.ndarray) -> np.ndarray:
-    """(F,) median over the visible marked joints of |joint - keypoint| / person height (NaN when
-    none is visible). joints2d (F, 24, 2) px, keypoints (F, 33, 3) px + visibility."""
-    lm, jt = (np.array(i) for i in zip(*LANDMARK_TO_JOINT))
-    dist = np.linalg.norm(joints2d[:, jt] - keypoints[:, lm, :2], axis=-1) / person_height(keypoints)[:, None]
-    dist = np.where(keypoints[:, lm, 2] >= VISIBILITY_THRESHOLD, dist, np.nan)
-    out = np.full(len(dist), np.nan, np.float32)
-    seen = ~np.isnan(dist).all(1)
-    out[seen] = np.nanmedian(dist[seen], 1)
-    return out
+    error_before: np.ndarray  # (F,) :func:`~lmr_studio.keypoint_error.keypoint_error` of LMR's output
+    error_after: np.ndarray   # (F,) the same after refinement
 
 
 def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torch.Tensor, keypoints: np.ndarray,
@@ -73,7 +49,7 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
     """Refine (F, 24, 3) ``poses`` and (F, 3) ``transl`` on (F, 24, 3) ``rest_joints`` toward
     (F, 33, 3) ``keypoints`` (px + visibility) in boxes of ``side`` (F,) px; see the module docstring."""
     settings = settings or RefineSettings()
-    lm, jt = (list(i) for i in zip(*LANDMARK_TO_JOINT))
+    lm, jt = MARKED_LANDMARKS.tolist(), MARKED_JOINTS.tolist()
     rest = torch.as_tensor(rest_joints, dtype=torch.float32).detach()
     base = axis_angle_to_matrix(torch.as_tensor(poses, dtype=torch.float32))
     t0 = torch.as_tensor(transl, dtype=torch.float32)
@@ -107,4 +83,4 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
     before = perspective_project(forward_kinematics(base, rest)[0], t0, focal, image_size).numpy()
     after = perspective_project(forward_kinematics(rot, rest)[0], t, focal, image_size).numpy()
     return Refined(poses=matrix_to_axis_angle(rot).numpy().astype(np.float32), transl=t.numpy().astype(np.float32),
-                   error_before=keypoint_distance(before, keypoints), error_after=keypoint_distance(after, keypoints))
+                   error_before=keypoint_error(before, keypoints), error_after=keypoint_error(after, keypoints))

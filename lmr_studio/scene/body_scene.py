@@ -8,45 +8,21 @@ Coordinates are the camera frame of ``geometry.camera`` (metres, x right, y up, 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyvista as pv
-import scipy.sparse
 
+from lmr_studio.geometry.normals import NormalEstimator
 from lmr_studio.parts import NUM_PARTS, PART_COLOURS
+from lmr_studio.scene.framing import PRESET_DIRECTIONS, box_centre, fit_distance, ground_plane
 from lmr_studio.playback import PartVisibility
 
 CAMERA_PRESETS: tuple[str, ...] = ("front", "side", "follow")
+CUSTOM = "custom"      # the preset after the user turned the view by hand
 GHOST_COLOUR = "#d8dde6"
-_VIEW_DISTANCE = 4.5   # metres from the person for the camera presets
+_SAME_DIRECTION = math.cos(math.radians(2.0))   # a view within 2 degrees of a preset's is that preset
 _DIM_GREY = np.array([70.0, 75.0, 84.0], np.float32)   # what dimmed parts fade towards
-
-
-class NormalEstimator:
-    """Area-weighted unit vertex normals for a fixed triangle list (a sparse vertex-face sum).
-
-    faces: (T, 3) int; ``__call__(vertices (V, 3)) -> (V, 3) float32`` unit normals.
-    """
-
-    def __init__(self, faces: np.ndarray, num_vertices: int) -> None:
-        faces = np.asarray(faces, dtype=np.int64)
-        rows = faces.reshape(-1)
-        cols = np.repeat(np.arange(len(faces)), 3)
-        self.faces = faces
-        self._incidence = scipy.sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
-                                                  shape=(num_vertices, len(faces)))
-
-    def __call__(self, vertices: np.ndarray) -> np.ndarray:
-        v = np.asarray(vertices, dtype=np.float32)
-        tri = v[self.faces]
-        normals = self._incidence @ np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-        length = np.linalg.norm(normals, axis=1, keepdims=True)
-        return (normals / np.maximum(length, 1e-12)).astype(np.float32)
-
-
-def _box_centre(points: np.ndarray) -> np.ndarray:
-    """Centre of the axis-aligned bounds of (..., 3) points (the mean leans towards the hands)."""
-    pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
-    return (pts.min(axis=0) + pts.max(axis=0)) / 2
 
 
 def part_rgba(vertex_parts: np.ndarray, state: PartVisibility, colours: np.ndarray = PART_COLOURS) -> np.ndarray:
@@ -88,7 +64,7 @@ class BodyScene:
         self.ghost_actor = plotter.add_mesh(self.ghost, color=GHOST_COLOUR, opacity=0.35, name="ghost",
                                             reset_camera=False, show_scalar_bar=False)
         self.ghost_actor.SetVisibility(False)
-        self._centre = np.zeros(3)
+        self._person = np.zeros((2, 3))          # the points the camera frames (last shown person)
 
     # -- per frame ---------------------------------------------------------------------------
     def set_frame(self, vertices: np.ndarray | None, ghost: np.ndarray | None = None) -> None:
@@ -103,9 +79,9 @@ class BodyScene:
             self.mesh.point_data["Normals"][:] = self._normals(vertices)
             self.mesh.Modified()
             self.body_actor.SetVisibility(True)
-            self._centre = _box_centre(vertices)
+            self._person = vertices
             if self.camera_preset == "follow":
-                self._aim(self._centre, keep_direction=True)
+                self._aim(keep_direction=True)
         if ghost is None or vertices is None:
             self.ghost_actor.SetVisibility(False)
         else:
@@ -125,36 +101,59 @@ class BodyScene:
 
     # -- ground and camera ------------------------------------------------------------------
     def set_ground(self, vertices: np.ndarray) -> None:
-        """Place a grid under all of (..., V, 3) ``vertices`` (e.g. the whole sequence)."""
-        pts = np.asarray(vertices, dtype=np.float32).reshape(-1, 3)
-        lo, hi = pts.min(axis=0), pts.max(axis=0)
-        centre = (lo + hi) / 2
-        size = float(max(hi[0] - lo[0], hi[2] - lo[2], 2.0)) + 2.0
-        plane = pv.Plane(center=(centre[0], lo[1], centre[2]), direction=(0, 1, 0),
-                         i_size=size, j_size=size, i_resolution=int(size * 2), j_resolution=int(size * 2))
+        """Place a grid under all of (..., V, 3) ``vertices`` (the selected person's whole
+        sequence): a margin around them and at most ``framing.GRID_LINES`` round-sized cells, so
+        distant lines do not crowd into moiré."""
+        centre, size, step = ground_plane(vertices)
+        cells = max(1, round(size / step))
+        plane = pv.Plane(center=tuple(centre), direction=(0, 1, 0), i_size=size, j_size=size,
+                         i_resolution=cells, j_resolution=cells)
         # Opaque, in the colour a 60 % grey-blue grid had over the dark background: a translucent
         # actor costs VTK a second (translucent) pass, about a fifth of a frame under Mesa llvmpipe.
         self.plotter.add_mesh(plane, style="wireframe", color="#424852", name="ground",
                               reset_camera=False, line_width=1, show_scalar_bar=False)
-        self._centre = _box_centre(pts)
+        self._person = np.asarray(vertices, np.float32).reshape(-1, 3)
 
-    def set_camera(self, preset: str, centre: np.ndarray | None = None) -> None:
-        """Aim the camera: 'front' (from the video camera's side), 'side' (from the person's
-        left) or 'follow' (front, re-centred on the person every frame). Does not render."""
+    def set_camera(self, preset: str, vertices: np.ndarray | None = None) -> None:
+        """Aim the camera at the person of (V, 3) ``vertices`` (default: the last shown), at a
+        distance that fits them: 'front' (from the video camera's side), 'side' (from the
+        person's left) or 'follow' (front, then re-centred on the person every frame keeping the
+        user's turn and zoom). Does not render."""
         if preset not in CAMERA_PRESETS:
             raise ValueError(f"unknown camera preset {preset!r}; choose one of {CAMERA_PRESETS}")
         self.camera_preset = preset
-        if centre is not None:
-            self._centre = np.asarray(centre, dtype=np.float64)
-        self._aim(self._centre, keep_direction=False)
+        if vertices is not None:
+            self._person = np.asarray(vertices)
+        self._aim(keep_direction=False)
 
-    def _aim(self, centre: np.ndarray, keep_direction: bool) -> None:
+    def frame_person(self, vertices: np.ndarray) -> None:
+        """Keep the person of (V, 3) ``vertices`` in view after a seek: the camera moves with
+        them, keeping its direction and distance (the user's turn and zoom). Does not render."""
+        self._person = np.asarray(vertices)
+        self._aim(keep_direction=True)
+
+    def turned_by_hand(self) -> bool:
+        """After a mouse interaction: whether the view left its preset's direction; then the
+        preset becomes ``CUSTOM`` (follow keeps following whatever the direction)."""
+        direction = PRESET_DIRECTIONS.get(self.camera_preset)
+        if direction is None:
+            return False
         cam = self.plotter.camera
+        offset = np.asarray(cam.position) - np.asarray(cam.focal_point)
+        if float(offset @ direction) >= _SAME_DIRECTION * float(np.linalg.norm(offset)):
+            return False
+        self.camera_preset = CUSTOM
+        return True
+
+    def _aim(self, keep_direction: bool) -> None:
+        cam = self.plotter.camera
+        centre = box_centre(self._person)
         if keep_direction:
             offset = np.asarray(cam.position) - np.asarray(cam.focal_point)
         else:
-            direction = np.array([1.0, 0.15, 0.0]) if self.camera_preset == "side" else np.array([0.0, 0.15, 1.0])
-            offset = direction / np.linalg.norm(direction) * _VIEW_DISTANCE
+            width, height = self.plotter.window_size
+            distance = fit_distance(self._person, cam.view_angle, width / max(height, 1))
+            offset = PRESET_DIRECTIONS[self.camera_preset if self.camera_preset != "follow" else "front"] * distance
         cam.focal_point = tuple(centre)
         cam.position = tuple(centre + offset)
         cam.up = (0.0, 1.0, 0.0)

@@ -11,17 +11,7 @@ import dataclasses
 import numpy as np
 
 from lmr_studio.dynamics import part_angular_speed
-from lmr_studio.geometry.camera import corners_to_box, default_focal, perspective_project, weak_to_full_translation
-from lmr_studio.result import MotionResult, Track
-
-
-def track_translation(track: Track, image_size: tuple[int, int]) -> np.ndarray:
-    """(F, 3) body translation in metres: the track's own, or derived from its weak-perspective cams."""
-    if track.transl is not None:
-        return np.asarray(track.transl, np.float32)
-    box = corners_to_box(np.asarray(track.bboxes, np.float64))
-    return weak_to_full_translation(np.asarray(track.cam, np.float64), box, default_focal(*image_size),
-                                    image_size).astype(np.float32)
+from lmr_studio.result import MotionResult, row_of_frame
 
 
 @dataclasses.dataclass
@@ -37,19 +27,18 @@ class TrackMeshes:
 
     def row(self, frame: int) -> int | None:
         """Row of video frame ``frame``, or None where the track has no result."""
-        i = int(np.searchsorted(self.frame_ids, frame))
-        return i if i < len(self.frame_ids) and self.frame_ids[i] == frame else None
+        return row_of_frame(self.frame_ids, frame)
 
-    def projected(self, row: int, focal: float, image_size: tuple[int, int]) -> np.ndarray:
-        """(V, 2) pixel positions of the row's vertices in the video image."""
-        return perspective_project(self.vertices[row], np.zeros(3, np.float32), focal, image_size)
+    def nearest_row(self, frame: int) -> int:
+        """Row of the frame nearest to ``frame`` where the track has a result (ties: the earlier)."""
+        return int(np.argmin(np.abs(self.frame_ids - frame)))
 
 
 def build_track_meshes(result: MotionResult, track_id: int, body, ghost_poses: np.ndarray | None = None) -> TrackMeshes:
     """Pose ``body`` (a BodyModel) on every row of a track; ``ghost_poses`` (F, 24, 3) adds a ghost
     posed by another model at the same place (same betas and translation)."""
     track = result.tracks[track_id]
-    transl = track_translation(track, result.image_size)
+    transl = track.translation(result.image_size)
     vertices, _ = body.mesh_sequence(track.poses, track.betas, transl)
     ghost = None
     if ghost_poses is not None:

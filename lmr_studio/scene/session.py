@@ -89,7 +89,7 @@ def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: th
         if cancel.is_set():
             return
         ghost_poses = None
-        if ghost and track is result.main:
+        if ghost and tid == result.main_id:
             try:
                 ghost_poses = baseline_poses(track, options.weights_dir, options.device)
             except BadWeightsError as err:
