@@ -252,9 +252,77 @@ def iter_process(video_path: str | Path, options: ProcessOptions | None = None,
 def iter_recover(video_path: str | Path, options: ProcessOptions, model, body,
                  cancel: threading.Event | None = None,
                  recoverer: Recoverer | None = None) -> Iterator[Progress | MotionResult]:
-    """:func:`iter_process` with the LMR ``model`` and ``body`` model already loaded (kept across videos)."""
-    cancel = cancel or threading.Event()
+    """:func:`iter_process` with the LMR ``model`` and ``body`` model already loaded (kept across videos).
+
+    An unexpected exception in any stage saves the tracks recovered so far to
+    :func:`partial_path_for` (beside the video) and ends as a :class:`ProcessingError` naming it.
+    """
     video_path = Path(video_path)
+    latest: list[MotionResult] = []  # the last partial result yielded, for the crash path
+    try:
+        for item in _recover_steps(video_path, options, model, body, cancel or threading.Event(), recoverer):
+            if isinstance(item, MotionResult):
+                latest[:] = [item]
+            elif item.partial is not None:
+                latest[:] = [item.partial]
+            yield item
+    except LMRStudioError:
+        raise
+    except Exception as exc:
+        raise _crash_report(video_path, latest[0] if latest else None, exc) from exc
+
+
+class ProcessingError(LMRStudioError):
+    """A stage of processing failed unexpectedly; ``saved`` is the partial result file, if any."""
+
+    def __init__(self, message: str, hint: str, saved: Path | None) -> None:
+        super().__init__(message, hint)
+        self.saved = saved
+
+
+def partial_path_for(video_path: str | Path) -> Path:
+    """Where a crashed run saves what it recovered: ``clip.mp4`` -> ``clip.partial.lmr.npz`` (beside
+    the video, or in the user cache when that folder is read-only, like :func:`result_path_for`)."""
+    final = result_path_for(video_path)
+    return final.with_name(final.name[: -len(RESULT_SUFFIX)] + ".partial" + RESULT_SUFFIX)
+
+
+def _crash_report(video_path: Path, partial: MotionResult | None, exc: Exception) -> ProcessingError:
+    """Save ``partial`` (when it holds a track) and describe the crash ``exc`` for the user."""
+    what = f"Processing {video_path.name} stopped on an internal error ({exc.__class__.__name__}: {exc})."
+    report = "Please report this error with the video's size, length and number of people."
+    if partial is None or not partial.tracks:
+        return ProcessingError(what, "Nothing had been recovered yet. " + report, None)
+    try:
+        saved = partial.save(partial_path_for(video_path))
+    except OSError as err:
+        return ProcessingError(what, f"The {len(partial.tracks)} people recovered so far could not be saved "
+                                     f"({err}). " + report, None)
+    return ProcessingError(what, f"The {len(partial.tracks)} people recovered so far are saved in {saved}; "
+                                 "open it as a result. " + report, saved)
+
+
+def preview_tracks(recoverer: Recoverer, tracks: dict[int, KeypointTrack],
+                    shown: dict[int, Track]) -> dict[int, Track]:
+    """Preview tracks for ``tracks``: only tracks with new frames since ``shown`` go to
+    :meth:`Recoverer.preview`; unchanged ones keep their preview, shortened ones are recovered anew.
+
+    ``Recoverer.preview`` fails on a track whose length did not change since its last preview
+    when that length is a multiple of the LMR window (an empty chunk reaches the body model), so
+    it only ever sees tracks that grew.
+    """
+    grown = {tid: kt for tid, kt in tracks.items() if len(kt) and len(kt) > len(shown.get(tid, ()))}
+    out = {tid: shown[tid] for tid, kt in tracks.items() if tid in shown and len(kt) == len(shown[tid])}
+    out.update({tid: recoverer.recover(kt) for tid, kt in tracks.items()
+                if tid in shown and 0 < len(kt) < len(shown[tid])})
+    if grown:
+        out.update(recoverer.preview(grown))
+    return {tid: out[tid] for tid in sorted(out)}
+
+
+def _recover_steps(video_path: Path, options: ProcessOptions, model, body, cancel: threading.Event,
+                   recoverer: Recoverer | None) -> Iterator[Progress | MotionResult]:
+    """The stages of :func:`iter_recover`, without its crash handling."""
     with VideoSource(video_path) as source:
         yield Progress("open", 1, 1, f"{source.size[0]}x{source.size[1]}, {source.num_frames} frames @ {source.fps:g} fps")
         recoverer = recoverer or Recoverer(model, body, source.size, source.fps, options.device)
@@ -278,7 +346,7 @@ def iter_recover(video_path: str | Path, options: ProcessOptions, model, body,
         for done, tracks in _keypoint_items(source, options, cancel):
             if tracks is not None:
                 raw = tracks
-                partial = result(recoverer.preview(kept(raw)))
+                partial = result(preview_tracks(recoverer, kept(raw), partial.tracks))
             if cancel.is_set():
                 yield Progress("cancelled", done, source.num_frames, "cancelled", partial=partial)
                 return
@@ -295,5 +363,6 @@ def iter_recover(video_path: str | Path, options: ProcessOptions, model, body,
             yield Progress("cancelled", i, len(tracks), "cancelled", partial=result(done_tracks))
             return
         done_tracks[tid] = recoverer.final(tid, kt, smooth=options.smooth)
-        yield Progress("lmr", i + 1, len(tracks), f"track {tid}: {len(kt)} frames", partial=result(dict(done_tracks)))
+        so_far = {**partial.tracks, **done_tracks}  # previews stand in for tracks not yet final
+        yield Progress("lmr", i + 1, len(tracks), f"track {tid}: {len(kt)} frames", partial=result(so_far))
     yield result(done_tracks)
