@@ -17,7 +17,9 @@ from lmr_studio.result import MotionResult
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("video", type=Path, help="the video file to process")
     parser.add_argument("-o", "--output", type=Path, help="result file (.npz); default: VIDEO's name + .lmr.npz beside it")
-    parser.add_argument("--all-tracks", action="store_true", help="recover every person found, not only the main one")
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument("--main-only", action="store_true", help="recover only the main person (the longest track): faster")
+    who.add_argument("--all-tracks", action="store_true", help="recover every person found (the default)")
     parser.add_argument("--smooth", action="store_true", help="One-Euro filter poses and camera over time")
     parser.add_argument("--device", choices=("cpu", "cuda"), help="where LMR runs (default: cuda when available)")
     parser.add_argument("--smpl", type=Path, metavar="PATH", help="use the SMPL body model from this .pkl/.npz file")
@@ -41,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         raise LMRStudioError(f"The output {output} must end in .npz.", "Pass -o NAME.npz.")
     if not output.parent.is_dir():
         raise LMRStudioError(f"The folder {output.parent} does not exist.", "Create it or choose another -o path.")
-    options = ProcessOptions(all_tracks=args.all_tracks, smooth=args.smooth, device=args.device,
+    options = ProcessOptions(all_tracks=not args.main_only, smooth=args.smooth, device=args.device,
                              body_model="smpl" if args.smpl else "anny",
                              smpl_path=str(args.smpl) if args.smpl else None,
                              weights_dir=str(args.weights) if args.weights else None,
