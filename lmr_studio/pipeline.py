@@ -71,16 +71,32 @@ class Progress:
 
 def result_path_for(video_path: str | Path) -> Path:
     """Where the result of ``video_path`` is saved by default: ``clip.mp4`` -> ``clip.lmr.npz`` beside
-    it, or, when that folder is read-only, ``<user cache>/results/clip-<path hash>.lmr.npz``."""
+    it, or, when that folder is read-only, :func:`cache_result_path_for`."""
     video_path = Path(video_path)
     if os.access(video_path.resolve().parent, os.W_OK):
         return video_path.with_name(video_path.stem + RESULT_SUFFIX)
+    return cache_result_path_for(video_path)
+
+
+def cache_result_path_for(video_path: str | Path) -> Path:
+    """``<user cache>/results/clip-<path hash>.lmr.npz``: where a result goes when it cannot go
+    beside the video or where it was asked for."""
     from lmr_studio.body.paths import cache_dir
 
+    video_path = Path(video_path)
     tag = hashlib.sha1(str(video_path.resolve()).encode()).hexdigest()[:10]
     folder = cache_dir() / "results"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{video_path.stem}-{tag}{RESULT_SUFFIX}"
+
+
+def nobody_found(name: str, frames: int) -> tuple[str, str]:
+    """The message and hint when no person was found in ``frames`` frames of ``name`` (for the
+    command line and the window alike)."""
+    looked = "the photo" if frames == 1 else f"all {frames} frames"
+    return (f"Nobody was found in {name} (looked at {looked}).",
+            "Try footage where people are at least about 80 pixels tall, mostly in view and not too dark "
+            "or blurred; or import 2D keypoints made by another tool (OpenPose or COCO JSON).")
 
 
 def process_video(video_path: str | Path, options: ProcessOptions | None = None,
@@ -326,13 +342,13 @@ def _recover_steps(video_path: Path, options: ProcessOptions, model, body, cance
     with VideoSource(video_path) as source:
         yield Progress("open", 1, 1, f"{source.size[0]}x{source.size[1]}, {source.num_frames} frames @ {source.fps:g} fps")
         recoverer = recoverer or Recoverer(model, body, source.size, source.fps, options.device)
-        settings = TrackerSettings.for_fps(source.fps)
+        settings = TrackerSettings.for_fps(source.fps, source.num_frames)
 
         def result(tracks: dict[int, Track]) -> MotionResult:
             main = max(tracks, key=lambda t: len(tracks[t])) if tracks else None
             return MotionResult(tracks=tracks, fps=source.fps, image_size=source.size, num_frames=source.num_frames,
                                 body_model=body.name, weights_version=str(getattr(model, "version", "")),
-                                video_path=str(video_path.resolve()), main_track=main)
+                                video_path=str(video_path.resolve()), main_track=main, frame_times=source.times)
 
         def kept(raw: dict[int, KeypointTrack]) -> dict[int, KeypointTrack]:
             good = {tid: t for tid, t in raw.items() if accept_track(t, settings)}
@@ -355,8 +371,7 @@ def _recover_steps(video_path: Path, options: ProcessOptions, model, body, cance
                            partial=partial if tracks is not None else None)
     tracks = kept(raw)
     if not tracks:
-        raise NoPersonError(f"Nobody was found in {video_path.name}.",
-                            "Use a video in which a person is clearly visible, or import keypoints with --keypoints.")
+        raise NoPersonError(*nobody_found(video_path.name, partial.num_frames))
     done_tracks: dict[int, Track] = {}
     for i, (tid, kt) in enumerate(sorted(tracks.items())):
         if cancel.is_set():

@@ -16,6 +16,9 @@ Per-track arrays (F = frames where the track has a result; leading axis is alway
 ``joints2d``          (F, 24, 2)   joints projected into the image, pixels
 ``part_activity``     (F, 6)       per-part recurrent activity (hidden-state change), optional
 ====================  ===========  =====================================================
+
+``meta/frame_times`` (num_frames,) holds each video frame's time in seconds from the container
+(variable frame rate videos); older files lack it and frame ``i`` is at ``i / fps``.
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ class MotionResult:
     weights_version: str = ""
     video_path: str = ""
     main_track: int | None = None
+    frame_times: np.ndarray | None = None  # (num_frames,) seconds from the container; None: index / fps
 
     @property
     def main(self) -> Track:
@@ -95,6 +99,8 @@ class MotionResult:
                 "height": self.image_size[1], "num_frames": self.num_frames, "body_model": self.body_model,
                 "weights_version": self.weights_version, "video_path": self.video_path,
                 "main_track": -1 if self.main_track is None else self.main_track}
+        if self.frame_times is not None:
+            meta["frame_times"] = np.asarray(self.frame_times, np.float64)
         arrays.update({f"meta/{k}": np.asarray(v) for k, v in meta.items()})
         path = Path(path)
         with atomic_path(path) as tmp:
@@ -136,4 +142,5 @@ class MotionResult:
             weights_version=str(meta["weights_version"]),
             video_path=str(meta["video_path"]),
             main_track=None if main < 0 else main,
+            frame_times=meta.get("frame_times"),
         )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 from tqdm import tqdm
 
-from lmr_studio.errors import LMRStudioError
-from lmr_studio.pipeline import ProcessOptions, Progress, iter_process, result_path_for
+from lmr_studio.errors import ExportError, LMRStudioError
+from lmr_studio.pipeline import ProcessOptions, Progress, cache_result_path_for, iter_process, result_path_for
 from lmr_studio.result import MotionResult
 
 
@@ -43,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
         raise LMRStudioError(f"The output {output} must end in .npz.", "Pass -o NAME.npz.")
     if not output.parent.is_dir():
         raise LMRStudioError(f"The folder {output.parent} does not exist.", "Create it or choose another -o path.")
+    if not os.access(output.parent, os.W_OK):
+        raise LMRStudioError(f"The folder {output.parent} is read-only.", "Choose another -o path, for example in your home folder.")
     options = ProcessOptions(all_tracks=not args.main_only, smooth=args.smooth, device=args.device,
                              body_model="smpl" if args.smpl else "anny",
                              smpl_path=str(args.smpl) if args.smpl else None,
@@ -68,12 +71,24 @@ def run(args: argparse.Namespace) -> int:
     if result is None:
         return 1
     seconds = time.perf_counter() - opened
-    result.save(output)
+    save_or_rescue(result, output, args.video)
     tracks = ", ".join(f"#{tid}: {len(t)} frames" for tid, t in result.tracks.items())
     print(f"{result.num_frames} frames, {len(result.tracks)} track(s) ({tracks}); "
           f"{result.num_frames / seconds:.1f} frames/s ({seconds:.1f} s, plus {opened - start:.1f} s loading models)\n"
           f"saved {output}", file=sys.stderr)
     return 0
+
+
+def save_or_rescue(result: MotionResult, output: Path, video: Path) -> Path:
+    """Save ``result`` to ``output``; when that fails (read-only or full disk), save it in the user
+    cache instead and raise an LMRStudioError that names both, so no work is lost."""
+    try:
+        return result.save(output)
+    except ExportError as err:  # what atomic writes raise for OSErrors
+        rescue = result.save(cache_result_path_for(video))
+        raise LMRStudioError(err.message,
+                             f"The result was saved in {rescue} instead; copy it from there or run again "
+                             "with another -o path.") from None
 
 
 def _show(item: Progress, bar: tqdm | None, stage: str) -> tuple[tqdm, str]:

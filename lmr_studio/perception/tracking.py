@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from lmr_studio.perception.blazepose import BlazePose, Detection
-from lmr_studio.perception.detector import PeopleDetector, box_iou
+from lmr_studio.perception.detector import PeopleDetector, box_containment, box_iou
 from lmr_studio.perception.features import VISIBILITY_THRESHOLD, box_from_keypoints, box_to_corners
 
 #: Frames are shrunk to at most this long side before any detection (keypoints come back full size).
@@ -52,9 +52,11 @@ class TrackerSettings:
     reseed_every: int = 10            # frames between searches for new people (all-tracks mode)
 
     @classmethod
-    def for_fps(cls, fps: float) -> "TrackerSettings":
-        """Settings whose time spans suit ``fps``: misses up to 0.5 s, tracks of 1/3 s or more."""
-        return cls(max_miss=max(2, round(0.5 * fps)), min_length=max(5, round(fps / 3)),
+    def for_fps(cls, fps: float, num_frames: int | None = None) -> "TrackerSettings":
+        """Settings whose time spans suit ``fps``: misses up to 0.5 s, tracks of 1/3 s or more,
+        but never longer than the ``num_frames`` of the video (a photo's one frame is a track)."""
+        min_length = max(5, round(fps / 3))
+        return cls(max_miss=max(2, round(0.5 * fps)), min_length=min(min_length, num_frames or min_length),
                    reseed_every=max(2, round(fps / 3)))
 
 
@@ -164,7 +166,8 @@ class PersonTracker:
             full = found.keypoints.copy()
             full[:, :2] /= scale
             corners = box_to_corners(box_from_keypoints(full))
-            overlapping = [p for p in self._active if box_iou(p.corners(), corners) > 0.3]
+            overlapping = [p for p in self._active if box_iou(p.corners(), corners) > 0.3
+                           or box_containment(p.corners(), corners) > 0.7]
             if any(p.misses == 0 for p in overlapping):
                 continue  # already followed
             if overlapping:  # a person lost a moment ago: same id

@@ -80,8 +80,8 @@ class VideoSource:
         except (av.FFmpegError, UnicodeDecodeError, ValueError):
             raise BadVideoError(f"{self.path.name} is not a video that can be read.", _HINT) from None
         if not self._container.streams.video:
-            self._container.close()
             what = "sound only" if self._container.streams.audio else "no video"
+            self._container.close()
             raise BadVideoError(f"{self.path.name} has {what}: there are no pictures to look for people in.", _HINT)
         self._stream = self._container.streams.video[0]
         self._stream.thread_type = "AUTO"
