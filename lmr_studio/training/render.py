@@ -141,10 +141,17 @@ class OffscreenRenderer:
             self.actors.append(actor)
         cam = self.plotter.camera
         cam.position, cam.focal_point, cam.up = (0, 0, 0), (0, 0, -1), (0, 1, 0)
-        cam.view_angle = camera.view_angle
         cam.clipping_range = (0.05, 100.0)
+        self.set_camera(camera)
         self.background = np.zeros((camera.size[1], camera.size[0], 3), np.uint8)
         self._people = 0
+
+    def set_camera(self, camera: Camera) -> None:
+        """Use ``camera``'s focal length (its image size must be the renderer's)."""
+        if tuple(camera.size) != tuple(self.camera.size):
+            raise ValueError(f"camera size {camera.size} differs from the renderer's {self.camera.size}")
+        self.camera = camera
+        self.plotter.camera.view_angle = camera.view_angle
 
     def set_scene(self, looks: Sequence[Look], lighting: Lighting = Lighting(),
                   background: np.ndarray | None = None) -> None:
