@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "train": "Train LMR and the baselines on generated data (reproduces weights/)",
     "eval": "Score LMR against the single-RNN and per-frame baselines",
     "bench": "Measure speed on this machine and print one JSON object",
+    "datagen": "Render Anny doing generated motion and run BlazePose on it (real-detector training data)",
     "gui": "Open the LMR Studio window",
 }
 

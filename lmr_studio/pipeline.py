@@ -79,16 +79,32 @@ class Progress:
 
 def result_path_for(video_path: str | Path) -> Path:
     """Where the result of ``video_path`` is saved by default: ``clip.mp4`` -> ``clip.lmr.npz`` beside
-    it, or, when that folder is read-only, ``<user cache>/results/clip-<path hash>.lmr.npz``."""
+    it, or, when that folder is read-only, :func:`cache_result_path_for`."""
     video_path = Path(video_path)
     if os.access(video_path.resolve().parent, os.W_OK):
         return video_path.with_name(video_path.stem + RESULT_SUFFIX)
+    return cache_result_path_for(video_path)
+
+
+def cache_result_path_for(video_path: str | Path) -> Path:
+    """``<user cache>/results/clip-<path hash>.lmr.npz``: where a result goes when it cannot go
+    beside the video or where it was asked for."""
     from lmr_studio.body.paths import cache_dir
 
+    video_path = Path(video_path)
     tag = hashlib.sha1(str(video_path.resolve()).encode()).hexdigest()[:10]
     folder = cache_dir() / "results"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{video_path.stem}-{tag}{RESULT_SUFFIX}"
+
+
+def nobody_found(name: str, frames: int) -> tuple[str, str]:
+    """The message and hint when no person was found in ``frames`` frames of ``name`` (for the
+    command line and the window alike)."""
+    looked = "the photo" if frames == 1 else f"all {frames} frames"
+    return (f"Nobody was found in {name} (looked at {looked}).",
+            "Try footage where people are at least about 80 pixels tall, mostly in view and not too dark "
+            "or blurred; or import 2D keypoints made by another tool (OpenPose or COCO JSON).")
 
 
 def process_video(video_path: str | Path, options: ProcessOptions | None = None,
@@ -295,19 +311,69 @@ def iter_process(video_path: str | Path, options: ProcessOptions | None = None,
 def iter_recover(video_path: str | Path, options: ProcessOptions, model, body,
                  cancel: threading.Event | None = None,
                  recoverer: Recoverer | None = None) -> Iterator[Progress | MotionResult]:
-    """:func:`iter_process` with the LMR ``model`` and ``body`` model already loaded (kept across videos)."""
-    cancel = cancel or threading.Event()
+    """:func:`iter_process` with the LMR ``model`` and ``body`` model already loaded (kept across videos).
+
+    An unexpected exception in any stage saves the tracks recovered so far to
+    :func:`partial_path_for` (beside the video) and ends as a :class:`ProcessingError` naming it.
+    """
     video_path = Path(video_path)
+    latest: list[MotionResult] = []  # the last partial result yielded, for the crash path
+    try:
+        for item in _recover_steps(video_path, options, model, body, cancel or threading.Event(), recoverer):
+            if isinstance(item, MotionResult):
+                latest[:] = [item]
+            elif item.partial is not None:
+                latest[:] = [item.partial]
+            yield item
+    except LMRStudioError:
+        raise
+    except Exception as exc:
+        raise _crash_report(video_path, latest[0] if latest else None, exc) from exc
+
+
+class ProcessingError(LMRStudioError):
+    """A stage of processing failed unexpectedly; ``saved`` is the partial result file, if any."""
+
+    def __init__(self, message: str, hint: str, saved: Path | None) -> None:
+        super().__init__(message, hint)
+        self.saved = saved
+
+
+def partial_path_for(video_path: str | Path) -> Path:
+    """Where a crashed run saves what it recovered: ``clip.mp4`` -> ``clip.partial.lmr.npz`` (beside
+    the video, or in the user cache when that folder is read-only, like :func:`result_path_for`)."""
+    final = result_path_for(video_path)
+    return final.with_name(final.name[: -len(RESULT_SUFFIX)] + ".partial" + RESULT_SUFFIX)
+
+
+def _crash_report(video_path: Path, partial: MotionResult | None, exc: Exception) -> ProcessingError:
+    """Save ``partial`` (when it holds a track) and describe the crash ``exc`` for the user."""
+    what = f"Processing {video_path.name} stopped on an internal error ({exc.__class__.__name__}: {exc})."
+    report = "Please report this error with the video's size, length and number of people."
+    if partial is None or not partial.tracks:
+        return ProcessingError(what, "Nothing had been recovered yet. " + report, None)
+    try:
+        saved = partial.save(partial_path_for(video_path))
+    except OSError as err:
+        return ProcessingError(what, f"The {len(partial.tracks)} people recovered so far could not be saved "
+                                     f"({err}). " + report, None)
+    return ProcessingError(what, f"The {len(partial.tracks)} people recovered so far are saved in {saved}; "
+                                 "open it as a result. " + report, saved)
+
+
+def _recover_steps(video_path: Path, options: ProcessOptions, model, body, cancel: threading.Event,
+                   recoverer: Recoverer | None) -> Iterator[Progress | MotionResult]:
+    """The stages of :func:`iter_recover`, without its crash handling."""
     with VideoSource(video_path) as source:
         yield Progress("open", 1, 1, f"{source.size[0]}x{source.size[1]}, {source.num_frames} frames @ {source.fps:g} fps")
         recoverer = recoverer or Recoverer(model, body, source.size, source.fps, options.device,
                                            RefineSettings() if options.refine else None)
-        settings = TrackerSettings.for_fps(source.fps)
+        settings = TrackerSettings.for_fps(source.fps, source.num_frames)
 
         def result(tracks: dict[int, Track]) -> MotionResult:
             res = MotionResult(tracks=tracks, fps=source.fps, image_size=source.size, num_frames=source.num_frames,
                                body_model=body.name, weights_version=str(getattr(model, "version", "")),
-                               video_path=str(video_path.resolve()))
+                               video_path=str(video_path.resolve()), frame_times=source.times)
             res.main_track = res.main_id if tracks else None            # saved, so a reload keeps it
             return res
 
@@ -332,15 +398,16 @@ def iter_recover(video_path: str | Path, options: ProcessOptions, model, body,
                            partial=partial if tracks is not None else None)
     tracks = kept(raw)
     if not tracks:
-        raise NoPersonError(f"Nobody was found in {video_path.name}.",
-                            "Use a video in which a person is clearly visible, or import keypoints with --keypoints.",
-                            "Use a video in which a person is clearly visible, or use keypoints from OpenPose or a "
-                            "COCO file: File > Process with keypoints….")
+        message, hint = nobody_found(video_path.name, partial.num_frames)
+        raise NoPersonError(message, hint, hint.replace("import 2D keypoints made by another tool (OpenPose or COCO "
+                                                        "JSON)", "use File > Process with keypoints… to import 2D "
+                                                        "keypoints made by OpenPose or as COCO JSON"))
     done_tracks: dict[int, Track] = {}
     for i, (tid, kt) in enumerate(sorted(tracks.items())):
         if cancel.is_set():
             yield Progress("cancelled", i, len(tracks), "cancelled", partial=result(done_tracks))
             return
         done_tracks[tid] = recoverer.final(tid, kt, smooth=options.smooth)
-        yield Progress("lmr", i + 1, len(tracks), f"track {tid}: {len(kt)} frames", partial=result(dict(done_tracks)))
+        so_far = {**partial.tracks, **done_tracks}  # previews stand in for tracks not yet final
+        yield Progress("lmr", i + 1, len(tracks), f"track {tid}: {len(kt)} frames", partial=result(so_far))
     yield result(done_tracks)

@@ -22,6 +22,9 @@ Per-track arrays (F = frames where the track has a result; leading axis is alway
 ``world_input``       (F,)         bool: BlazePose's world landmarks were part of the network's
                                    input on that frame (False: 2D keypoints only), optional
 ====================  ===========  =====================================================
+
+``meta/frame_times`` (num_frames,) holds each video frame's time in seconds from the container
+(variable frame rate videos); older files lack it and frame ``i`` is at ``i / fps``.
 """
 
 from __future__ import annotations
@@ -104,6 +107,7 @@ class MotionResult:
     weights_version: str = ""
     video_path: str = ""
     main_track: int | None = None
+    frame_times: np.ndarray | None = None  # (num_frames,) seconds from the container; None: index / fps
 
     @property
     def main_id(self) -> int:
@@ -132,6 +136,8 @@ class MotionResult:
                 "height": self.image_size[1], "num_frames": self.num_frames, "body_model": self.body_model,
                 "weights_version": self.weights_version, "video_path": self.video_path,
                 "main_track": -1 if self.main_track is None else self.main_track}
+        if self.frame_times is not None:
+            meta["frame_times"] = np.asarray(self.frame_times, np.float64)
         arrays.update({f"meta/{k}": np.asarray(v) for k, v in meta.items()})
         path = Path(path)
         with atomic_path(path) as tmp:
@@ -173,4 +179,5 @@ class MotionResult:
             weights_version=str(meta["weights_version"]),
             video_path=str(meta["video_path"]),
             main_track=None if main < 0 else main,
+            frame_times=meta.get("frame_times"),
         )

@@ -14,19 +14,17 @@ truth file (the video's bytes may differ with the OpenGL driver).
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-import cv2
 import numpy as np
-import pyvista as pv
 from scipy.spatial.transform import Rotation
 
 from lmr_studio.body import load_body_model
 from lmr_studio.geometry.camera import default_focal, perspective_project
 from lmr_studio.io.atomic import atomic_path
-from lmr_studio.geometry.normals import vertex_normals
+from lmr_studio.training.backgrounds import gradient_background
 from lmr_studio.training.motion import generate_motion
+from lmr_studio.training.render import Camera, Look, render_frames, write_video
 
 SIZE = (640, 480)
 FPS = 25.0
@@ -51,28 +49,6 @@ def make_motion(frames: int) -> tuple[np.ndarray, np.ndarray]:
     return poses.astype(np.float32), transl
 
 
-def render(vertices: np.ndarray, faces: np.ndarray, focal: float) -> list[np.ndarray]:
-    """RGB frames (H, W, 3) uint8 of the posed meshes (F, V, 3), camera frame."""
-    plotter = pv.Plotter(off_screen=True, window_size=SIZE, lighting="light_kit")
-    plotter.set_background(BACKGROUND[1], top=BACKGROUND[0])
-    mesh = pv.PolyData.from_regular_faces(vertices[0].copy(), faces)
-    mesh.point_data["Normals"] = vertex_normals(vertices[0], faces)
-    mesh.point_data.active_normals_name = "Normals"
-    plotter.add_mesh(mesh, color=SKIN, smooth_shading=True, specular=0.15, diffuse=0.9, ambient=0.2)
-    cam = plotter.camera
-    cam.position, cam.focal_point, cam.up = (0, 0, 0), (0, 0, -1), (0, 1, 0)
-    cam.view_angle = float(np.degrees(2 * np.arctan(SIZE[1] / 2 / focal)))
-    cam.clipping_range = (0.1, 50)
-    frames = []
-    for verts in vertices:
-        mesh.points[:] = verts
-        mesh.point_data["Normals"][:] = vertex_normals(verts, faces)
-        plotter.render()
-        frames.append(np.asarray(plotter.screenshot(return_img=True))[..., :3].copy())
-    plotter.close()
-    return frames
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "assets" / "sample")
@@ -84,17 +60,13 @@ def main() -> None:
     betas = np.zeros((frames, 10), np.float32)
     vertices, joints = body.mesh_sequence(poses, betas)
     focal = default_focal(*SIZE)
-    images = render(vertices + transl[:, None], body.faces, focal)
+    camera = Camera(SIZE, focal)
+    images = render_frames(vertices + transl[:, None], body.faces, body.joint_weights.argmax(1), Look(skin=SKIN),
+                           camera, background=gradient_background(SIZE, *BACKGROUND))
     joints2d = perspective_project(joints, transl, focal, SIZE).astype(np.float32)
     args.out.mkdir(parents=True, exist_ok=True)
     video = args.out / "sample.mp4"
-    with atomic_path(video) as tmp:
-        tmp_mp4 = tmp.with_suffix(".mp4")
-        writer = cv2.VideoWriter(str(tmp_mp4), cv2.VideoWriter_fourcc(*"mp4v"), FPS, SIZE)
-        for img in images:
-            writer.write(cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
-        writer.release()
-        os.replace(tmp_mp4, tmp)
+    write_video(images, video, FPS)
     with atomic_path(args.out / "sample_truth.npz") as tmp:
         with open(tmp, "wb") as fh:
             np.savez_compressed(fh, poses=poses, betas=betas, transl=transl, joints3d=joints.astype(np.float32),

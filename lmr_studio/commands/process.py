@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 from tqdm import tqdm
 
-from lmr_studio.errors import LMRStudioError
-from lmr_studio.pipeline import ProcessOptions, Progress, iter_process, result_path_for
+from lmr_studio.errors import ExportError, LMRStudioError
+from lmr_studio.pipeline import ProcessOptions, Progress, cache_result_path_for, iter_process, result_path_for
 from lmr_studio.result import MotionResult
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("video", type=Path, help="the video file to process")
     parser.add_argument("-o", "--output", type=Path, help="result file (.npz); default: VIDEO's name + .lmr.npz beside it")
-    parser.add_argument("--all-tracks", action="store_true", help="recover every person found, not only the main one")
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument("--main-only", action="store_true", help="recover only the main person (the longest track): faster")
+    who.add_argument("--all-tracks", action="store_true", help="recover every person found (the default)")
     parser.add_argument("--smooth", action="store_true", help="One-Euro filter poses and camera over time")
     parser.add_argument("--device", choices=("cpu", "cuda"), help="where LMR runs (default: cuda when available)")
     parser.add_argument("--smpl", type=Path, metavar="PATH", help="use the SMPL body model from this .pkl/.npz file")
@@ -43,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
         raise LMRStudioError(f"The output {output} must end in .npz.", "Pass -o NAME.npz.")
     if not output.parent.is_dir():
         raise LMRStudioError(f"The folder {output.parent} does not exist.", "Create it or choose another -o path.")
-    options = ProcessOptions(all_tracks=args.all_tracks, smooth=args.smooth, device=args.device,
+    if not os.access(output.parent, os.W_OK):
+        raise LMRStudioError(f"The folder {output.parent} is read-only.", "Choose another -o path, for example in your home folder.")
+    options = ProcessOptions(all_tracks=not args.main_only, smooth=args.smooth, device=args.device,
                              body_model="smpl" if args.smpl else "anny",
                              smpl_path=str(args.smpl) if args.smpl else None,
                              weights_dir=str(args.weights) if args.weights else None,
@@ -68,12 +73,24 @@ def run(args: argparse.Namespace) -> int:
     if result is None:
         return 1
     seconds = time.perf_counter() - opened
-    result.save(output)
+    save_or_rescue(result, output, args.video)
     tracks = ", ".join(f"#{tid}: {len(t)} frames" for tid, t in result.tracks.items())
     print(f"{result.num_frames} frames, {len(result.tracks)} track(s) ({tracks}); "
           f"{result.num_frames / seconds:.1f} frames/s ({seconds:.1f} s, plus {opened - start:.1f} s loading models)\n"
           f"saved {output}", file=sys.stderr)
     return 0
+
+
+def save_or_rescue(result: MotionResult, output: Path, video: Path) -> Path:
+    """Save ``result`` to ``output``; when that fails (read-only or full disk), save it in the user
+    cache instead and raise an LMRStudioError that names both, so no work is lost."""
+    try:
+        return result.save(output)
+    except ExportError as err:  # what atomic writes raise for OSErrors
+        rescue = result.save(cache_result_path_for(video))
+        raise LMRStudioError(err.message,
+                             f"The result was saved in {rescue} instead; copy it from there or run again "
+                             "with another -o path.") from None
 
 
 def _show(item: Progress, bar: tqdm | None, stage: str) -> tuple[tqdm, str]:

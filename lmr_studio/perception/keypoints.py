@@ -25,7 +25,7 @@ def video_keypoint_tracks(source: VideoSource, all_tracks: bool = False, use_cac
     if cached is not None:
         yield source.num_frames, cached
         return
-    tracker = PersonTracker(TrackerSettings.for_fps(source.fps), max_people=None if all_tracks else 1)
+    tracker = PersonTracker(TrackerSettings.for_fps(source.fps, source.num_frames), max_people=None if all_tracks else 1)
     snapshot_every = max(1, round(source.fps))
     frames = iter(source)  # in order, not through the frame cache
     try:

@@ -1,5 +1,15 @@
 """People tracking: seed people (BlazePose on the frame, HOG for small ones), follow each with
-BlazePose on a crop around its last keypoints, keep ids across short misses.
+BlazePose on a crop around where they are predicted to be, keep ids through crossings, short
+occlusions and short absences.
+
+* Motion: each person's box centre moves at a smoothed velocity; a person not seen is looked for
+  where that velocity takes them (walking behind someone and out again).
+* Crossings: when two followed people land on the same pose, the one whose prediction and look
+  (colour histograms, :mod:`lmr_studio.perception.appearance`) fit it better keeps it; the other
+  counts as unseen this frame instead of ending.
+* Re-identification: a newly seeded person takes the id of someone lost or ended at most
+  ``settings.reid_frames`` ago when they are where that person's motion leads and look alike.
+* Per-person work (BlazePose on each crop) runs on a thread pool, one thread per core.
 
 Coordinates are frame pixels; keypoints are BlazePose's 33 x (x, y, visibility).
 """
@@ -7,12 +17,15 @@ Coordinates are frame pixels; keypoints are BlazePose's 33 x (x, y, visibility).
 from __future__ import annotations
 
 import dataclasses
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
 
+from lmr_studio.perception.appearance import appearance, similarity
 from lmr_studio.perception.blazepose import BlazePose, Detection
-from lmr_studio.perception.detector import PeopleDetector, box_iou
+from lmr_studio.perception.detector import PeopleDetector, box_containment, box_iou
 from lmr_studio.perception.features import VISIBILITY_THRESHOLD, box_from_keypoints, box_to_corners
 
 #: Frames are shrunk to at most this long side before any detection (keypoints come back full size).
@@ -50,12 +63,17 @@ class TrackerSettings:
     min_mean_visibility: float = 0.35  # mean landmark visibility a kept track needs (head and
                                        # shoulders only: 0.44 on a real portrait)
     reseed_every: int = 10            # frames between searches for new people (all-tracks mode)
+    reid_frames: int = 30             # frames after which a lost person's id is no longer given back
+    min_similarity: float = 0.6       # appearance similarity (0..1) needed to give an id back
 
     @classmethod
-    def for_fps(cls, fps: float) -> "TrackerSettings":
-        """Settings whose time spans suit ``fps``: misses up to 0.5 s, tracks of 1/3 s or more."""
-        return cls(max_miss=max(2, round(0.5 * fps)), min_length=max(5, round(fps / 3)),
-                   reseed_every=max(2, round(fps / 3)))
+    def for_fps(cls, fps: float, num_frames: int | None = None) -> "TrackerSettings":
+        """Settings whose time spans suit ``fps``: misses up to 1 s, ids given back within 3 s,
+        new people looked for twice a second, tracks of 1/3 s or more but never longer than the
+        ``num_frames`` of the video (a photo's one frame is a track)."""
+        min_length = max(5, round(fps / 3))
+        return cls(max_miss=max(2, round(fps)), min_length=min(min_length, num_frames or min_length),
+                   reseed_every=max(2, round(fps / 2)), reid_frames=max(4, round(3 * fps)))
 
 
 def frame_visible(keypoints: np.ndarray) -> int:
@@ -71,16 +89,25 @@ def accept_track(track: KeypointTrack, settings: TrackerSettings) -> bool:
 @dataclasses.dataclass
 class _Followed:
     tid: int
-    pose: BlazePose
+    pose: BlazePose | None     # None once the track has ended
     box: np.ndarray            # (cx, cy, side) of the last keypoints
     frames: list[int]
     keypoints: list[np.ndarray]
     world: list[np.ndarray]
     misses: int = 0
     seen_now: bool = False
+    velocity: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(2))  # px per frame
+    look: np.ndarray | None = None  # running appearance histogram
+    fit: float = 0.0                # how well this frame's pose fits them (look minus drift)
+    undo: tuple = ()                # state before this frame's pose, to take it back
 
     def corners(self) -> np.ndarray:
         return box_to_corners(self.box)
+
+    def predicted(self, index: int) -> np.ndarray:
+        """(cx, cy, side) where the person should be at frame ``index``, moving as they last did."""
+        gap = index - self.frames[-1] if self.frames else 0
+        return np.array([*(self.box[:2] + self.velocity * gap), self.box[2]])
 
 
 class PersonTracker:
@@ -88,10 +115,11 @@ class PersonTracker:
 
     ``max_people=1`` follows one person at a time (the main track); ``None`` follows everyone
     found. A track unseen for more than ``settings.max_miss`` frames ends; a person found again
-    within that gap keeps their id.
+    within ``settings.reid_frames`` frames where their motion leads, looking alike, keeps their id.
     """
 
-    def __init__(self, settings: TrackerSettings | None = None, max_people: int | None = 1) -> None:
+    def __init__(self, settings: TrackerSettings | None = None, max_people: int | None = 1,
+                 threads: int | None = None) -> None:
         self.settings = settings or TrackerSettings()
         self.max_people = max_people
         self._frame_pose = BlazePose(static=True)
@@ -100,16 +128,18 @@ class PersonTracker:
         self._active: list[_Followed] = []
         self._ended: list[_Followed] = []
         self._next_id = 0
+        self._pool = ThreadPoolExecutor(threads or os.cpu_count() or 1, thread_name_prefix="lmr-track")
 
     def update(self, index: int, rgb: np.ndarray) -> None:
         """Process frame ``index`` (H, W, 3) uint8 RGB."""
         h, w = rgb.shape[:2]
         scale = min(1.0, WORK_MAX_SIDE / max(h, w))
         work = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else rgb
-        for person in self._active:
-            found = person.pose.on_crop(work, self._crop(person.box, scale))
-            self._record(person, index, found, scale)
-        self._drop_duplicates()
+        people = list(self._active)
+        found = list(self._pool.map(lambda p: p.pose.on_crop(work, self._crop(p.predicted(index), scale)), people))
+        for person, detection in zip(people, found):
+            self._record(person, index, detection, scale, work)
+        self._resolve_shared_poses()
         seen = sum(p.misses == 0 for p in self._active)
         room = self.max_people is None or seen < self.max_people
         periodic = index % self.settings.reseed_every == 0
@@ -122,37 +152,66 @@ class PersonTracker:
     def _crop(box: np.ndarray, scale: float) -> np.ndarray:
         return np.array([box[0] * scale, box[1] * scale, box[2] * scale * CROP_GROWTH])
 
-    def _record(self, person: _Followed, index: int, found: Detection | None, scale: float) -> None:
+    def _record(self, person: _Followed, index: int, found: Detection | None, scale: float,
+                work: np.ndarray) -> None:
         person.seen_now = found is not None and frame_visible(found.keypoints) >= self.settings.min_visible
         if not person.seen_now:
             person.misses += 1
             return
         kp = found.keypoints
+        look = appearance(work, kp)  # keypoints still in work pixels here
         kp[:, :2] /= scale
+        box = box_from_keypoints(kp)
+        alike = 0.5 if look is None or person.look is None else similarity(look, person.look)
+        drift = np.linalg.norm(box[:2] - person.predicted(index)[:2]) / max(box[2], 1.0) if person.frames else 0.0
+        if person.look is not None and (alike < self.settings.min_similarity or drift > 1.0):
+            person.seen_now = False  # someone else in their crop (a crossing): not them
+            person.misses += 1
+            return
+        person.undo = (person.box, person.velocity, person.look, person.misses)
+        person.fit = alike - drift
+        if person.frames:
+            step = (box[:2] - person.box[:2]) / max(index - person.frames[-1], 1)
+            person.velocity = step if not person.velocity.any() else 0.6 * person.velocity + 0.4 * step
         person.frames.append(index)
         person.keypoints.append(kp)
         person.world.append(found.world)
-        person.box = box_from_keypoints(kp)
+        person.box = box
         person.misses = 0
+        if look is not None:
+            person.look = look if person.look is None else 0.9 * person.look + 0.1 * look
 
-    def _drop_duplicates(self) -> None:
-        """Two tracks on one person: end the one with fewer frames."""
+    def _resolve_shared_poses(self) -> None:
+        """Two followed people on one pose (a crossing): the one it fits worse is unseen this frame."""
         seen = sorted((p for p in self._active if p.seen_now), key=lambda p: -len(p.frames))
         for i, a in enumerate(seen):
             for b in seen[i + 1:]:
-                if b in self._active and a in self._active and box_iou(a.corners(), b.corners()) > 0.5:
-                    b.frames.pop(), b.keypoints.pop(), b.world.pop()
-                    self._end(b)
+                if not (a.seen_now and b.seen_now):
+                    continue
+                if box_iou(a.corners(), b.corners()) > 0.5 or box_containment(a.corners(), b.corners()) > 0.8:
+                    self._unrecord(b if a.fit >= b.fit else a)
+
+    @staticmethod
+    def _unrecord(person: _Followed) -> None:
+        """Take back this frame's pose of ``person``: they count as unseen."""
+        person.frames.pop(), person.keypoints.pop(), person.world.pop()
+        person.box, person.velocity, person.look, misses = person.undo
+        person.misses = misses + 1
+        person.seen_now = False
 
     def _seed(self, index: int, work: np.ndarray, scale: float, use_detector: bool) -> None:
         """Look for people not yet followed: BlazePose on the whole frame, then (when ``use_detector``,
-        and it found nobody or everyone is wanted) BlazePose on crops around HOG boxes."""
+        and it found nobody or everyone is wanted) BlazePose on crops around HOG boxes away from
+        the people already followed."""
         candidates = [self._frame_pose.on_image(work)]
         whole = candidates[0]
         if use_detector and (self.max_people != 1 or whole is None
                              or frame_visible(whole.keypoints) < self.settings.min_visible):
             boxes, _ = self._detector.detect(work)
+            followed = [p.corners() * scale for p in self._active if p.misses == 0]
             for corners in boxes:
+                if any(box_containment(f, corners) > 0.7 for f in followed):
+                    continue  # someone already followed stands there
                 side = max(corners[2] - corners[0], corners[3] - corners[1]) * CROP_GROWTH
                 candidates.append(self._crop_pose.on_crop(work, np.array([(corners[0] + corners[2]) / 2,
                                                                           (corners[1] + corners[3]) / 2, side])))
@@ -164,22 +223,50 @@ class PersonTracker:
             full = found.keypoints.copy()
             full[:, :2] /= scale
             corners = box_to_corners(box_from_keypoints(full))
-            overlapping = [p for p in self._active if box_iou(p.corners(), corners) > 0.3]
-            if any(p.misses == 0 for p in overlapping):
+            if any(box_iou(p.corners(), corners) > 0.3 or box_containment(p.corners(), corners) > 0.7
+                   for p in self._active if p.misses == 0):
                 continue  # already followed
-            if overlapping:  # a person lost a moment ago: same id
-                self._record(overlapping[0], index, found, scale)
+            person = self._returning(index, full, appearance(work, found.keypoints))
+            if person is None:
+                if self.max_people == 1:  # one person at a time: the lost one's id ends here
+                    for p in list(self._active):
+                        self._end(p)
+                person = _Followed(self._next_id, None, np.zeros(3), [], [], [])
+                self._next_id += 1
+            if person.pose is None:
+                person.pose = BlazePose(static=False, min_detection=0.3)
+                self._active.append(person)
+            self._record(person, index, found, scale, work)
+
+    def _returning(self, index: int, keypoints: np.ndarray, look: np.ndarray | None) -> _Followed | None:
+        """The lost or recently ended person this newly found pose most likely is, or None: they
+        must be near where their motion leads (within two box sides, more after longer gaps) and,
+        when both looks are known, look alike."""
+        box = box_from_keypoints(keypoints)
+        best, best_score = None, -np.inf
+        for person in [p for p in self._active if p.misses > 0 and p.frames] + self._ended:
+            gap = index - person.frames[-1]
+            if gap > self.settings.reid_frames:
                 continue
-            if self.max_people == 1:  # one person at a time: the lost one's id ends here
-                for p in list(self._active):
-                    self._end(p)
-            person = _Followed(self._next_id, BlazePose(static=False, min_detection=0.3), np.zeros(3), [], [], [])
-            self._next_id += 1
-            self._active.append(person)
-            self._record(person, index, found, scale)
+            where = person.predicted(index)
+            reach = where[2] * (1.0 + 0.1 * gap)
+            distance = np.linalg.norm(box[:2] - where[:2])
+            if distance > reach or not 0.6 < box[2] / max(where[2], 1.0) < 1.6:
+                continue
+            alike = 0.5 if look is None or person.look is None else similarity(look, person.look)
+            if alike < self.settings.min_similarity and look is not None and person.look is not None:
+                continue
+            score = alike - distance / reach
+            if score > best_score:
+                best, best_score = person, score
+        if best is not None and best in self._ended:
+            self._ended.remove(best)
+        return best
 
     def _end(self, person: _Followed) -> None:
-        person.pose.close()
+        if person.pose is not None:
+            person.pose.close()
+            person.pose = None
         self._active.remove(person)
         if person.frames:
             self._ended.append(person)
@@ -188,10 +275,11 @@ class PersonTracker:
         """Every track so far (ended and active), by id."""
         return {p.tid: KeypointTrack(np.asarray(p.frames, np.int64), np.stack(p.keypoints).astype(np.float32),
                                      np.stack(p.world).astype(np.float32))
-                for p in self._ended + self._active if p.frames}
+                for p in sorted(self._ended + self._active, key=lambda p: p.tid) if p.frames}
 
     def close(self) -> None:
         for person in list(self._active):
             self._end(person)
         self._frame_pose.close()
         self._crop_pose.close()
+        self._pool.shutdown()

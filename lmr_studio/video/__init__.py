@@ -1,4 +1,4 @@
-"""Video files: random access and sequential decoding (OpenCV/FFmpeg)."""
+"""Video files and photos: random access and sequential decoding (PyAV/FFmpeg)."""
 
 from lmr_studio.video.source import VideoSource
 

@@ -1,0 +1,154 @@
+"""Real-detector data: set-up sampling, camera placement of the truth, shards (determinism,
+resume, loading) and the datagen command."""
+
+import json
+
+import numpy as np
+import pytest
+from scipy.spatial.transform import Rotation
+
+from lmr_studio import cli
+from lmr_studio.errors import LMRStudioError
+from lmr_studio.geometry.camera import perspective_project
+from lmr_studio.training.bodies import build_body_bank
+from lmr_studio.training.motion import TRAIN_FAMILIES, generate_motion
+from lmr_studio.training.realdet import (RealDetConfig, ShardMaker, generate, load_realdet, place_in_camera,
+                                         pose_clip, shard_path)
+from lmr_studio.training.realdet_setup import (CAMERA_HEIGHT, IMAGE_SIZES, PERSON_FRACTION, STANDING_HEIGHT,
+                                               sample_setup)
+from lmr_studio.training.render import Camera
+
+
+def _setups(count=400, seed=0):
+    rng = np.random.default_rng(seed)
+    return [sample_setup(rng, TRAIN_FAMILIES, np.arange(10, 20)) for _ in range(count)]
+
+
+def test_setups_cover_what_a_detector_is_sensitive_to():
+    setups = _setups()
+    assert {s.camera.size for s in setups} == set(IMAGE_SIZES)
+    assert {s.family for s in setups} == set(TRAIN_FAMILIES)
+    assert {s.body for s in setups} <= set(range(10, 20)) and len({s.body for s in setups}) == 10
+    assert {s.look.sleeves for s in setups} == {"none", "short", "long"} and {s.look.legs for s in setups} == {"short", "long"}
+    assert sum(s.look.top is None for s in setups) > 0
+    lum = [np.mean(s.look.skin) for s in setups]
+    assert min(lum) < 0.3 and max(lum) > 0.75        # dark to light skin
+    assert sum(s.lighting.key_direction[2] < 0 for s in setups) > 20   # some back-lit clips
+    heights = np.array([s.camera.height for s in setups])
+    assert CAMERA_HEIGHT[0] <= heights.min() and heights.max() <= CAMERA_HEIGHT[1]
+    assert np.ptp(heights) > 1.5
+    # a standing person at the sampled distance spans the sampled fraction of the image height
+    frac = np.array([s.camera.focal * STANDING_HEIGHT / s.distance / s.camera.size[1] for s in setups])
+    assert PERSON_FRACTION[0] - 1e-9 <= frac.min() and frac.max() <= PERSON_FRACTION[1] + 1e-9
+    assert len({s.background_seed for s in setups}) == len(setups)
+
+
+def test_camera_pitches_towards_the_pelvis():
+    for s in _setups(200, seed=1):
+        pelvis = s.camera.to_camera(np.array([s.offset_x, 0.0, -s.distance]))
+        u, v = perspective_project(pelvis[None], np.zeros(3), s.camera.focal, s.camera.size)[0]
+        width, height = s.camera.size
+        assert 0.2 * width < u < 0.8 * width
+        assert abs(v - height / 2) < s.camera.focal * np.tan(np.radians(14))  # 4 deg noise, 3.5 sigma
+
+
+def test_truth_in_the_camera_frame_matches_the_world_placement(smpl_body):
+    """Posing with the camera-frame poses plus transl gives the world-posed body seen by the camera."""
+    bank = build_body_bank(smpl_body, count=4, seed=0)
+    setup = _setups(1, seed=4)[0]
+    setup = type(setup)(**{**setup.__dict__, "camera": Camera((640, 480), 700.0, 1.2, 14.0), "body": 2})
+    clip, vertices = pose_clip(smpl_body, bank, setup, np.random.default_rng(5), 12)
+    motion = generate_motion(setup.family, 12, np.random.default_rng(5), 30.0)
+    betas = np.repeat(bank.betas[2:3], 12, axis=0)
+    world_verts, world_joints = smpl_body.mesh_sequence(motion.poses, betas)
+    poses_cam, pelvis = place_in_camera(motion.poses, motion.transl, setup)
+    # world pelvis = the camera-frame pelvis mapped back; the world body placed there, seen by the camera
+    pelvis_world = pelvis @ setup.camera.rotation().T + np.array([0, setup.camera.height, 0])
+    expected = setup.camera.to_camera(world_verts - world_joints[:, :1] + pelvis_world[:, None])
+    np.testing.assert_allclose(vertices, expected, atol=2e-4)
+    np.testing.assert_allclose(clip.poses, poses_cam, atol=1e-5)
+    np.testing.assert_allclose(clip.joints2d, perspective_project(clip.joints3d, clip.transl, 700.0, (640, 480)), atol=1e-3)
+    # the camera-frame orientation is the world one turned by the camera's pitch
+    turn = Rotation.from_rotvec(clip.poses[:, 0]) * Rotation.from_rotvec(motion.poses[:, 0]).inv()
+    np.testing.assert_allclose(turn.as_matrix(), np.broadcast_to(setup.camera.rotation().T, (12, 3, 3)), atol=1e-5)
+    # the drift is gone: the pelvis stays near the sampled distance
+    assert np.abs(-pelvis[:, 2] * np.cos(np.radians(14.0)) - setup.distance).max() < 1.0
+
+
+class _CountingMaker:
+    """Stands in for ShardMaker: writes tiny shards and records which it made."""
+
+    def __init__(self):
+        self.made = []
+
+    def write_shard(self, out, index):
+        self.made.append(index)
+        with open(shard_path(out, index), "wb") as fh:
+            np.savez(fh, found=np.ones((1, 2), bool), shard=np.array([index]))
+        return {"shard": index, "frames": 2, "seconds": 1.0, "fps": 2.0, "found": 1.0}
+
+
+def test_resume_makes_only_missing_shards_and_refuses_other_options(tmp_path):
+    config = RealDetConfig(seed=3, clips=1, frames=2)
+    maker = _CountingMaker()
+    assert [s["shard"] for s in generate(tmp_path, 3, config, maker=maker)] == [0, 1, 2]
+    shard_path(tmp_path, 1).unlink()
+    assert [s["shard"] for s in generate(tmp_path, 4, config, maker=maker)] == [1, 3]
+    assert maker.made == [0, 1, 2, 1, 3]
+    assert generate(tmp_path, 4, config, maker=maker) == []
+    with pytest.raises(LMRStudioError, match="other options"):
+        generate(tmp_path, 4, RealDetConfig(seed=4, clips=1, frames=2), maker=maker)
+    assert list(load_realdet(tmp_path)["shard"]) == [0, 1, 2, 3]
+
+
+def test_load_realdet_without_shards_says_what_to_do(tmp_path):
+    with pytest.raises(LMRStudioError, match="datagen"):
+        load_realdet(tmp_path)
+
+
+def test_datagen_rejects_an_unknown_family(tmp_path, capsys):
+    assert cli.main(["datagen", "--shards", "1", "--families", "juggling", "--out", str(tmp_path)]) == 2
+    assert "juggling" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def real_shards(anny_body, tmp_path_factory):
+    """Two tiny shards (2 clips x 12 frames) made twice with the real renderer and BlazePose."""
+    bank = build_body_bank(anny_body, count=8, seed=0)
+    config = RealDetConfig(seed=11, clips=2, frames=12)
+    runs = []
+    for name in ("a", "b"):
+        out = tmp_path_factory.mktemp(name)
+        maker = ShardMaker(anny_body, bank, config)
+        try:
+            stats = generate(out, 2 if name == "a" else 1, config, maker=maker)
+        finally:
+            maker.close()
+        runs.append((out, stats))
+    return runs
+
+
+@pytest.mark.slow
+def test_shards_are_deterministic_per_seed_and_shaped_as_documented(real_shards):
+    (out_a, stats_a), (out_b, _) = real_shards
+    assert [s["frames"] for s in stats_a] == [24, 24]
+    a = np.load(shard_path(out_a, 0))
+    b = np.load(shard_path(out_b, 0))
+    assert a.files == b.files
+    for key in a.files:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    data = load_realdet(out_a)
+    n, f = 4, 12
+    shapes = {"keypoints": (n, f, 33, 3), "world": (n, f, 33, 3), "found": (n, f), "poses": (n, f, 24, 3),
+              "betas": (n, f, 10), "joints3d": (n, f, 24, 3), "joints2d": (n, f, 24, 2),
+              "landmarks2d": (n, f, 33, 2), "landmarks3d": (n, f, 33, 3), "transl": (n, f, 3),
+              "image_size": (n, 2), "focal": (n,), "camera_height": (n,), "camera_pitch": (n,),
+              "family": (n,), "body": (n,), "skin": (n, 3), "background_seed": (n,), "shard": (n,)}
+    assert {k: v.shape for k, v in data.items()} == shapes
+    # BlazePose found the rendered person, near where the landmarks truly project
+    found = data["found"]
+    assert found.mean() > 0.5
+    err = np.linalg.norm(data["keypoints"][..., :2] - data["landmarks2d"], axis=-1)[found]
+    height = data["image_size"][:, 1][:, None].repeat(f, 1)[found]
+    assert np.median(err[:, [11, 12, 23, 24]] / height[:, None]) < 0.05
+    assert np.abs(data["world"][found]).max() < 2.0 and np.abs(data["world"][found]).max() > 0.1
