@@ -1,0 +1,32 @@
+"""Render-and-detect shards (:mod:`lmr_studio.training.realdet`) as a :class:`ClipSet`.
+
+The network sees exactly what the video pipeline would give it: BlazePose's 2D keypoints in the
+box made from them, and its world landmarks. Only clips in which BlazePose found the person on
+every frame are kept (a track with gaps would be a different sequence of frames); the rest are
+counted so a report can say how many were dropped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from lmr_studio.geometry.camera import pixels_to_box
+from lmr_studio.geometry.rotations import axis_angle_to_matrix
+from lmr_studio.perception.features import box_from_keypoints, keypoint_features
+from lmr_studio.training.dataset import ClipSet
+
+
+def clips_from_realdet(data: dict[str, np.ndarray]) -> tuple[ClipSet, int]:
+    """(clips whose every frame has a detection, number of clips dropped) from :func:`load_realdet`'s arrays."""
+    keep = data["found"].all(1)
+    kp = data["keypoints"][keep].astype(np.float32)
+    box = box_from_keypoints(kp).astype(np.float32)
+    as_t = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))  # noqa: E731
+    poses = as_t(data["poses"][keep])
+    clips = ClipSet(features=as_t(keypoint_features(kp, box, data["world"][keep])),
+                    rotmat=axis_angle_to_matrix(poses), poses=poses, betas=as_t(data["betas"][keep]),
+                    joints3d=as_t(data["joints3d"][keep]),
+                    joints2d=as_t(pixels_to_box(data["joints2d"][keep].astype(np.float32), box)),
+                    keypoints=as_t(kp), families=[str(f) for f in data["family"][keep]])
+    return clips, int((~keep).sum())
