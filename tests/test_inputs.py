@@ -13,7 +13,6 @@ import pytest
 
 from lmr_studio.cli import main
 from lmr_studio.errors import BadVideoError
-from lmr_studio.perception import keypoint_cache
 from lmr_studio.perception.keypoints import video_keypoint_tracks
 from lmr_studio.result import MotionResult
 from lmr_studio.video import VideoSource
@@ -21,7 +20,7 @@ from tests.fixtures.media import (_sample_frames, marker_frame, marker_index, se
                                   write_video)
 from tests.test_perception_import import write_openpose
 from tests.test_perception_tracking import SAME_POINT
-from tests.test_pipeline_process import fast_models  # noqa: F401  (fixture)
+from tests.test_pipeline_process import fast_model_args, fast_models  # noqa: F401  (fixtures)
 
 
 def _write_photo(path: Path, rgb: np.ndarray) -> Path:
@@ -40,9 +39,9 @@ def test_photo_is_a_one_frame_source(suffix, tmp_path):
         assert len(list(photo)) == 1
 
 
-def test_photo_of_one_person_processes_in_the_cli(fast_models, tmp_path, sample_truth):
+def test_photo_of_one_person_processes_in_the_cli(fast_model_args, tmp_path, sample_truth):
     photo = _write_photo(tmp_path / "one person.jpg", _sample_frames(1)[0])
-    assert main(["process", str(photo)]) == 0
+    assert main(["process", str(photo), "--no-cache", *fast_model_args]) == 0
     result = MotionResult.load(tmp_path / "one person.lmr.npz")
     assert result.num_frames == 1 and len(result.tracks) == 1
     track = result.main
@@ -51,12 +50,11 @@ def test_photo_of_one_person_processes_in_the_cli(fast_models, tmp_path, sample_
     assert error < 15  # pixels, the keypoints the mesh came from
 
 
-def test_photo_of_two_people_gives_two_people(tmp_path, monkeypatch):
+def test_photo_of_two_people_gives_two_people(tmp_path):
     frames = _sample_frames(61)
     photo = _write_photo(tmp_path / "two.png", np.hstack([frames[0], frames[60]]))
-    monkeypatch.setattr(keypoint_cache, "cache_dir", lambda: tmp_path / "cache")
     with VideoSource(photo) as source:
-        tracks = list(video_keypoint_tracks(source, all_tracks=True))[-1][1]
+        tracks = list(video_keypoint_tracks(source, all_tracks=True, cache_folder=tmp_path / "cache"))[-1][1]
     centres = sorted(float(np.median(t.keypoints[0, :, 0])) for t in tracks.values())
     assert len(tracks) == 2 and centres[0] < 640 < centres[1]
 
@@ -72,7 +70,7 @@ def test_phone_video_comes_out_upright(degrees, tmp_path):
             assert np.abs(video.read(i).astype(int) - upright[i]).mean() < 6 and marker_index(video.read(i)) == i
 
 
-def test_variable_frame_rate_times_come_from_the_container(fast_models, tmp_path):
+def test_variable_frame_rate_times_come_from_the_container(fast_model_args, tmp_path):
     gaps = np.where(np.arange(24) % 4 == 0, 0.2, 0.05)
     truth = np.concatenate([[0.0], np.cumsum(gaps[:-1])])
     path = write_h264(tmp_path / "vfr.mp4", [marker_frame((96, 64), 0)] * 24, truth, fps=20.0)
@@ -82,7 +80,7 @@ def test_variable_frame_rate_times_come_from_the_container(fast_models, tmp_path
     from tests.fixtures.media import standing_keypoints
 
     folder = write_openpose(tmp_path / "op", [[k] for k in standing_keypoints(24)])
-    assert main(["process", str(path), "--keypoints", str(folder)]) == 0
+    assert main(["process", str(path), "--keypoints", str(folder), *fast_model_args]) == 0
     np.testing.assert_allclose(MotionResult.load(tmp_path / "vfr.lmr.npz").frame_times, truth, atol=1e-3)
 
 
@@ -93,16 +91,15 @@ def test_long_gop_seeks_are_exact(tmp_path):
             assert marker_index(video.read(i)) == i
 
 
-def test_4k_video_detects_on_a_small_copy_and_answers_in_full_size_pixels(tmp_path, monkeypatch, sample_truth):
+def test_4k_video_detects_on_a_small_copy_and_answers_in_full_size_pixels(tmp_path, sample_truth):
     frames = _sample_frames(3)
     scale, pad = 4.5, 480  # 640x480 -> 2880x2160, centred in 3840x2160
     big = [np.pad(cv2.resize(f, None, fx=scale, fy=scale), ((0, 0), (pad, pad), (0, 0)), mode="edge")
            for f in frames]
     path = write_h264(tmp_path / "uhd.mp4", big, fps=25.0)
-    monkeypatch.setattr(keypoint_cache, "cache_dir", lambda: tmp_path / "cache")
     with VideoSource(path) as video:
         assert video.size == (3840, 2160)
-        (track,) = list(video_keypoint_tracks(video))[-1][1].values()
+        (track,) = list(video_keypoint_tracks(video, cache_folder=tmp_path / "cache"))[-1][1].values()
     truth = sample_truth["joints2d"][track.frame_ids] * scale + (pad, 0)
     error = np.mean([np.linalg.norm(track.keypoints[:, b, :2] - truth[:, s], axis=-1).mean() for s, b in SAME_POINT])
     assert error < 15 * scale
@@ -132,14 +129,14 @@ def test_audio_only_file_is_refused_with_a_message(tmp_path, capsys):
     assert "sound only" in err and "Traceback" not in err and not (tmp_path / "voice.lmr.npz").exists()
 
 
-def test_nobody_in_the_video_says_what_to_try(fast_models, tiny_video, tmp_path, capsys):
-    assert main(["process", str(tiny_video), "-o", str(tmp_path / "out.npz")]) == 2
+def test_nobody_in_the_video_says_what_to_try(fast_model_args, tiny_video, tmp_path, capsys):
+    assert main(["process", str(tiny_video), "-o", str(tmp_path / "out.npz"), "--no-cache", *fast_model_args]) == 2
     err = capsys.readouterr().err
     assert "Nobody was found in tiny.avi (looked at all 24 frames)" in err and "80 pixels" in err
     assert "--" not in err.split("error:")[1]  # words that suit the window as well as the command line
 
 
-def test_path_with_spaces_and_non_ascii_characters(fast_models, tiny_video, tmp_path):
+def test_path_with_spaces_and_non_ascii_characters(fast_model_args, tiny_video, tmp_path):
     from tests.fixtures.media import standing_keypoints
 
     folder = tmp_path / "vidéos d'été ü"
@@ -147,7 +144,7 @@ def test_path_with_spaces_and_non_ascii_characters(fast_models, tiny_video, tmp_
     video = folder / "mon clip 猫 1.avi"
     video.write_bytes(tiny_video.read_bytes())
     keypoints = write_openpose(folder / "keypoints ö", [[k] for k in standing_keypoints(24)])
-    assert main(["process", str(video), "--keypoints", str(keypoints)]) == 0
+    assert main(["process", str(video), "--keypoints", str(keypoints), *fast_model_args]) == 0
     assert len(MotionResult.load(folder / "mon clip 猫 1.lmr.npz").main) == 24
 
 
@@ -159,14 +156,15 @@ def test_read_only_output_folder_is_refused_before_any_work(tiny_video, tmp_path
     assert "read-only" in capsys.readouterr().err
 
 
-def test_output_that_cannot_be_written_is_saved_in_the_cache(fast_models, tiny_video, tmp_path, capsys, monkeypatch):
+def test_output_that_cannot_be_written_is_saved_in_the_cache(fast_model_args, tiny_video, tmp_path, capsys,
+                                                            monkeypatch):
     from tests.fixtures.media import standing_keypoints
 
-    monkeypatch.setattr("lmr_studio.body.paths.cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setenv("LMR_STUDIO_CACHE", str(tmp_path / "cache"))
     blocked = tmp_path / "out.npz"
     blocked.mkdir()  # a folder where the file should go: the write fails whoever runs the test
     folder = write_openpose(tmp_path / "op", [[k] for k in standing_keypoints(24)])
-    assert main(["process", str(tiny_video), "-o", str(blocked), "--keypoints", str(folder)]) == 2
+    assert main(["process", str(tiny_video), "-o", str(blocked), "--keypoints", str(folder), *fast_model_args]) == 2
     err = capsys.readouterr().err
     rescued = next((tmp_path / "cache" / "results").glob("tiny-*.lmr.npz"))
     assert f"write {blocked}" in err and str(rescued) in err

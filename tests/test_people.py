@@ -12,7 +12,7 @@ from lmr_studio.pipeline import ProcessOptions, iter_recover
 from lmr_studio.result import MotionResult
 from tests.fixtures.media import TINY_FRAMES, TINY_SIZE, standing_keypoints
 from tests.test_perception_import import write_openpose
-from tests.test_pipeline_process import fast_models  # noqa: F401  (fixture)
+from tests.test_pipeline_process import fast_model_args, fast_models  # noqa: F401  (fixtures)
 
 
 def _two_people(tmp_path):
@@ -44,14 +44,15 @@ def test_people_stand_where_they_stand_in_one_camera_space(fast_models, tiny_vid
     assert depth_ratio == pytest.approx(expected, rel=0.05)
 
 
-def test_cli_recovers_everyone_unless_main_only(fast_models, tiny_video, tmp_path):
+def test_cli_recovers_everyone_unless_main_only(fast_model_args, tiny_video, tmp_path):
     folder = _two_people(tmp_path)
     out = tmp_path / "all.npz"
-    assert main(["process", str(tiny_video), "-o", str(out), "--keypoints", str(folder)]) == 0
+    process = ["process", str(tiny_video), "-o", str(out), "--keypoints", str(folder), *fast_model_args]
+    assert main(process) == 0
     assert len(MotionResult.load(out).tracks) == 2
-    assert main(["process", str(tiny_video), "-o", str(out), "--keypoints", str(folder), "--all-tracks"]) == 0
+    assert main([*process, "--all-tracks"]) == 0
     assert len(MotionResult.load(out).tracks) == 2
-    assert main(["process", str(tiny_video), "-o", str(out), "--keypoints", str(folder), "--main-only"]) == 0
+    assert main([*process, "--main-only"]) == 0
     one = MotionResult.load(out)
     assert len(one.tracks) == 1 and person_summary(one, one.main_track).startswith(f"person {one.main_track}: 24 frames")
 

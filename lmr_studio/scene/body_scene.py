@@ -1,6 +1,6 @@
 """BodyScene: the body mesh, a ghost mesh and a ground grid on any pyvista plotter.
 
-Works on the window's ``gui.vtk_widget.NativeInteractor`` and on ``pv.Plotter(off_screen=True)``
+Works on the window's pyvistaqt ``QtInteractor`` (``gui.mesh_view``) and on ``pv.Plotter(off_screen=True)``
 alike, so tests need no Qt. Actors are built once; :meth:`BodyScene.set_frame` writes new points into the same
 PolyData (never re-adds actors). VTK calls belong on the thread that owns the plotter.
 Coordinates are the camera frame of ``geometry.camera`` (metres, x right, y up, z to the viewer).
