@@ -64,7 +64,8 @@ class TrackerSettings:
                                        # shoulders only: 0.44 on a real portrait)
     reseed_every: int = 10            # frames between searches for new people (all-tracks mode)
     reid_frames: int = 30             # frames after which a lost person's id is no longer given back
-    min_similarity: float = 0.6       # appearance similarity (0..1) needed to give an id back
+    min_similarity: float = 0.6       # appearance similarity (0..1) a pose needs to be given to a person
+    max_drift: float = 1.0            # box sides a pose may lie from where a person's motion leads
 
     @classmethod
     def for_fps(cls, fps: float, num_frames: int | None = None) -> "TrackerSettings":
@@ -138,7 +139,11 @@ class PersonTracker:
         people = list(self._active)
         found = list(self._pool.map(lambda p: p.pose.on_crop(work, self._crop(p.predicted(index), scale)), people))
         for person, detection in zip(people, found):
-            self._record(person, index, detection, scale, work)
+            if not self._record(person, index, detection, scale, work):
+                # video-mode BlazePose may still hold the person who walked past: detect afresh
+                again = self._crop_pose.on_crop(work, self._crop(person.predicted(index), scale))
+                if not self._record(person, index, again, scale, work):
+                    person.misses += 1
         self._resolve_shared_poses()
         seen = sum(p.misses == 0 for p in self._active)
         room = self.max_people is None or seen < self.max_people
@@ -153,21 +158,22 @@ class PersonTracker:
         return np.array([box[0] * scale, box[1] * scale, box[2] * scale * CROP_GROWTH])
 
     def _record(self, person: _Followed, index: int, found: Detection | None, scale: float,
-                work: np.ndarray) -> None:
-        person.seen_now = found is not None and frame_visible(found.keypoints) >= self.settings.min_visible
-        if not person.seen_now:
-            person.misses += 1
-            return
+                work: np.ndarray) -> bool:
+        """Add ``found`` (keypoints in ``work`` pixels) to ``person`` unless it is no pose, or
+        someone else: unlike their look or away from where their motion leads (a crossing)."""
+        person.seen_now = False
+        if found is None or frame_visible(found.keypoints) < self.settings.min_visible:
+            return False
         kp = found.keypoints
-        look = appearance(work, kp)  # keypoints still in work pixels here
+        look = appearance(work, kp)
+        kp = kp.copy()
         kp[:, :2] /= scale
         box = box_from_keypoints(kp)
         alike = 0.5 if look is None or person.look is None else similarity(look, person.look)
         drift = np.linalg.norm(box[:2] - person.predicted(index)[:2]) / max(box[2], 1.0) if person.frames else 0.0
-        if person.look is not None and (alike < self.settings.min_similarity or drift > 1.0):
-            person.seen_now = False  # someone else in their crop (a crossing): not them
-            person.misses += 1
-            return
+        if person.look is not None and (alike < self.settings.min_similarity or drift > self.settings.max_drift):
+            return False
+        person.seen_now = True
         person.undo = (person.box, person.velocity, person.look, person.misses)
         person.fit = alike - drift
         if person.frames:
@@ -180,6 +186,7 @@ class PersonTracker:
         person.misses = 0
         if look is not None:
             person.look = look if person.look is None else 0.9 * person.look + 0.1 * look
+        return True
 
     def _resolve_shared_poses(self) -> None:
         """Two followed people on one pose (a crossing): the one it fits worse is unseen this frame."""
@@ -236,7 +243,7 @@ class PersonTracker:
             if person.pose is None:
                 person.pose = BlazePose(static=False, min_detection=0.3)
                 self._active.append(person)
-            self._record(person, index, found, scale, work)
+            self._record(person, index, found, scale, work)  # a returning person was matched by look already
 
     def _returning(self, index: int, keypoints: np.ndarray, look: np.ndarray | None) -> _Followed | None:
         """The lost or recently ended person this newly found pose most likely is, or None: they
