@@ -47,7 +47,12 @@ class Crowd:
     heights: np.ndarray
 
     def save(self, path: Path) -> None:
-        np.savez_compressed(path, **dataclasses.asdict(self))
+        """Write the truth atomically to ``path`` (.npz)."""
+        from lmr_studio.io.atomic import atomic_path
+
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(fh, **dataclasses.asdict(self))
 
     @classmethod
     def load(cls, path: Path) -> "Crowd":
