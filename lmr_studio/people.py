@@ -19,15 +19,15 @@ from lmr_studio.result import MotionResult
 PERSON_COLOURS: np.ndarray = np.array(
     [
         (76, 175, 80),    # green
-        (255, 152, 0),    # orange
         (156, 39, 176),   # purple
         (0, 150, 136),    # teal
-        (205, 220, 57),   # lime
+        (236, 64, 122),   # pink
         (121, 85, 72),    # brown
         (63, 81, 181),    # indigo
-        (255, 235, 59),   # yellow
-        (96, 125, 139),   # blue grey
+        (0, 229, 255),    # cyan
         (139, 195, 74),   # light green
+        (96, 125, 139),   # blue grey
+        (128, 0, 32),     # maroon
     ],
     dtype=np.uint8,
 )
