@@ -16,8 +16,7 @@ from lmr_studio.errors import BadVideoError
 from lmr_studio.perception.keypoints import video_keypoint_tracks
 from lmr_studio.result import MotionResult
 from lmr_studio.video import VideoSource
-from tests.fixtures.media import (_sample_frames, marker_frame, marker_index, set_mp4_rotation, write_h264,
-                                  write_video)
+from tests.fixtures.media import _sample_frames, marker_frame, marker_index, set_mp4_rotation, write_h264
 from tests.test_perception_import import write_openpose
 from tests.test_perception_tracking import SAME_POINT
 from tests.test_pipeline_process import fast_model_args, fast_models  # noqa: F401  (fixtures)
