@@ -1,4 +1,5 @@
-"""Window layout: splitters, and their persistence: geometry, toolbar state, splitter sizes, overlay mode and camera preset.
+"""Window layout: splitters, the plots' frame axis over the slider's, and the saved layout
+(geometry, toolbar state, splitter sizes, overlay mode and camera preset).
 
 Stored in the user's QSettings (:mod:`lmr_studio.gui.settings`) when the window closes and read
 back when it opens.

@@ -31,6 +31,7 @@ from lmr_studio.gui.timeline import TimelineBar
 from lmr_studio.gui.video_view import OVERLAY_MODES, VideoView, person_overlays
 from lmr_studio.gui.window_actions import build_actions
 from lmr_studio.scene.session import iter_open
+from lmr_studio.video.scrub import ScrubFrames
 
 class MainWindow(QMainWindow):
     """The LMR Studio window. ``open_source(path)`` and ``make_job(...)`` (iter_open's signature)
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         play.state_changed.connect(self._on_playback_state)
         self.start_screen.open_path.connect(self.open_path)
         self.timeline_bar.seek_requested.connect(play.seek)
+        self.timeline_bar.scrub_requested.connect(play.scrub)
         self.timeline_bar.play_toggled.connect(play.toggle_play)
         self.timeline_bar.speed_changed.connect(play.set_speed)
         self.timeline_bar.loop_toggled.connect(play.set_loop)
@@ -140,7 +142,8 @@ class MainWindow(QMainWindow):
     # -- controller signals ------------------------------------------------------------------
     def _on_video_changed(self) -> None:
         ctl = self.controller
-        self.playback.set_video(ctl.video, ctl.reopen_video())
+        exists = ctl.video is not None and ctl.video_path.is_file()
+        self.playback.set_video(ctl.video, ctl.reopen_video(), ScrubFrames(ctl.video_path) if exists else None)
         result = ctl.result
         self.playback.blank_size = None if result is None else tuple(result.image_size)
         name = ctl.video_path.name if ctl.video_path else (
@@ -222,13 +225,13 @@ class MainWindow(QMainWindow):
         missing = ctl.video_missing and result is not None
         caption = f"Video not found: {Path(result.video_path).name} (File > Locate video…)" if missing else (
             "" if frame is not None else "No video")
-        self.video_view.set_frame(frame, people, caption)
+        self.video_view.set_frame(frame, people, caption, self.playback.image_size)
         meshes = session.meshes.get(ctl.selected_track) if session is not None else None
         if meshes is not None:
             row = meshes.row(i)
             self.mesh_view.show_vertices(None if row is None else meshes.vertices[row],
                                          None if row is None or meshes.ghost is None else meshes.ghost[row],
-                                         reframe=not self.playback.timeline.playing)
+                                         reframe=not self.playback.timeline.playing, defer=self.playback.scrubbing)
         self.timeline_bar.show(self.playback.timeline)
         self.playback.request_playhead()
 
