@@ -74,9 +74,10 @@ def save_screenshot(window, path: str | Path) -> Path:
 
 
 def main(video: str | None = None, frame: int | None = None, screenshot: str | None = None,
-         smpl: str | None = None) -> int:
-    """Open the window (optionally on ``video``). With ``screenshot``, wait for the result, show
-    ``frame``, save the window and exit: 0 on success, 2 when processing failed."""
+         smpl: str | None = None, size: tuple[int, int] | None = None, overlay: str | None = None) -> int:
+    """Open the window (optionally on ``video``), ``size`` (w, h) pixels, drawing ``overlay`` on
+    the video. With ``screenshot``, wait for the result, show ``frame``, save the window and exit:
+    0 on success, 2 when processing failed."""
     from lmr_studio.gui.main_window import MainWindow
     from lmr_studio.gui.settings import app_settings
 
@@ -87,10 +88,13 @@ def main(video: str | None = None, frame: int | None = None, screenshot: str | N
                                  "Give the path of SMPL_NEUTRAL.pkl / .npz, or leave --smpl out to use Anny.")
         app_settings().setValue("smpl_path", str(Path(smpl).resolve()))
     window = MainWindow()
+    if size or screenshot:
+        window.resize(*(size or (1500, 900)))
+    if overlay:
+        window.set_overlay(overlay)
     window.show()
     outcome = {"code": 0}
     if screenshot:
-        window.resize(1500, 900)
 
         def fail(error: BaseException) -> None:            # no modal dialog in a scripted run
             print(f"lmr-studio: error: {error}", file=sys.stderr)

@@ -73,7 +73,8 @@ class MeshView(QWidget):
         self.preset = "front"
         self._deferred = QTimer(self)
         self._deferred.setSingleShot(True)
-        self._deferred.timeout.connect(self.draw)
+        self._deferred.timeout.connect(lambda: (self._apply_pending(), self.draw()))
+        self._pending: tuple | None = None         # (vertices, ghost, reframe) not yet in the scene
         self.plotter.iren.add_observer("LeftButtonReleaseEvent", self._after_mouse)    # left-drag turns the view
 
     def set_body(self, faces: np.ndarray, vertex_parts: np.ndarray, track_vertices: np.ndarray,
@@ -126,18 +127,26 @@ class MeshView(QWidget):
         hand while the 3D view, a software-GL render, follows a few times a second."""
         if self.scene is None:
             return
-        self.scene.set_frame(vertices, ghost if self.ghost_enabled else None)
-        if reframe and vertices is not None:
-            self.scene.frame_person(vertices)
-        if defer:
+        self._pending = (vertices, ghost, reframe)
+        if defer:                                  # the mesh update (normals) waits for the render too
             if not self._deferred.isActive():
                 self._deferred.start(DEFERRED_RENDER_MS)
             return
         self._deferred.stop()
+        self._apply_pending()
         if self.plotter.interactor.isVisible():
             self.plotter.render()
         else:
             self.draw()
+
+    def _apply_pending(self) -> None:
+        if self._pending is None or self.scene is None:
+            return
+        vertices, ghost, reframe = self._pending
+        self._pending = None
+        self.scene.set_frame(vertices, ghost if self.ghost_enabled else None)
+        if reframe and vertices is not None:
+            self.scene.frame_person(vertices)
 
     def _on_ghost(self, on: bool) -> None:
         self.ghost_enabled = on
