@@ -27,13 +27,14 @@ FRAME = 40
 
 def sample_result(folder: Path) -> Path:
     """``folder/sample.lmr.npz``: the sample's true motion with the clip's BlazePose keypoints."""
-    from lmr_studio.bench.gui import SAMPLE, _truth_result
+    from lmr_studio.bench.gui import _truth_result
+    from lmr_studio.resources import SAMPLE_VIDEO
     from lmr_studio.keypoint_error import keypoint_error
     from lmr_studio.perception.keypoints import video_keypoint_tracks
     from lmr_studio.video import VideoSource
 
     video = folder / "sample.mp4"
-    shutil.copy(SAMPLE, video)
+    shutil.copy(SAMPLE_VIDEO, video)
     result = _truth_result()
     with VideoSource(video) as source:
         tracks = None
