@@ -31,6 +31,16 @@ def align_plot_to_slider(plot, slider) -> None:
     plot.align_frames(first + offset, per_frame)
 
 
+def line_up_timeline(timeline_bar, plot) -> None:
+    """Size the timeline's controls so that the slider's first frame sits at the left edge of the
+    plots' curves, then lay the plots' frame axis over the slider's."""
+    slider = timeline_bar.slider
+    curves_left = plot.mapToGlobal(QPoint(round(plot.frames_left()), 0)).x()
+    first_now = slider.mapToGlobal(QPoint(round(slider.frame_span()[0]), 0)).x()
+    timeline_bar.set_controls_width(timeline_bar.controls.width() + curves_left - first_now)
+    align_plot_to_slider(plot, slider)
+
+
 def restore_layout(window: QMainWindow, splitters: dict[str, QSplitter]) -> tuple[str, str]:
     """Restore geometry and splitter sizes; returns the saved (overlay mode, camera preset)."""
     s = app_settings()

@@ -20,7 +20,8 @@ from lmr_studio.errors import LMRStudioError
 from lmr_studio.gui.dialogs import PreferencesDialog, ghost_enabled, process_options, show_error
 from lmr_studio.gui.dynamics_plot import DynamicsPlot
 from lmr_studio.gui.job_status import JobStatus
-from lmr_studio.gui.layout import align_plot_to_slider, reset_layout, restore_layout, save_layout, splitter
+from lmr_studio.gui.layout import (align_plot_to_slider, line_up_timeline, reset_layout, restore_layout,
+                                   save_layout, splitter)
 from lmr_studio.gui.mesh_view import MeshView
 from lmr_studio.gui.parts_panel import PartsPanel
 from lmr_studio.gui.playback_controller import PlaybackController
@@ -110,9 +111,8 @@ class MainWindow(QMainWindow):
         self.timeline_bar.slider.span_changed.connect(lambda: align_plot_to_slider(self.plot, self.timeline_bar.slider))
 
     def _sync_frame_axes(self) -> None:
-        """The slider starts where the plots do, and the plots' frames sit over the slider's."""
-        self.timeline_bar.set_controls_width(self.parts_panel.width() + self.bottom_split.handleWidth())
-        align_plot_to_slider(self.plot, self.timeline_bar.slider)
+        """The slider starts where the plots' curves do, and the plots' frames sit over the slider's."""
+        line_up_timeline(self.timeline_bar, self.plot)
 
     # -- opening -----------------------------------------------------------------------------
     def _attempt(self, action, *args) -> bool:

@@ -175,8 +175,7 @@ class TimelineBar(QWidget):
 
     def set_controls_width(self, width: int) -> None:
         """Make the controls this wide (at least what they need), so the slider starts under the plots."""
-        self.controls.setFixedWidth(max(width - self.layout().contentsMargins().left() - self.layout().spacing(),
-                                        self.controls.minimumSizeHint().width()))
+        self.controls.setFixedWidth(max(width, self.controls.minimumSizeHint().width()))
 
     def _step(self, delta: int) -> None:
         self.seek_requested.emit(self._current + delta)
