@@ -36,8 +36,9 @@ def line_up_timeline(timeline_bar, plot) -> None:
     plots' curves, then lay the plots' frame axis over the slider's."""
     slider = timeline_bar.slider
     curves_left = plot.mapToGlobal(QPoint(round(plot.frames_left()), 0)).x()
-    first_now = slider.mapToGlobal(QPoint(round(slider.frame_span()[0]), 0)).x()
-    timeline_bar.set_controls_width(timeline_bar.controls.width() + curves_left - first_now)
+    controls_left = timeline_bar.controls.mapToGlobal(QPoint(0, 0)).x()     # does not move with its width
+    gap = timeline_bar.layout().spacing()
+    timeline_bar.set_controls_width(round(curves_left - controls_left - gap - slider.frame_span()[0]))
     align_plot_to_slider(plot, slider)
 
 
