@@ -79,6 +79,7 @@ def main(video: str | None = None, frame: int | None = None, screenshot: str | N
     the video. With ``screenshot``, wait for the result, show ``frame``, save the window and exit:
     0 on success, 2 when processing failed."""
     from lmr_studio.gui.main_window import MainWindow
+    from lmr_studio.gui.playback_controller import PLAYHEAD_INTERVAL_MS
     from lmr_studio.gui.settings import app_settings
 
     app = application()
@@ -102,16 +103,23 @@ def main(video: str | None = None, frame: int | None = None, screenshot: str | N
 
         window.report_error = lambda _parent, error: fail(error)
 
+        def finish() -> None:
+            window.close()
+            app.quit()
+
+        def save() -> None:
+            save_screenshot(window, screenshot)
+            print(f"saved {screenshot}")
+            finish()
+
         def shoot(ok: bool) -> None:
             if ok and window.controller.session is not None:
                 window.playback.seek(frame or 0)
-                app.processEvents()
-                save_screenshot(window, screenshot)
-                print(f"saved {screenshot}")
-            elif outcome["code"] == 0:
+                QTimer.singleShot(PLAYHEAD_INTERVAL_MS + 50, save)      # the plots' playhead lands too
+                return
+            if outcome["code"] == 0:
                 outcome["code"] = 2
-            window.close()
-            app.quit()
+            finish()
 
         window.controller.job_ended.connect(lambda ok: QTimer.singleShot(300, lambda: shoot(ok)))
     if video:
