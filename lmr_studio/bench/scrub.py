@@ -8,6 +8,7 @@ sample's ground truth repeated, with the Anny body, so the overlay costs what a 
 
 from __future__ import annotations
 
+import resource
 import time
 from pathlib import Path
 
@@ -60,20 +61,28 @@ def scrub_result(truth, video: Path):
                         main_track=0)
 
 
-def _drag(app, win, positions) -> list[float]:
-    """Milliseconds per slider move of a drag over ``positions``, each until the window has painted."""
+def _cpu_s() -> float:
+    """CPU seconds this process has used (all its threads, Mesa's render threads included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _drag(app, win, positions) -> tuple[list[float], float]:
+    """Milliseconds per slider move of a drag over ``positions``, each until the window has
+    painted, and the CPU milliseconds per move (the work, whatever the machine's load)."""
     slider = win.timeline_bar.slider
     slider.setSliderDown(True)
-    times = []
+    times, cpu0 = [], _cpu_s()
     for value in positions:
         t0 = time.perf_counter()
         slider.setValue(int(value))
         app.processEvents()
         win.video_view.repaint()
         times.append((time.perf_counter() - t0) * 1e3)
+    cpu_ms = (_cpu_s() - cpu0) * 1e3 / len(positions)
     slider.setSliderDown(False)
     app.processEvents()
-    return times
+    return times, cpu_ms
 
 
 def measure(app, win, truth, folder: Path, quick: bool) -> dict:
@@ -97,18 +106,20 @@ def measure(app, win, truth, folder: Path, quick: bool) -> dict:
                             np.linspace(n - 1, n // 3, 20 if quick else 45)])
     sweep = np.round(sweep + np.random.default_rng(1).normal(0, 3, len(sweep))).clip(0, n - 1)
     _drag(app, win, sweep[:5])                               # warm-up
-    cheap = _drag(app, win, sweep)
+    cheap, cheap_cpu = _drag(app, win, sweep)
     t2 = time.perf_counter()
     win.playback.seek(int(sweep[-1]))                        # the drag stops: the exact frame
     app.processEvents()
     release_ms = (time.perf_counter() - t2) * 1e3
     win.playback.scrub_frames = None                         # the same drag with exact frames (before)
-    exact = _drag(app, win, sweep[: len(sweep) // 3])
+    exact, exact_cpu = _drag(app, win, sweep[: len(sweep) // 3])
     win.playback.scrub_frames = thumbs
     return {
         "scrub_updates_per_s": round(1e3 / float(np.mean(cheap)), 1),
         "scrub_update_ms_p95": round(float(np.percentile(cheap, 95)), 1),
+        "scrub_cpu_ms_per_update": round(cheap_cpu, 1),
         "scrub_exact_updates_per_s": round(1e3 / float(np.mean(exact)), 1),
+        "scrub_exact_cpu_ms_per_update": round(exact_cpu, 1),
         "scrub_release_ms": round(release_ms, 1),
         "scrub_thumbnails_s": round(build_s, 1),
         "scrub_thumbnails": len(thumbs),
