@@ -23,7 +23,7 @@ def test_parts_cover_every_joint_once():
     assert parts.JOINT_PART[18] == parts.PART_NAMES.index("left_arm")  # left elbow
     assert parts.JOINT_PART[5] == parts.PART_NAMES.index("right_leg")  # right knee
     assert parts.PART_COLOURS.shape == (6, 3) and len({tuple(c) for c in parts.PART_COLOURS}) == 6
-    assert parts.part_colour_hex(0) == "#9e9e9e"
+    assert parts.part_colour_hex(0) == "#a0a0a0" and parts.part_colour_hex(3) == "#0072b2"
 
 
 def test_rotation_round_trips():

@@ -164,3 +164,28 @@ def test_without_a_video_the_frame_is_blank_of_the_result_size():
     play.blank_size = (64, 48)
     frame = play.frame(0)
     assert frame.shape == (48, 64, 3) and np.unique(frame).tolist() == [24]
+
+
+class Thumbnails:
+    """A ScrubFrames stand-in: every 4th frame, 16x12."""
+
+    def nearest(self, frame):
+        index = 4 * round(frame / 4)
+        return index, np.full((12, 16, 3), index, np.uint8)
+
+    def close(self):
+        pass
+
+
+def test_scrubbing_shows_the_nearest_thumbnail_and_a_seek_the_exact_frame():
+    play = PlaybackController()
+    video = FakeVideo(30)
+    play.set_video(video, None, Thumbnails())
+    play.reset(30, 25.0)
+    play.scrub(9)
+    thumb = play.frame(play.current)
+    assert play.scrubbing and play.current == 9 and thumb.shape == (12, 16, 3) and thumb.max() == 8
+    assert play.image_size == (160, 120) and video.reads == 0          # no decoding while dragging
+    play.seek(9)
+    assert not play.scrubbing and play.frame(9).shape == (120, 160, 3) and video.reads == 1
+    play.close()

@@ -115,10 +115,10 @@ def test_parts_cannot_blank_every_pane_and_show_all_resets(qtbot, tmp_path):
 
 def _controls(widget):
     kinds = (QAbstractButton, QComboBox, QAbstractSpinBox, QSlider, QLineEdit)
-    for child in widget.findChildren(QAbstractButton) + widget.findChildren(QComboBox) + \
-            widget.findChildren(QAbstractSpinBox) + widget.findChildren(QSlider) + widget.findChildren(QLineEdit):
-        if isinstance(child, kinds) and child.isVisibleTo(widget) and not isinstance(child.parent(), (QComboBox, QAbstractSpinBox)):
-            yield child
+    for kind in kinds:
+        for child in widget.findChildren(kind):
+            if child.isVisibleTo(widget) and not isinstance(child.parent(), (QComboBox, QAbstractSpinBox)):
+                yield child
 
 
 def _tip(control) -> str:

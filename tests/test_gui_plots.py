@@ -62,6 +62,8 @@ def test_tick_labels_never_overlap(window):
 def test_plot_frames_sit_over_the_slider_frames(window):
     slider, plot = window.timeline_bar.slider, window.plot
     first, per = slider.frame_span()
+    curves_left = plot.mapToGlobal(QPoint(round(plot.frames_left()), 0)).x()
+    assert abs(slider.mapToGlobal(QPoint(round(first), 0)).x() - curves_left) <= 2    # no frame under the axis
     for frame in (0, 300, 1199):
         slider_x = slider.mapToGlobal(QPoint(round(first + frame * per), 0)).x()
         plot_x = plot.mapToGlobal(QPoint(round(plot.frame_x(frame)), 0)).x()

@@ -25,7 +25,7 @@ def test_processes_once_then_reloads_the_saved_result(tmp_path):
     video.write_bytes(b"")                       # the fake processing never reads it
     calls = []
 
-    def process(path, options, cancel):
+    def process(path, options, cancel, load):
         calls.append(path)
         yield Progress("keypoints", 1, 1, "")
         yield make_waving_result(12)
@@ -42,11 +42,32 @@ def test_processes_once_then_reloads_the_saved_result(tmp_path):
     assert len(calls) == 2
 
 
+def test_the_body_the_pipeline_loaded_poses_the_meshes(tmp_path):
+    """One body model per session: processing loads it once, the meshes reuse it."""
+    video = tmp_path / "clip.mp4"
+    body = FakeBody()
+    loads = []
+
+    def process(path, options, cancel, load):
+        network, pipeline_body = load(options, lambda *a: None)
+        assert pipeline_body is body
+        yield make_waving_result(8)
+
+    def load_body(options, progress=None):
+        loads.append(options)
+        return FakeBody()
+
+    session = list(iter_open(video, ProcessOptions(), load_body=load_body, process=process, ghost=False,
+                             load=lambda options, progress: ("network", body)))[-1]
+    assert session.body is body and not loads
+    assert session.meshes[0].vertices.shape == (8, FakeBody.num_vertices, 3)
+
+
 def test_cancel_yields_no_session_and_saves_nothing(tmp_path):
     video = tmp_path / "clip.mp4"
     cancel = threading.Event()
 
-    def process(path, options, cancel):
+    def process(path, options, cancel, load):
         yield Progress("keypoints", 1, 2, "")
         cancel.set()
         yield Progress("cancelled", 1, 2, "cancelled")

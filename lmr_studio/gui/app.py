@@ -74,10 +74,12 @@ def save_screenshot(window, path: str | Path) -> Path:
 
 
 def main(video: str | None = None, frame: int | None = None, screenshot: str | None = None,
-         smpl: str | None = None) -> int:
-    """Open the window (optionally on ``video``). With ``screenshot``, wait for the result, show
-    ``frame``, save the window and exit: 0 on success, 2 when processing failed."""
+         smpl: str | None = None, size: tuple[int, int] | None = None, overlay: str | None = None) -> int:
+    """Open the window (optionally on ``video``), ``size`` (w, h) pixels, drawing ``overlay`` on
+    the video. With ``screenshot``, wait for the result, show ``frame``, save the window and exit:
+    0 on success, 2 when processing failed."""
     from lmr_studio.gui.main_window import MainWindow
+    from lmr_studio.gui.playback_controller import PLAYHEAD_INTERVAL_MS
     from lmr_studio.gui.settings import app_settings
 
     app = application()
@@ -87,10 +89,13 @@ def main(video: str | None = None, frame: int | None = None, screenshot: str | N
                                  "Give the path of SMPL_NEUTRAL.pkl / .npz, or leave --smpl out to use Anny.")
         app_settings().setValue("smpl_path", str(Path(smpl).resolve()))
     window = MainWindow()
+    if size or screenshot:
+        window.resize(*(size or (1500, 900)))
+    if overlay:
+        window.set_overlay(overlay)
     window.show()
     outcome = {"code": 0}
     if screenshot:
-        window.resize(1500, 900)
 
         def fail(error: BaseException) -> None:            # no modal dialog in a scripted run
             print(f"lmr-studio: error: {error}", file=sys.stderr)
@@ -98,16 +103,23 @@ def main(video: str | None = None, frame: int | None = None, screenshot: str | N
 
         window.report_error = lambda _parent, error: fail(error)
 
+        def finish() -> None:
+            window.close()
+            app.quit()
+
+        def save() -> None:
+            save_screenshot(window, screenshot)
+            print(f"saved {screenshot}")
+            finish()
+
         def shoot(ok: bool) -> None:
             if ok and window.controller.session is not None:
                 window.playback.seek(frame or 0)
-                app.processEvents()
-                save_screenshot(window, screenshot)
-                print(f"saved {screenshot}")
-            elif outcome["code"] == 0:
+                QTimer.singleShot(PLAYHEAD_INTERVAL_MS + 50, save)      # the plots' playhead lands too
+                return
+            if outcome["code"] == 0:
                 outcome["code"] = 2
-            window.close()
-            app.quit()
+            finish()
 
         window.controller.job_ended.connect(lambda ok: QTimer.singleShot(300, lambda: shoot(ok)))
     if video:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 from lmr_studio.parts import NUM_PARTS, PART_COLOURS, RIGHT_PARTS
 from lmr_studio.playback import PartVisibility
 
-MIN_LABEL_GAP_PX = {"left": 26, "bottom": 70}     # tick label pitch: a text line; a 5-digit frame
+MIN_LABEL_GAP_PX = {"left": 18, "bottom": 70}     # tick label pitch: a text line; a 5-digit frame
 
 
 class SparseAxis(pg.AxisItem):
@@ -126,6 +126,11 @@ class DynamicsPlot(QWidget):
         left = self.view.mapFromScene(rect.topLeft()).x() + self.view.x()
         right = self.view.mapFromScene(rect.topRight()).x() + self.view.x()
         vb.setXRange((left - x0) / per, (right - x0) / per, padding=0)
+
+    def frames_left(self) -> float:
+        """x in this widget where the curves' area begins (right of the value axis)."""
+        rect = self.speed_plot.vb.sceneBoundingRect()
+        return self.view.mapFromScene(rect.topLeft()).x() + self.view.x()
 
     def frame_x(self, frame: float) -> float:
         """Where ``frame`` is drawn, as an x in this widget's coordinates."""

@@ -151,7 +151,8 @@ class ExportDialog(QDialog):
         self.colours_check.setEnabled(fmt in COLOUR_FORMATS)
         self.colours_check.setChecked(str(s.value(f"export/{fmt}/colours", "true")).lower() == "true")
         self.keypoints_check.setEnabled(fmt == "mp4")
-        self.keypoints_check.setChecked(fmt == "mp4" and str(s.value("export/mp4/keypoints", "false")).lower() == "true")
+        keypoints = str(s.value("export/mp4/keypoints", "false")).lower() == "true"
+        self.keypoints_check.setChecked(fmt == "mp4" and keypoints)
         everyone = self.track_combo.findData(_ALL)
         if everyone >= 0:
             self.track_combo.model().item(everyone).setEnabled(fmt not in SINGLE_PERSON_FORMATS)

@@ -1,4 +1,5 @@
-"""Window layout: splitters, and their persistence: geometry, toolbar state, splitter sizes, overlay mode and camera preset.
+"""Window layout: splitters, the plots' frame axis over the slider's, and the saved layout
+(geometry, toolbar state, splitter sizes, overlay mode and camera preset).
 
 Stored in the user's QSettings (:mod:`lmr_studio.gui.settings`) when the window closes and read
 back when it opens.
@@ -28,6 +29,17 @@ def align_plot_to_slider(plot, slider) -> None:
     first, per_frame = slider.frame_span()
     offset = slider.mapToGlobal(QPoint(0, 0)).x() - plot.mapToGlobal(QPoint(0, 0)).x()
     plot.align_frames(first + offset, per_frame)
+
+
+def line_up_timeline(timeline_bar, plot) -> None:
+    """Size the timeline's controls so that the slider's first frame sits at the left edge of the
+    plots' curves, then lay the plots' frame axis over the slider's."""
+    slider = timeline_bar.slider
+    curves_left = plot.mapToGlobal(QPoint(round(plot.frames_left()), 0)).x()
+    controls_left = timeline_bar.controls.mapToGlobal(QPoint(0, 0)).x()     # does not move with its width
+    gap = timeline_bar.layout().spacing()
+    timeline_bar.set_controls_width(round(curves_left - controls_left - gap - slider.frame_span()[0]))
+    align_plot_to_slider(plot, slider)
 
 
 def restore_layout(window: QMainWindow, splitters: dict[str, QSplitter]) -> tuple[str, str]:

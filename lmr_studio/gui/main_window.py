@@ -20,7 +20,8 @@ from lmr_studio.errors import LMRStudioError
 from lmr_studio.gui.dialogs import PreferencesDialog, ghost_enabled, process_options, show_error
 from lmr_studio.gui.dynamics_plot import DynamicsPlot
 from lmr_studio.gui.job_status import JobStatus
-from lmr_studio.gui.layout import align_plot_to_slider, reset_layout, restore_layout, save_layout, splitter
+from lmr_studio.gui.layout import (align_plot_to_slider, line_up_timeline, reset_layout, restore_layout,
+                                   save_layout, splitter)
 from lmr_studio.gui.mesh_view import MeshView
 from lmr_studio.gui.parts_panel import PartsPanel
 from lmr_studio.gui.playback_controller import PlaybackController
@@ -31,6 +32,7 @@ from lmr_studio.gui.timeline import TimelineBar
 from lmr_studio.gui.video_view import OVERLAY_MODES, VideoView, person_overlays
 from lmr_studio.gui.window_actions import build_actions
 from lmr_studio.scene.session import iter_open
+from lmr_studio.video.scrub import ScrubFrames
 
 class MainWindow(QMainWindow):
     """The LMR Studio window. ``open_source(path)`` and ``make_job(...)`` (iter_open's signature)
@@ -98,6 +100,7 @@ class MainWindow(QMainWindow):
         play.state_changed.connect(self._on_playback_state)
         self.start_screen.open_path.connect(self.open_path)
         self.timeline_bar.seek_requested.connect(play.seek)
+        self.timeline_bar.scrub_requested.connect(play.scrub)
         self.timeline_bar.play_toggled.connect(play.toggle_play)
         self.timeline_bar.speed_changed.connect(play.set_speed)
         self.timeline_bar.loop_toggled.connect(play.set_loop)
@@ -108,9 +111,8 @@ class MainWindow(QMainWindow):
         self.timeline_bar.slider.span_changed.connect(lambda: align_plot_to_slider(self.plot, self.timeline_bar.slider))
 
     def _sync_frame_axes(self) -> None:
-        """The slider starts where the plots do, and the plots' frames sit over the slider's."""
-        self.timeline_bar.set_controls_width(self.parts_panel.width() + self.bottom_split.handleWidth())
-        align_plot_to_slider(self.plot, self.timeline_bar.slider)
+        """The slider starts where the plots' curves do, and the plots' frames sit over the slider's."""
+        line_up_timeline(self.timeline_bar, self.plot)
 
     # -- opening -----------------------------------------------------------------------------
     def _attempt(self, action, *args) -> bool:
@@ -140,7 +142,8 @@ class MainWindow(QMainWindow):
     # -- controller signals ------------------------------------------------------------------
     def _on_video_changed(self) -> None:
         ctl = self.controller
-        self.playback.set_video(ctl.video, ctl.reopen_video())
+        exists = ctl.video is not None and ctl.video_path.is_file()
+        self.playback.set_video(ctl.video, ctl.reopen_video(), ScrubFrames(ctl.video_path) if exists else None)
         result = ctl.result
         self.playback.blank_size = None if result is None else tuple(result.image_size)
         name = ctl.video_path.name if ctl.video_path else (
@@ -222,13 +225,13 @@ class MainWindow(QMainWindow):
         missing = ctl.video_missing and result is not None
         caption = f"Video not found: {Path(result.video_path).name} (File > Locate video…)" if missing else (
             "" if frame is not None else "No video")
-        self.video_view.set_frame(frame, people, caption)
+        self.video_view.set_frame(frame, people, caption, self.playback.image_size)
         meshes = session.meshes.get(ctl.selected_track) if session is not None else None
         if meshes is not None:
             row = meshes.row(i)
             self.mesh_view.show_vertices(None if row is None else meshes.vertices[row],
                                          None if row is None or meshes.ghost is None else meshes.ghost[row],
-                                         reframe=not self.playback.timeline.playing)
+                                         reframe=not self.playback.timeline.playing, defer=self.playback.scrubbing)
         self.timeline_bar.show(self.playback.timeline)
         self.playback.request_playhead()
 

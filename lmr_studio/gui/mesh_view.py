@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 import qtawesome as qta
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 from pyvistaqt import QtInteractor
 
 from lmr_studio.playback import PartVisibility
 from lmr_studio.scene.body_scene import CAMERA_PRESETS, BodyScene
 
+DEFERRED_RENDER_MS = 100
 _PRESET_ICONS = {"front": "fa5s.user", "side": "fa5s.street-view", "follow": "fa5s.crosshairs"}
 
 
@@ -70,6 +71,10 @@ class MeshView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.plotter.interactor, 1)
         self.preset = "front"
+        self._deferred = QTimer(self)
+        self._deferred.setSingleShot(True)
+        self._deferred.timeout.connect(lambda: (self._apply_pending(), self.draw()))
+        self._pending: tuple | None = None         # (vertices, ghost, reframe) not yet in the scene
         self.plotter.iren.add_observer("LeftButtonReleaseEvent", self._after_mouse)    # left-drag turns the view
 
     def set_body(self, faces: np.ndarray, vertex_parts: np.ndarray, track_vertices: np.ndarray,
@@ -113,19 +118,35 @@ class MeshView(QWidget):
             self.scene.set_parts(state)
             self.draw()
 
-    def show_vertices(self, vertices: np.ndarray | None, ghost: np.ndarray | None, reframe: bool = False) -> None:
+    def show_vertices(self, vertices: np.ndarray | None, ghost: np.ndarray | None, reframe: bool = False,
+                      defer: bool = False) -> None:
         """Show one frame's (V, 3) vertices (None: nobody here), bring them into view with
         ``reframe`` (after a seek), and render now, while the video pane's overlay composes on its
-        own thread (a hidden view repaints when shown)."""
+        own thread (a hidden view repaints when shown). With ``defer`` (a slider drag) render at
+        most every ``DEFERRED_RENDER_MS``, the last frame always: the video pane keeps up with the
+        hand while the 3D view, a software-GL render, follows a few times a second."""
         if self.scene is None:
             return
-        self.scene.set_frame(vertices, ghost if self.ghost_enabled else None)
-        if reframe and vertices is not None:
-            self.scene.frame_person(vertices)
+        self._pending = (vertices, ghost, reframe)
+        if defer:                                  # the mesh update (normals) waits for the render too
+            if not self._deferred.isActive():
+                self._deferred.start(DEFERRED_RENDER_MS)
+            return
+        self._deferred.stop()
+        self._apply_pending()
         if self.plotter.interactor.isVisible():
             self.plotter.render()
         else:
             self.draw()
+
+    def _apply_pending(self) -> None:
+        if self._pending is None or self.scene is None:
+            return
+        vertices, ghost, reframe = self._pending
+        self._pending = None
+        self.scene.set_frame(vertices, ghost if self.ghost_enabled else None)
+        if reframe and vertices is not None:
+            self.scene.frame_person(vertices)
 
     def _on_ghost(self, on: bool) -> None:
         self.ghost_enabled = on

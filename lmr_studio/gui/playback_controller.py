@@ -1,7 +1,9 @@
 """PlaybackController: the playback clock, frame prefetch and the throttled plot playhead.
 
 A QObject without widgets (tests drive it with no display). It owns the :class:`Timeline`, the
-video source the window shows and a :class:`FramePrefetcher` that decodes ahead while playing.
+video source the window shows, a :class:`FramePrefetcher` that decodes ahead while playing and
+the :class:`~lmr_studio.video.scrub.ScrubFrames` thumbnails shown while the slider is dragged
+(:meth:`scrub`; the exact frame follows on :meth:`seek` when the drag stops).
 Views redraw on ``frame_changed(int)``; the dynamics plot moves on ``playhead_moved(int)``, at
 most every ``PLAYHEAD_INTERVAL_MS`` (a plot repaint costs as much as a video frame) with the
 last position always delivered.
@@ -35,6 +37,8 @@ class PlaybackController(QObject):
         self.timeline = Timeline(num_frames=1, fps=25.0)
         self.video = None                                 # VideoSource-like: read(i), num_frames, close()
         self.prefetch: FramePrefetcher | None = None
+        self.scrub_frames = None                          # ScrubFrames-like: nearest(i), close()
+        self.scrubbing = False                            # the last move was a slider drag
         self.blank_size: tuple[int, int] | None = None    # (w, h) of the grey frame shown without a video
         self.enabled = False
         self._last_tick = 0.0
@@ -48,19 +52,19 @@ class PlaybackController(QObject):
         self._playhead_timer.timeout.connect(self._emit_playhead)
 
     # -- the video ---------------------------------------------------------------------------
-    def set_video(self, source, reopen: Callable[[], object] | None) -> None:
-        """Show ``source`` (None: no video); ``reopen()`` opens a second handle for the prefetch thread."""
+    def set_video(self, source, reopen: Callable[[], object] | None, scrub_frames=None) -> None:
+        """Show ``source`` (None: no video); ``reopen()`` opens a second handle for the prefetch
+        thread; ``scrub_frames`` gives cheap frames while the slider is dragged."""
         self.close_video()
-        self.video = source
+        self.video, self.scrub_frames = source, scrub_frames
         if source is not None and reopen is not None:
             self.prefetch = FramePrefetcher(reopen, ahead=3)
 
     def close_video(self) -> None:
-        if self.prefetch is not None:
-            self.prefetch.close()
-        if self.video is not None:
-            self.video.close()
-        self.video, self.prefetch = None, None
+        for owned in (self.prefetch, self.scrub_frames, self.video):
+            if owned is not None:
+                owned.close()
+        self.video, self.prefetch, self.scrub_frames = None, None, None
 
     def reset(self, num_frames: int, fps: float) -> None:
         """A new timeline of ``num_frames`` at ``fps`` (paused at frame 0)."""
@@ -70,14 +74,23 @@ class PlaybackController(QObject):
         self.state_changed.emit()
         self.frame_changed.emit(0)
 
+    @property
+    def image_size(self) -> tuple[int, int] | None:
+        """(w, h) pixels of the images :meth:`frame` shows (a scrub thumbnail is smaller)."""
+        return tuple(self.video.size) if self.video is not None else self.blank_size
+
     def frame(self, i: int) -> np.ndarray | None:
-        """Frame ``i`` (H, W, 3) uint8 RGB: from the prefetcher while playing (then ask it for the
-        next ones), else decoded now; a grey frame of ``blank_size`` without a video."""
+        """Frame ``i`` (H, W, 3) uint8 RGB: while scrubbing the nearest thumbnail, while playing
+        from the prefetcher (then ask it for the next ones), else decoded now; a grey frame of
+        ``blank_size`` without a video."""
         if self.video is None:
             if self.blank_size is None:
                 return None
             w, h = self.blank_size
             return np.full((h, w, 3), 24, np.uint8)
+        cheap = self.scrub_frames.nearest(i) if self.scrubbing and self.scrub_frames is not None else None
+        if cheap is not None:                             # the nearest thumbnail (smaller than image_size)
+            return cheap[1]
         playing = self.timeline.playing and self.prefetch is not None
         frame = self.prefetch.take(i) if playing else None
         if frame is None:
@@ -92,6 +105,15 @@ class PlaybackController(QObject):
         return self.timeline.current
 
     def seek(self, frame: int) -> None:
+        """Go to ``frame`` and show it exactly."""
+        self.scrubbing = False
+        self.timeline.seek(frame)
+        self.frame_changed.emit(self.timeline.current)
+
+    def scrub(self, frame: int) -> None:
+        """Go to ``frame`` during a slider drag: show the nearest cheap frame (see :meth:`frame`)."""
+        self.pause()
+        self.scrubbing = True
         self.timeline.seek(frame)
         self.frame_changed.emit(self.timeline.current)
 

@@ -1,6 +1,7 @@
 """TimelineBar: play/pause, step, speed, a frame slider, frame/time read-out and track marks.
 
 The bar shows a :class:`playback.Timeline` and asks for changes through ``seek_requested(int)``,
+``scrub_requested(int)`` (while the slider is dragged; ``seek_requested`` when it is released),
 ``play_toggled()``, ``speed_changed(float)``, ``loop_toggled(bool)``; the window owns the clock
 and calls :meth:`show`. A frame-number box seeks to the typed frame.
 """
@@ -98,6 +99,7 @@ class TimelineBar(QWidget):
     """Transport controls and the frame slider under the video and the 3D view."""
 
     seek_requested = Signal(int)
+    scrub_requested = Signal(int)       # the slider is being dragged: a cheap frame will do
     play_toggled = Signal()
     speed_changed = Signal(float)
     loop_toggled = Signal(bool)
@@ -128,6 +130,7 @@ class TimelineBar(QWidget):
         self.slider.setToolTip("Drag to scrub through the video (Page Up / Page Down: one second)")
         self.slider.setRange(0, 0)
         self.slider.valueChanged.connect(self._on_slider)
+        self.slider.sliderReleased.connect(lambda: self.seek_requested.emit(self.slider.value()))
         self.strip = TrackStrip(self)
         self.strip.seek_requested.connect(self.seek_requested)
         self.slider.span_changed.connect(lambda: self.strip.set_span(*self.slider.frame_span()))
@@ -172,15 +175,14 @@ class TimelineBar(QWidget):
 
     def set_controls_width(self, width: int) -> None:
         """Make the controls this wide (at least what they need), so the slider starts under the plots."""
-        self.controls.setFixedWidth(max(width - self.layout().contentsMargins().left() - self.layout().spacing(),
-                                        self.controls.minimumSizeHint().width()))
+        self.controls.setFixedWidth(max(width, self.controls.minimumSizeHint().width()))
 
     def _step(self, delta: int) -> None:
         self.seek_requested.emit(self._current + delta)
 
     def _on_slider(self, value: int) -> None:
         if not self._updating:
-            self.seek_requested.emit(value)
+            (self.scrub_requested if self.slider.isSliderDown() else self.seek_requested).emit(value)
 
     def _on_frame_box(self, value: int) -> None:
         if not self._updating:

@@ -70,18 +70,21 @@ def person_overlays(result: MotionResult, frame: int, selected: int | None, mesh
 
 
 def compose_frame(frame: np.ndarray, people: list[PersonOverlay], mode: str, state: PartVisibility,
-                  scale: float) -> np.ndarray:
-    """``frame`` (H, W, 3) uint8 with the mesh overlay (``mode == "mesh"``) of ``people``, resized
-    by ``scale`` with OpenCV (cheaper than a smooth QPainter scale); contiguous uint8. Qt-free, so
+                  scale: float, image_width: int | None = None) -> np.ndarray:
+    """``frame`` (H, W, 3) uint8 with the mesh overlay (``mode == "mesh"``) of ``people``, shown at
+    ``scale`` screen pixels per image pixel, resized with OpenCV (cheaper than a smooth QPainter
+    scale); contiguous uint8. ``frame`` may be a thumbnail of an ``image_width``-pixel-wide image
+    (default: its own width): the mesh is then painted at the thumbnail's resolution. Qt-free, so
     it runs on the overlay thread."""
+    h, w = frame.shape[:2]
+    shrink = w / (image_width or w)                       # thumbnail pixels per image pixel
     if mode == "mesh":
         for person in people:
             if person.mesh_vertices is not None:
                 frame = paint_mesh(frame, person.mesh_vertices, person.mesh_faces, person.mesh_face_parts,
-                                   person.focal, state.opacities())
-    h, w = frame.shape[:2]
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+                                   person.focal * shrink, state.opacities())
+    size = (max(1, round(w * scale / shrink)), max(1, round(h * scale / shrink)))
+    interpolation = cv2.INTER_AREA if scale < shrink else cv2.INTER_LINEAR
     return np.ascontiguousarray(cv2.resize(frame, size, interpolation=interpolation))
 
 
@@ -100,6 +103,7 @@ class VideoView(QWidget):
         self.mode = "mesh"
         self.parts = PartVisibility()
         self._frame: np.ndarray | None = None
+        self._image_size: tuple[int, int] | None = None      # (w, h) of the image ``_frame`` shows
         self._image: QImage | None = None
         self._people: list[PersonOverlay] = []
         self._caption = ""
@@ -118,9 +122,12 @@ class VideoView(QWidget):
         self.parts = state
         self._compose()
 
-    def set_frame(self, frame: np.ndarray | None, people: list[PersonOverlay], caption: str = "") -> None:
-        """Show ``frame`` (H, W, 3) uint8 RGB (None: blank) with ``people`` drawn on it."""
+    def set_frame(self, frame: np.ndarray | None, people: list[PersonOverlay], caption: str = "",
+                  image_size: tuple[int, int] | None = None) -> None:
+        """Show ``frame`` (H, W, 3) uint8 RGB (None: blank) with ``people`` (image pixels) drawn on
+        it; ``image_size`` (w, h) when ``frame`` is a smaller thumbnail of the image."""
         self._frame, self._people, self._caption = frame, people, caption
+        self._image_size = image_size if image_size is not None or frame is None else frame.shape[1::-1]
         self._compose()
 
     def _compose(self) -> None:
@@ -130,10 +137,10 @@ class VideoView(QWidget):
         if frame is None:
             self._pending, self._image, self._scale = None, None, 1.0
         else:
-            h, w = frame.shape[:2]
+            w, h = self._image_size
             self._scale = max(1e-3, min(self.width() / w, self.height() / h))
             self._pending = self._executor.submit(compose_frame, frame, list(self._people), self.mode,
-                                                  self.parts.copy(), self._scale)
+                                                  self.parts.copy(), self._scale, w)
         self.update()
 
     def _resolve(self) -> None:

@@ -118,8 +118,8 @@ def build_actions(win) -> None:
     _action(view, None, "Reset layout", win.reset_layout, "Video and 3D view side by side, the plots below")
 
     help_menu = win.menuBar().addMenu("&Help")
-    _action(help_menu, None, "&Keyboard shortcuts", lambda: QMessageBox.information(win, "Keyboard shortcuts", SHORTCUTS),
-            "The keys of the window")
+    _action(help_menu, None, "&Keyboard shortcuts",
+            lambda: QMessageBox.information(win, "Keyboard shortcuts", SHORTCUTS), "The keys of the window")
     _action(help_menu, None, "&About LMR Studio", lambda: QMessageBox.about(win, "About LMR Studio", ABOUT),
             "What LMR Studio is")
 
@@ -133,7 +133,8 @@ def build_actions(win) -> None:
     bar.addWidget(QLabel(" Overlay "))
     win.overlay_combo = QComboBox()
     win.overlay_combo.addItems(OVERLAY_MODES)
-    win.overlay_combo.setToolTip("What to draw on the video: the mesh, the 24 joints, BlazePose's keypoints, or nothing")
+    win.overlay_combo.setToolTip("What to draw on the video: the mesh, the 24 joints, BlazePose's keypoints, "
+                                 "or nothing")
     win.overlay_combo.currentTextChanged.connect(win.set_overlay)
     bar.addWidget(win.overlay_combo)
     bar.addWidget(QLabel("  Person "))

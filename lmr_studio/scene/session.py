@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from lmr_studio.errors import BadWeightsError
-from lmr_studio.pipeline import ProcessOptions, Progress, iter_process, load_in_thread, result_path_for
+from lmr_studio.pipeline import (ProcessOptions, Progress, iter_process, load_in_thread, load_models,
+                                 result_path_for)
 from lmr_studio.perception.features import box_from_keypoints, keypoint_features
 from lmr_studio.result import MotionResult, Track
 from lmr_studio.scene.sequence import TrackMeshes, build_track_meshes
@@ -49,12 +50,15 @@ def _default_body(options: ProcessOptions, progress=None):
 
 def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: threading.Event | None = None, *,
               result_path: str | Path | None = None, ghost: bool = True, reprocess: bool = False,
-              load_body=_default_body, process=iter_process) -> Iterator[Progress | Session]:
+              load_body=_default_body, process=iter_process, load=load_models) -> Iterator[Progress | Session]:
     """Yield Progress while getting a result for ``video_path`` (reloaded from
     ``result_path_for(video)`` when present unless ``reprocess``; or read from ``result_path``),
     then a :class:`Session`. Yields nothing more after a cancel. ``load_body(options, progress)`` and
-    ``process(video, options, cancel)`` are injectable for tests."""
+    ``process(video, options, cancel, load)`` with ``load(options, progress) -> (network, body)``
+    are injectable for tests. One body model per session: after processing, the body that
+    ``load`` gave the pipeline poses the meshes too."""
     cancel = cancel or threading.Event()
+    loaded: dict[str, object] = {}                  # the body model the pipeline loads, if it runs
     video = Path(video_path) if video_path else None
     saved = Path(result_path) if result_path else (result_path_for(video) if video else None)
     reloaded = saved is not None and saved.exists() and (result_path is not None or not reprocess)
@@ -67,7 +71,11 @@ def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: th
             video = Path(result.video_path)
     else:
         result = None
-        for item in process(video, options, cancel):
+        def load_and_keep(opts: ProcessOptions, progress):
+            network, loaded["body"] = load(opts, progress)
+            return network, loaded["body"]
+
+        for item in process(video, options, cancel, load_and_keep):
             if isinstance(item, MotionResult):
                 result = item
             else:
@@ -75,13 +83,14 @@ def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: th
         if result is None or cancel.is_set():
             return
         result.save(saved)
-    yield Progress("meshes", 0, 1, f"loading the {options.body_model} body model (the first Anny build takes minutes)")
-    body = None
-    for item in load_in_thread(lambda progress: load_body(options, progress), cancel):  # relays build progress
-        if isinstance(item, Progress):
-            yield item
-        else:
-            body = item[1]
+    body = loaded.get("body")
+    if body is None:
+        yield Progress("meshes", 0, 1, f"loading the {options.body_model} body model (the first Anny build takes minutes)")
+        for item in load_in_thread(lambda progress: load_body(options, progress), cancel):  # relays build progress
+            if isinstance(item, Progress):
+                yield item
+            else:
+                body = item[1]
     if body is None:
         return
     meshes: dict[int, TrackMeshes] = {}
