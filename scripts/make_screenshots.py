@@ -27,7 +27,7 @@ FRAME = 40
 
 def sample_result(folder: Path) -> Path:
     """``folder/sample.lmr.npz``: the sample's true motion with the clip's BlazePose keypoints."""
-    from lmr_studio.bench.gui import _truth_result
+    from lmr_studio.bench.gui import sample_truth_result
     from lmr_studio.resources import SAMPLE_VIDEO
     from lmr_studio.keypoint_error import keypoint_error
     from lmr_studio.perception.keypoints import video_keypoint_tracks
@@ -35,7 +35,7 @@ def sample_result(folder: Path) -> Path:
 
     video = folder / "sample.mp4"
     shutil.copy(SAMPLE_VIDEO, video)
-    result = _truth_result()
+    result = sample_truth_result()
     with VideoSource(video) as source:
         tracks = None
         for _done, found in video_keypoint_tracks(source):

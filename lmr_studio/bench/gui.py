@@ -24,7 +24,7 @@ from lmr_studio.resources import SAMPLE_TRUTH, SAMPLE_VIDEO
 WINDOW_SIZE = (1400, 880)
 
 
-def _truth_result():
+def sample_truth_result():
     """The sample's ground-truth motion as a one-track MotionResult (boxes from its 2D joints)."""
     from lmr_studio.perception.features import box_to_corners
     from lmr_studio.result import MotionResult, Track
@@ -52,7 +52,7 @@ def _measure(quick: bool) -> dict:
 
     app_settings().setValue("ghost", "false")   # the ghost is hidden while drawing; computing it is not timed
     with tempfile.TemporaryDirectory() as tmp:
-        npz = _truth_result().save(Path(tmp) / "sample.lmr.npz")
+        npz = sample_truth_result().save(Path(tmp) / "sample.lmr.npz")
         win = MainWindow()
         win.report_error = lambda _parent, err: (_ for _ in ()).throw(err)
         win.resize(*WINDOW_SIZE)
