@@ -29,7 +29,7 @@ class RefineSettings:
     iterations: int = 100
     lr: float = 0.05
     huber: float = 0.05        # box units where the 2D cost turns from quadratic to linear
-    pose_prior: float = 0.0002  # per joint, per rad^2 of residual rotation
+    pose_prior: float = 0.001  # per joint, per rad^2 of residual rotation
     depth_prior: float = 0.05  # per (log depth ratio)^2
 
 
