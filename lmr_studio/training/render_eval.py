@@ -1,0 +1,182 @@
+"""End-to-end evaluation: a motion fitted on the body, rendered from several cameras, run through
+the real video pipeline (BlazePose -> network -> body), scored against the truth.
+
+Per clip and :class:`~lmr_studio.training.eval_cameras.EvalCamera`: the fitted motion is filmed
+(:func:`~lmr_studio.training.eval_cameras.film`), rendered to a video by an injected ``render``
+function (default :func:`anny_renderer`: :mod:`lmr_studio.training.render`, skin and clothes,
+a room behind), then every network kind runs through :func:`lmr_studio.pipeline.iter_recover`
+(keypoints once per video, from the pipeline's own cache, for all kinds). The main track's poses
+and betas are scored with :mod:`~lmr_studio.training.metrics` against the camera-frame truth on
+the frames where the person was found; acceleration only over three consecutive found frames.
+
+Videos, truth and fits live in ``<user cache>/eval/render/<clip>-<key>/`` (``key`` hashes the
+motion, the frame limit and the cameras), so a second run renders nothing again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from lmr_studio.errors import NoPersonError
+from lmr_studio.parts import JOINT_PART
+from lmr_studio.result import MotionResult, Track
+from lmr_studio.training.eval_cameras import CAMERAS, EvalCamera, camera_vertices, film
+from lmr_studio.training.evaluate import ErrorSums
+from lmr_studio.training.metrics import accel_errors, joint_errors, pa_joint_errors, vertex_errors
+from lmr_studio.training.user_motion import FittedMotion
+
+#: ``render(frames_vertices, faces, camera, path) -> path``: camera-frame vertices (V, 3) per
+#: frame (an iterable), the mesh's triangles (T, 3), the camera, the video file to write.
+Render = Callable[[Iterable[np.ndarray], np.ndarray, EvalCamera, Path], Path]
+#: Bumped when rendering changes, so cached videos are not reused.
+RENDER_VERSION = 1
+
+
+def anny_renderer(body) -> Render:
+    """The default ``render``: :class:`~lmr_studio.training.render.OffscreenRenderer` with a
+    clothed look (t-shirt, trousers, shoes), default lights and a fixed room background."""
+    from lmr_studio.training.backgrounds import room_background
+    from lmr_studio.training.render import Camera, Look, OffscreenRenderer, write_video
+
+    look = Look(skin=(0.87, 0.68, 0.55), top=(0.25, 0.45, 0.7), bottom=(0.22, 0.22, 0.28), sleeves="short")
+    vertex_joints = np.asarray(body.joint_weights).argmax(1)
+
+    def render(frames: Iterable[np.ndarray], faces: np.ndarray, camera: EvalCamera, path: Path) -> Path:
+        with OffscreenRenderer(faces, vertex_joints, Camera(camera.size, camera.focal)) as renderer:
+            renderer.set_scene([look], background=room_background(camera.size, np.random.default_rng(len(camera.name))))
+            write_video((renderer.render([v]) for v in frames), path, fps=30.0)
+        return path
+
+    return render
+
+
+@dataclasses.dataclass
+class Clip:
+    """One motion to evaluate: a ``name`` and its fit on the body."""
+
+    name: str
+    motion: FittedMotion
+
+
+def clip_folder(root: Path, clip: Clip, cameras: Sequence[EvalCamera]) -> Path:
+    """``root / <name>-<key>``: key = hash of the fitted motion, the cameras and :data:`RENDER_VERSION`."""
+    h = hashlib.sha1()
+    for a in (clip.motion.poses, clip.motion.betas, clip.motion.transl):
+        h.update(np.ascontiguousarray(a).tobytes())
+    h.update(repr((cameras, RENDER_VERSION)).encode())
+    folder = root / f"{clip.name}-{h.hexdigest()[:12]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def score_track(sums: ErrorSums, body, truth_poses: np.ndarray, truth_betas: np.ndarray,
+                frame_ids: np.ndarray, poses: np.ndarray, betas: np.ndarray, batch: int = 256) -> None:
+    """Add one track's errors on its frames ``frame_ids`` (F,) to ``sums``; predictions (F, 24, 3),
+    (F, 10), truth over the whole video (N, 24, 3), (N, 10)."""
+    vparts = np.asarray(body.vertex_parts).astype(np.int64)
+    pred_j, gt_j = [], []
+    for start in range(0, len(frame_ids), batch):
+        rows = slice(start, start + batch)
+        ids = frame_ids[rows]
+        pv, pj = body.mesh_sequence(poses[rows], betas[rows])
+        gv, gj = body.mesh_sequence(truth_poses[ids], truth_betas[ids])
+        sums.add("pve", vertex_errors(pv, gv, pj[:, 0], gj[:, 0]), vparts)
+        pred_j.append(pj)
+        gt_j.append(gj)
+    pj, gj = np.concatenate(pred_j), np.concatenate(gt_j)
+    sums.add("mpjpe", joint_errors(pj, gj), JOINT_PART)
+    sums.add("pa_mpjpe", pa_joint_errors(pj, gj), JOINT_PART)
+    consecutive = frame_ids[2:] - frame_ids[:-2] == 2
+    if consecutive.any():
+        sums.add("accel", accel_errors(pj, gj)[consecutive], JOINT_PART)
+
+
+def run_pipeline(video: Path, model, body, weights_dir) -> Track | None:
+    """The main track the real pipeline finds in ``video`` with the loaded network ``model``, or None."""
+    from lmr_studio.pipeline import ProcessOptions, iter_recover
+
+    options = ProcessOptions(weights_dir=None if weights_dir is None else str(weights_dir), use_cache=True)
+    try:
+        for item in iter_recover(video, options, model, body):
+            if isinstance(item, MotionResult):
+                return item.main
+    except NoPersonError:
+        return None
+    return None
+
+
+def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights_dir=None,
+                      cameras: Sequence[EvalCamera] = CAMERAS, render: Render | None = None,
+                      root: Path | None = None, log: Callable[[str], None] = lambda s: None) -> dict:
+    """Score ``kinds`` end to end on ``clips`` seen by ``cameras``. Returns
+    ``{kind: metrics, "per_camera": {camera: {kind: metrics, "found": fraction}}, "frames": n,
+    "timing": {...}}`` with metrics as :meth:`ErrorSums.result` (mm, accel mm/frame^2)."""
+    from lmr_studio.body.paths import cache_dir
+    from lmr_studio.model import load_model
+    from lmr_studio.perception.keypoint_cache import cache_file
+
+    render = render or anny_renderer(body)
+    root = root or cache_dir() / "eval" / "render"
+    models = {kind: load_model(kind, weights_dir, device="cpu") for kind in kinds}
+    total = {kind: ErrorSums() for kind in kinds}
+    per_cam = {cam.name: {kind: ErrorSums() for kind in kinds} for cam in cameras}
+    found = {cam.name: [0, 0] for cam in cameras}
+    timing = {"render_s": 0.0, "rendered_frames": 0, "detect_s": 0.0, "detected_frames": 0, "network_s": 0.0,
+              "network_frames": 0}
+    for clip in clips:
+        folder = clip_folder(root, clip, cameras)
+        frames = len(clip.motion.poses)
+        for cam in cameras:
+            filmed = film(cam, clip.motion.poses, clip.motion.betas, clip.motion.transl, body, clip.motion.fps)
+            video = folder / f"{cam.name}.mp4"
+            if not video.is_file():
+                start = time.perf_counter()
+                render(camera_vertices(filmed, clip.motion.poses, clip.motion.transl, body), body.faces, cam, video)
+                timing["render_s"] += time.perf_counter() - start
+                timing["rendered_frames"] += frames
+                log(f"{clip.name} {cam.name}: rendered {frames} frames")
+            fresh = not cache_file(video, False).exists()
+            for kind, model in models.items():
+                start = time.perf_counter()
+                track = run_pipeline(video, model, body, weights_dir)
+                took = time.perf_counter() - start
+                if fresh and kind == kinds[0]:
+                    timing["detect_s"] += took
+                    timing["detected_frames"] += frames
+                else:
+                    timing["network_s"] += took
+                    timing["network_frames"] += frames
+                if kind == kinds[0]:
+                    found[cam.name][0] += 0 if track is None else len(track.frame_ids)
+                    found[cam.name][1] += frames
+                if track is None:
+                    log(f"{clip.name} {cam.name} {kind}: nobody found")
+                    continue
+                for sums in (total[kind], per_cam[cam.name][kind]):
+                    score_track(sums, body, filmed.poses, filmed.betas, track.frame_ids, track.poses, track.betas)
+                r = per_cam[cam.name][kind].result()
+                log(f"{clip.name} {cam.name} {kind}: MPJPE {r['mpjpe']:.1f} PA-MPJPE {r['pa_mpjpe']:.1f} "
+                    f"accel {r['accel']:.1f} ({len(track.frame_ids)}/{frames} frames)")
+    out = {kind: total[kind].result() for kind in kinds}
+    out["per_camera"] = {cam: {**{kind: s.result() for kind, s in sums.items()},
+                               "found": round(found[cam][0] / max(found[cam][1], 1), 3)}
+                         for cam, sums in per_cam.items()}
+    out["frames"] = int(sum(len(c.motion.poses) for c in clips))
+    out["timing"] = _per_frame(timing)
+    return out
+
+
+def _per_frame(t: dict) -> dict:
+    """Seconds per frame: rendering, the first pipeline pass over a video (BlazePose + network +
+    body), and the later passes (network + body, keypoints from the cache); None where not run."""
+    out = {"render_s_per_frame": t["render_s"] / t["rendered_frames"] if t["rendered_frames"] else None,
+           "detect_s_per_frame": t["detect_s"] / t["detected_frames"] if t["detected_frames"] else None,
+           "network_s_per_frame": t["network_s"] / t["network_frames"] if t["network_frames"] else None}
+    return {k: None if v is None else round(v, 4) for k, v in out.items()}
+
