@@ -104,8 +104,8 @@ def _rendered(args: argparse.Namespace, paths: dict[str, Path], body, bank) -> d
 
     clips = [Clip(name, fit_motion(load_motion_file(p), body, bank, frames=args.frames)) for name, p in paths.items()]
     cameras = [c for c in CAMERAS if c.name in args.cameras]
-    log = (lambda s: None) if args.json else (lambda s: print(s, file=sys.stderr, flush=True))
-    results = evaluate_rendered(clips, body, args.kinds, args.weights, cameras, log=log)
+    results = evaluate_rendered(clips, body, args.kinds, args.weights, cameras,
+                                log=lambda s: print(s, file=sys.stderr, flush=True))  # progress; JSON on stdout
     results["fit_error_mm"] = {c.name: round(c.motion.fit_error_mm, 1) for c in clips}
     return results
 
