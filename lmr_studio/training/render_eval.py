@@ -97,13 +97,12 @@ def score_track(sums: ErrorSums, body, truth_poses: np.ndarray, truth_betas: np.
         sums.add("accel", accel_errors(pj, gj)[consecutive], JOINT_PART)
 
 
-def run_pipeline(video: Path, model, body, weights_dir) -> Track | None:
+def run_pipeline(video: Path, model, body) -> Track | None:
     """The main track the real pipeline finds in ``video`` with the loaded network ``model``, or None."""
     from lmr_studio.pipeline import ProcessOptions, iter_recover
 
-    options = ProcessOptions(weights_dir=None if weights_dir is None else str(weights_dir), use_cache=True)
     try:
-        for item in iter_recover(video, options, model, body):
+        for item in iter_recover(video, ProcessOptions(use_cache=True), model, body):
             if isinstance(item, MotionResult):
                 return item.main
     except NoPersonError:
@@ -144,7 +143,7 @@ def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights
             fresh = not cache_file(video, False).exists()
             for kind, model in models.items():
                 start = time.perf_counter()
-                track = run_pipeline(video, model, body, weights_dir)
+                track = run_pipeline(video, model, body)
                 took = time.perf_counter() - start
                 if fresh and kind == kinds[0]:
                     timing["detect_s"] += took
