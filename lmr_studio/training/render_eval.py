@@ -157,9 +157,10 @@ def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights
                 if track is None:
                     log(f"{clip.name} {cam.name} {kind}: nobody found")
                     continue
-                for sums in (total[kind], per_cam[cam.name][kind]):
+                this_video = ErrorSums()
+                for sums in (total[kind], per_cam[cam.name][kind], this_video):
                     score_track(sums, body, filmed.poses, filmed.betas, track.frame_ids, track.poses, track.betas)
-                r = per_cam[cam.name][kind].result()
+                r = this_video.result()
                 log(f"{clip.name} {cam.name} {kind}: MPJPE {r['mpjpe']:.1f} PA-MPJPE {r['pa_mpjpe']:.1f} "
                     f"accel {r['accel']:.1f} ({len(track.frame_ids)}/{frames} frames)")
     out = {kind: total[kind].result() for kind in kinds}
