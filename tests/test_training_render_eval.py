@@ -80,13 +80,13 @@ def test_scoring_a_track_with_gaps():
     truth, betas = clip.poses, np.zeros((30, 10), np.float32)
     ids = np.array([0, 1, 2, 3, 10, 11, 12, 20, 21])
     perfect = ErrorSums()
-    score_track(perfect, body, truth, betas, ids, truth[ids], betas[ids], batch=4)
+    score_track([perfect], body, truth, betas, ids, truth[ids], betas[ids], batch=4)
     r = perfect.result()
     assert r["mpjpe"] == r["pa_mpjpe"] == r["pve"] == r["accel"] == 0.0
     bent = truth[ids].copy()
     bent[:, 18] += [0.0, 0.5, 0.0]  # left elbow bent more: only the left arm's wrist and hand move
     sums = ErrorSums()
-    score_track(sums, body, truth, betas, ids, bent, betas[ids])
+    score_track([sums], body, truth, betas, ids, bent, betas[ids])
     r = sums.result()
     assert r["per_part"]["left_arm"]["mpjpe"] > 10 and r["per_part"]["right_leg"]["mpjpe"] == 0.0
     assert sums.total["accel"][1] == 24 * 2 + 24 * 1  # triples of consecutive frames only: 0-3 (2), 10-12 (1)
@@ -118,5 +118,5 @@ def test_render_pipeline_score_on_anny(anny_body, tmp_path, monkeypatch):
     print(f"BlazePose vs truth, shoulders and hips: median {np.median(err):.1f} px")
     assert np.median(err) < 8  # px, for a 200 px tall person (2.3 px measured)
     sums = ErrorSums()
-    score_track(sums, anny_body, filmed.poses, filmed.betas, track.frame_ids, track.poses, track.betas)
+    score_track([sums], anny_body, filmed.poses, filmed.betas, track.frame_ids, track.poses, track.betas)
     assert all(np.isfinite(v) for k, v in sums.result().items() if k != "per_part")

@@ -75,10 +75,15 @@ def clip_folder(root: Path, clip: Clip, cameras: Sequence[EvalCamera]) -> Path:
     return folder
 
 
-def score_track(sums: ErrorSums, body, truth_poses: np.ndarray, truth_betas: np.ndarray,
+def score_track(sums: Sequence[ErrorSums], body, truth_poses: np.ndarray, truth_betas: np.ndarray,
                 frame_ids: np.ndarray, poses: np.ndarray, betas: np.ndarray, batch: int = 256) -> None:
-    """Add one track's errors on its frames ``frame_ids`` (F,) to ``sums``; predictions (F, 24, 3),
-    (F, 10), truth over the whole video (N, 24, 3), (N, 10)."""
+    """Add one track's errors on its frames ``frame_ids`` (F,) to each of ``sums``; predictions
+    (F, 24, 3), (F, 10), truth over the whole video (N, 24, 3), (N, 10)."""
+
+    def add(metric: str, errors: np.ndarray, labels: np.ndarray) -> None:
+        for s in sums:
+            s.add(metric, errors, labels)
+
     vparts = np.asarray(body.vertex_parts).astype(np.int64)
     pred_j, gt_j = [], []
     for start in range(0, len(frame_ids), batch):
@@ -86,15 +91,15 @@ def score_track(sums: ErrorSums, body, truth_poses: np.ndarray, truth_betas: np.
         ids = frame_ids[rows]
         pv, pj = body.mesh_sequence(poses[rows], betas[rows])
         gv, gj = body.mesh_sequence(truth_poses[ids], truth_betas[ids])
-        sums.add("pve", vertex_errors(pv, gv, pj[:, 0], gj[:, 0]), vparts)
+        add("pve", vertex_errors(pv, gv, pj[:, 0], gj[:, 0]), vparts)
         pred_j.append(pj)
         gt_j.append(gj)
     pj, gj = np.concatenate(pred_j), np.concatenate(gt_j)
-    sums.add("mpjpe", joint_errors(pj, gj), JOINT_PART)
-    sums.add("pa_mpjpe", pa_joint_errors(pj, gj), JOINT_PART)
+    add("mpjpe", joint_errors(pj, gj), JOINT_PART)
+    add("pa_mpjpe", pa_joint_errors(pj, gj), JOINT_PART)
     consecutive = frame_ids[2:] - frame_ids[:-2] == 2
     if consecutive.any():
-        sums.add("accel", accel_errors(pj, gj)[consecutive], JOINT_PART)
+        add("accel", accel_errors(pj, gj)[consecutive], JOINT_PART)
 
 
 def run_pipeline(video: Path, model, body) -> Track | None:
@@ -158,8 +163,8 @@ def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights
                     log(f"{clip.name} {cam.name} {kind}: nobody found")
                     continue
                 this_video = ErrorSums()
-                for sums in (total[kind], per_cam[cam.name][kind], this_video):
-                    score_track(sums, body, filmed.poses, filmed.betas, track.frame_ids, track.poses, track.betas)
+                score_track((total[kind], per_cam[cam.name][kind], this_video), body, filmed.poses, filmed.betas,
+                            track.frame_ids, track.poses, track.betas)
                 r = this_video.result()
                 log(f"{clip.name} {cam.name} {kind}: MPJPE {r['mpjpe']:.1f} PA-MPJPE {r['pa_mpjpe']:.1f} "
                     f"accel {r['accel']:.1f} ({len(track.frame_ids)}/{frames} frames)")
