@@ -175,3 +175,14 @@ def test_eval_with_a_bad_motion_file_exits_2(tmp_path, capsys):
     assert main(["eval", "--motion", "lafan1"]) == 2  # LAFAN1 is end to end only: no download without --render
     err = capsys.readouterr().err
     assert "not a readable BVH" in err and "does not exist" in err and "--render" in err
+
+
+def test_lafan1_without_pypi_says_what_to_do(tmp_path, monkeypatch):
+    """No LAFAN1 data here: the cache is empty and the package index unreachable (a closed local port)."""
+    from lmr_studio.training.lafan1 import lafan1_clips
+
+    monkeypatch.setenv("LMR_STUDIO_CACHE", str(tmp_path))
+    with pytest.raises(LMRStudioError, match="Could not download bvhtools==1.6.0") as err:
+        lafan1_clips(index_url="http://127.0.0.1:9/simple")
+    assert "internet" in err.value.hint
+    assert not list((tmp_path / "eval" / "lafan1").glob("*.bvh"))

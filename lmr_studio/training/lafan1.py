@@ -42,10 +42,13 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _download_sdist(into: Path) -> Path:
-    """``pip download`` the sdist into ``into``; LMRStudioError when pip cannot reach PyPI."""
+def _download_sdist(into: Path, index_url: str | None) -> Path:
+    """``pip download`` the sdist into ``into`` (from ``index_url``, default pip's: PyPI);
+    LMRStudioError when pip cannot get it."""
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "--quiet",
-           "--disable-pip-version-check", "-d", str(into), SDIST]
+           "--disable-pip-version-check", "--retries", "1", "--timeout", "30", "-d", str(into), SDIST]
+    if index_url is not None:
+        cmd += ["--index-url", index_url]
     try:
         run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     except subprocess.TimeoutExpired:
@@ -60,14 +63,15 @@ def _download_sdist(into: Path) -> Path:
     return archives[0]
 
 
-def lafan1_clips() -> dict[str, Path]:
-    """{clip name: path of its .bvh in the user cache}, fetching and checking them when needed."""
+def lafan1_clips(index_url: str | None = None) -> dict[str, Path]:
+    """{clip name: path of its .bvh in the user cache}, fetching (from ``index_url``, default
+    PyPI) and checking them when needed."""
     folder = lafan1_folder()
     paths = {name: folder / f"{name}.bvh" for name in CLIPS}
     if all(p.is_file() and _sha256(p) == CLIPS[n][1] for n, p in paths.items()):
         return paths
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        archive = _download_sdist(Path(tmp))
+        archive = _download_sdist(Path(tmp), index_url)
         with tarfile.open(archive, "r:gz") as tar:
             for name, (member, digest) in CLIPS.items():
                 data = tar.extractfile(member).read()
