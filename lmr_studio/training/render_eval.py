@@ -115,73 +115,86 @@ def run_pipeline(video: Path, model, body) -> Track | None:
     return None
 
 
+@dataclasses.dataclass
+class _Tally:
+    """Running error sums per network (overall and per camera), person-found counts per camera, and
+    the time spent rendering, in first pipeline passes (with BlazePose) and in later passes."""
+
+    kinds: Sequence[str]
+    cameras: Sequence[str]
+
+    def __post_init__(self) -> None:
+        self.total = {kind: ErrorSums() for kind in self.kinds}
+        self.per_cam = {cam: {kind: ErrorSums() for kind in self.kinds} for cam in self.cameras}
+        self.found = {cam: [0, 0] for cam in self.cameras}
+        self.seconds = {"render": [0.0, 0], "detect": [0.0, 0], "network": [0.0, 0]}  # [seconds, frames]
+
+    def timed(self, stage: str, seconds: float, frames: int) -> None:
+        self.seconds[stage][0] += seconds
+        self.seconds[stage][1] += frames
+
+    def result(self, frames: int) -> dict:
+        out = {kind: s.result() for kind, s in self.total.items()}
+        out["per_camera"] = {cam: {**{kind: s.result() for kind, s in sums.items()},
+                                   "found": round(self.found[cam][0] / max(self.found[cam][1], 1), 3)}
+                             for cam, sums in self.per_cam.items()}
+        out["frames"] = frames
+        out["timing"] = {f"{stage}_s_per_frame": round(sec / n, 4) if n else None
+                         for stage, (sec, n) in self.seconds.items()}
+        return out
+
+
+def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, models: dict, body,
+                 log: Callable[[str], None]) -> None:
+    """Run every network's pipeline on one rendered video and add its scores to ``tally``."""
+    from lmr_studio.perception.keypoint_cache import cache_file
+
+    frames = len(filmed.poses)
+    fresh = not cache_file(video, False).exists()  # the first pass runs BlazePose
+    for i, (kind, model) in enumerate(models.items()):
+        start = time.perf_counter()
+        track = run_pipeline(video, model, body)
+        tally.timed("detect" if fresh and i == 0 else "network", time.perf_counter() - start, frames)
+        if i == 0:
+            tally.found[cam][0] += 0 if track is None else len(track.frame_ids)
+            tally.found[cam][1] += frames
+        if track is None:
+            log(f"{label} {kind}: nobody found")
+            continue
+        this_video = ErrorSums()
+        score_track((tally.total[kind], tally.per_cam[cam][kind], this_video), body, filmed.poses, filmed.betas,
+                    track.frame_ids, track.poses, track.betas)
+        r = this_video.result()
+        log(f"{label} {kind}: MPJPE {r['mpjpe']:.1f} PA-MPJPE {r['pa_mpjpe']:.1f} accel {r['accel']:.1f} "
+            f"({len(track.frame_ids)}/{frames} frames)")
+
+
 def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights_dir=None,
                       cameras: Sequence[EvalCamera] = CAMERAS, render: Render | None = None,
                       root: Path | None = None, log: Callable[[str], None] = lambda s: None) -> dict:
-    """Score ``kinds`` end to end on ``clips`` seen by ``cameras``. Returns
-    ``{kind: metrics, "per_camera": {camera: {kind: metrics, "found": fraction}}, "frames": n,
-    "timing": {...}}`` with metrics as :meth:`ErrorSums.result` (mm, accel mm/frame^2)."""
+    """Score ``kinds`` end to end on ``clips`` seen by ``cameras``. Returns ``{kind: metrics,
+    "per_camera": {camera: {kind: metrics, "found": fraction}}, "frames": frames per camera,
+    "timing": {"render_s_per_frame", "detect_s_per_frame", "network_s_per_frame"}}`` with metrics
+    as :meth:`ErrorSums.result` (mm, accel mm/frame^2). Timing: rendering; the first pipeline pass
+    over a video (BlazePose + network + body); later passes (keypoints from the cache); None
+    where nothing of the kind ran (e.g. every video was already rendered)."""
     from lmr_studio.body.paths import cache_dir
     from lmr_studio.model import load_model
-    from lmr_studio.perception.keypoint_cache import cache_file
 
     render = render or anny_renderer(body)
     root = root or cache_dir() / "eval" / "render"
     models = {kind: load_model(kind, weights_dir, device="cpu") for kind in kinds}
-    total = {kind: ErrorSums() for kind in kinds}
-    per_cam = {cam.name: {kind: ErrorSums() for kind in kinds} for cam in cameras}
-    found = {cam.name: [0, 0] for cam in cameras}
-    timing = {"render_s": 0.0, "rendered_frames": 0, "detect_s": 0.0, "detected_frames": 0, "network_s": 0.0,
-              "network_frames": 0}
+    tally = _Tally(kinds, [cam.name for cam in cameras])
     for clip in clips:
         folder = clip_folder(root, clip, cameras)
-        frames = len(clip.motion.poses)
+        m = clip.motion
         for cam in cameras:
-            filmed = film(cam, clip.motion.poses, clip.motion.betas, clip.motion.transl, body, clip.motion.fps)
+            filmed = film(cam, m.poses, m.betas, m.transl, body, m.fps)
             video = folder / f"{cam.name}.mp4"
             if not video.is_file():
                 start = time.perf_counter()
-                render(camera_vertices(filmed, clip.motion.poses, clip.motion.transl, body), body.faces, cam, video)
-                timing["render_s"] += time.perf_counter() - start
-                timing["rendered_frames"] += frames
-                log(f"{clip.name} {cam.name}: rendered {frames} frames")
-            fresh = not cache_file(video, False).exists()
-            for kind, model in models.items():
-                start = time.perf_counter()
-                track = run_pipeline(video, model, body)
-                took = time.perf_counter() - start
-                if fresh and kind == kinds[0]:
-                    timing["detect_s"] += took
-                    timing["detected_frames"] += frames
-                else:
-                    timing["network_s"] += took
-                    timing["network_frames"] += frames
-                if kind == kinds[0]:
-                    found[cam.name][0] += 0 if track is None else len(track.frame_ids)
-                    found[cam.name][1] += frames
-                if track is None:
-                    log(f"{clip.name} {cam.name} {kind}: nobody found")
-                    continue
-                this_video = ErrorSums()
-                score_track((total[kind], per_cam[cam.name][kind], this_video), body, filmed.poses, filmed.betas,
-                            track.frame_ids, track.poses, track.betas)
-                r = this_video.result()
-                log(f"{clip.name} {cam.name} {kind}: MPJPE {r['mpjpe']:.1f} PA-MPJPE {r['pa_mpjpe']:.1f} "
-                    f"accel {r['accel']:.1f} ({len(track.frame_ids)}/{frames} frames)")
-    out = {kind: total[kind].result() for kind in kinds}
-    out["per_camera"] = {cam: {**{kind: s.result() for kind, s in sums.items()},
-                               "found": round(found[cam][0] / max(found[cam][1], 1), 3)}
-                         for cam, sums in per_cam.items()}
-    out["frames"] = int(sum(len(c.motion.poses) for c in clips))
-    out["timing"] = _per_frame(timing)
-    return out
-
-
-def _per_frame(t: dict) -> dict:
-    """Seconds per frame: rendering, the first pipeline pass over a video (BlazePose + network +
-    body), and the later passes (network + body, keypoints from the cache); None where not run."""
-    out = {"render_s_per_frame": t["render_s"] / t["rendered_frames"] if t["rendered_frames"] else None,
-           "detect_s_per_frame": t["detect_s"] / t["detected_frames"] if t["detected_frames"] else None,
-           "network_s_per_frame": t["network_s"] / t["network_frames"] if t["network_frames"] else None}
-    return {k: None if v is None else round(v, 4) for k, v in out.items()}
-
+                render(camera_vertices(filmed, m.poses, m.transl, body), body.faces, cam, video)
+                tally.timed("render", time.perf_counter() - start, len(m.poses))
+                log(f"{clip.name} {cam.name}: rendered {len(m.poses)} frames")
+            _score_video(tally, f"{clip.name} {cam.name}", video, cam.name, filmed, models, body, log)
+    return tally.result(int(sum(len(c.motion.poses) for c in clips)))
