@@ -125,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.render and args.motion is None:
         raise LMRStudioError("--render needs a motion.", f"Add --motion FILE (.npz or .bvh) or --motion {LAFAN1}.")
+    if args.frames is not None and not args.render:
+        raise LMRStudioError("--frames applies to end-to-end evaluation only.", "Add --render, or leave --frames out.")
     paths = _motion_paths(args.motion, args.render) if args.motion is not None else None
     with contextlib.redirect_stdout(sys.stderr):  # warp (under Anny) prints its banner to stdout
         body = load_body_model("anny")
