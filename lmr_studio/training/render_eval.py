@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -35,12 +36,13 @@ from lmr_studio.training.user_motion import FittedMotion
 #: frame (an iterable), the mesh's triangles (T, 3), the camera, the video file to write.
 Render = Callable[[Iterable[np.ndarray], np.ndarray, EvalCamera, Path], Path]
 #: Bumped when rendering changes, so cached videos are not reused.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 
 
 def anny_renderer(body) -> Render:
     """The default ``render``: :class:`~lmr_studio.training.render.OffscreenRenderer` with a
-    clothed look (t-shirt, trousers, shoes), default lights and a fixed room background."""
+    clothed look (t-shirt, trousers, shoes), default lights and a room background of its own per
+    camera (seeded by the camera's name)."""
     from lmr_studio.training.backgrounds import room_background
     from lmr_studio.training.render import Camera, Look, OffscreenRenderer, write_video
 
@@ -49,7 +51,8 @@ def anny_renderer(body) -> Render:
 
     def render(frames: Iterable[np.ndarray], faces: np.ndarray, camera: EvalCamera, path: Path) -> Path:
         with OffscreenRenderer(faces, vertex_joints, Camera(camera.size, camera.focal)) as renderer:
-            renderer.set_scene([look], background=room_background(camera.size, np.random.default_rng(len(camera.name))))
+            rng = np.random.default_rng(zlib.crc32(camera.name.encode()))
+            renderer.set_scene([look], background=room_background(camera.size, rng))
             write_video((renderer.render([v]) for v in frames), path, fps=30.0)
         return path
 
