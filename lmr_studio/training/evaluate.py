@@ -19,7 +19,7 @@ METRICS = ("mpjpe", "pa_mpjpe", "pve", "accel")
 
 
 @dataclasses.dataclass
-class _Sums:
+class ErrorSums:
     """Running sums of errors per metric, overall and per part."""
 
     total: dict = dataclasses.field(default_factory=lambda: {m: [0.0, 0] for m in METRICS})
@@ -49,7 +49,7 @@ def test_set(bank: BodyBank, quick: bool) -> ClipSet:
 def score_predictions(body, clips: ClipSet, predictions: dict[str, list[tuple[np.ndarray, np.ndarray]]]) -> dict:
     """Metrics per network for per-clip predicted (poses (F, 24, 3), betas (F, 10)) against the
     truth of ``clips``; the true meshes are posed once per clip for all networks."""
-    sums = {kind: _Sums() for kind in predictions}
+    sums = {kind: ErrorSums() for kind in predictions}
     vparts = np.asarray(body.vertex_parts).astype(np.int64)
     for i in range(len(clips)):
         gt_v, gt_j = body.mesh_sequence(clips.poses[i].numpy(), clips.betas[i].numpy())

@@ -130,7 +130,7 @@ class _Pose:
 def _posture(p: _Pose, rng: np.random.Generator, frames: int, fps: float, amount: float = 1.0) -> None:
     """A resting posture with slow idle sway on every joint (degrees)."""
     for side in (0, 1):
-        p.shoulder(side, rng.uniform(5, 25), rng.uniform(-5, 15))
+        p.shoulder(side, rng.uniform(0, 12), rng.uniform(-5, 15))
         p.elbow(side, rng.uniform(5, 30))
         p.knee(side, rng.uniform(0, 10))
     p.e[:, 1:] += amount * 2.0 * smooth_noise(rng, frames, fps, 0.3, (NUM_JOINTS - 1) * 3).reshape(frames, -1, 3)

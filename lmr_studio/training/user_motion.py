@@ -2,7 +2,9 @@
 
 File: a ``.npz`` with ``joints3d`` (F, 24, 3) metres, SMPL joint order, y up; ``fps`` (scalar);
 optionally ``poses`` (F, 24, 3) axis-angle SMPL pose (joint 0 = global orientation) and ``betas``
-(10,) or (F, 10). Where only positions are given, the body is fitted to them: first the shape
+(10,) or (F, 10). Or a ``.bvh`` (y up) whose joints are named like SMPL or like Mixamo / LAFAN1
+(see :mod:`~lmr_studio.training.bvh_smpl`): its joint positions are used. Where only positions
+are given, the body is fitted to them (:func:`fit_motion`): first the shape
 (betas) whose skeleton matches the mean bone lengths, then per-frame joint rotations by inverse
 kinematics (gradient descent on the joint positions through forward kinematics, with small
 pose and smoothness priors). The motion, resampled to 30 fps, is then seen through the
@@ -11,14 +13,16 @@ evaluation cameras and detector errors of the synthetic test set (4 cameras) and
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.geometry.kinematics import forward_kinematics
-from lmr_studio.geometry.rotations import matrix_to_axis_angle, matrix_to_rot6d, rot6d_to_matrix
+from lmr_studio.geometry.rotations import axis_angle_to_matrix, matrix_to_axis_angle, matrix_to_rot6d, rot6d_to_matrix
 from lmr_studio.parts import PARENTS
 from lmr_studio.training.bodies import ACTIVE_BETAS, BodyBank, build_body_bank, skeleton_from_betas
 from lmr_studio.training.dataset import ClipSet, stack_samples
@@ -29,11 +33,27 @@ from lmr_studio.training.synth import synthesize
 TARGET_FPS = 30.0
 CAMERAS = 4
 HINT = ("Save an .npz with joints3d (F, 24, 3) in metres, SMPL joint order, y up, and fps; "
-        "optionally poses (F, 24, 3) axis-angle and betas (10,). See docs/model.md.")
+        "optionally poses (F, 24, 3) axis-angle and betas (10,); or give a .bvh. See docs/model.md.")
+
+
+def _read_bvh_motion(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    from lmr_studio.training.bvh import read_bvh
+    from lmr_studio.training.bvh_smpl import smpl_joint_positions
+
+    motion = read_bvh(path)
+    return {"joints3d": smpl_joint_positions(motion, str(path)), "fps": np.array(motion.fps)}
 
 
 def load_motion_file(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Read and check a motion file; raises LMRStudioError with a hint."""
+    """Read and check a motion file (.npz or .bvh); raises LMRStudioError with a hint."""
+    if Path(path).suffix.lower() == ".bvh":
+        d = _read_bvh_motion(path)
+    else:
+        d = _read_npz(path)
+    return _checked(path, d)
+
+
+def _read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as data:
             d = {k: data[k] for k in data.files}
@@ -41,6 +61,10 @@ def load_motion_file(path: str | os.PathLike) -> dict[str, np.ndarray]:
         raise LMRStudioError(f"{path} does not exist.", HINT) from None
     except Exception as exc:
         raise LMRStudioError(f"{path} is not a readable .npz file ({exc.__class__.__name__}).", HINT) from None
+    return d
+
+
+def _checked(path: str | os.PathLike, d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     if "joints3d" not in d or "fps" not in d:
         raise LMRStudioError(f"{path} lacks {'joints3d' if 'joints3d' not in d else 'fps'}.", HINT)
     j = np.asarray(d["joints3d"], dtype=np.float64)
@@ -115,11 +139,28 @@ def _root_rotations(joints: np.ndarray, rest: np.ndarray) -> np.ndarray:
     return np.einsum("fij,fjk->fik", u, vt).transpose(0, 2, 1)
 
 
-def clips_from_motion_file(path: str | os.PathLike, body, bank: BodyBank) -> ClipSet:
-    """The user's motion as an evaluation :class:`ClipSet` (one clip per evaluation camera)."""
-    d = load_motion_file(path)
+@dataclasses.dataclass
+class FittedMotion:
+    """A motion on the body model, in the world (y up), at :data:`TARGET_FPS`: ``poses`` (F, 24, 3)
+    axis-angle (joint 0 = orientation in the world), ``betas`` (10,), ``transl`` (F, 3) metres
+    added to the posed body, and ``fit_error_mm``: the mean distance of the fitted joints to the
+    given ones after aligning the pelvis (0 when poses were given)."""
+
+    poses: np.ndarray
+    betas: np.ndarray
+    transl: np.ndarray
+    fit_error_mm: float = 0.0
+
+    @property
+    def fps(self) -> float:
+        return TARGET_FPS
+
+
+def fit_motion(d: dict[str, np.ndarray], body, bank: BodyBank, frames: int | None = None) -> FittedMotion:
+    """A checked motion (see :func:`load_motion_file`), resampled to 30 fps and cut to its first
+    ``frames`` frames, fitted on ``body`` (shape from ``bank``'s skeleton regressor)."""
     fps = float(d["fps"])
-    joints = _resample(np.asarray(d["joints3d"], dtype=np.float64), fps)
+    joints = _resample(np.asarray(d["joints3d"], dtype=np.float64), fps)[:frames]
     if "betas" in d:
         betas = np.asarray(d["betas"], dtype=np.float32).reshape(-1, 10)[0]
     else:
@@ -133,10 +174,26 @@ def clips_from_motion_file(path: str | os.PathLike, body, bank: BodyBank) -> Cli
             t = np.arange(len(poses)) / fps
             new_t = np.arange(len(joints)) / TARGET_FPS
             poses = np.stack([Slerp(t, Rotation.from_rotvec(poses[:, j]))(new_t).as_rotvec() for j in range(24)], 1)
-        poses = poses.astype(np.float32)
+        poses = poses.astype(np.float32)[:frames]
+        error = 0.0
     else:
         poses = fit_poses(joints, one.rest_joints[1])
+        error = _fit_error_mm(poses, one.rest_joints[1], joints)
     transl = (joints[:, 0] - one.rest_joints[1, 0]).astype(np.float32)
-    clip = MotionClip(poses, transl, TARGET_FPS, "user")
+    return FittedMotion(poses, betas, transl, error)
+
+
+def _fit_error_mm(poses: np.ndarray, rest: np.ndarray, joints: np.ndarray) -> float:
+    """Mean joint distance (mm) between FK of ``poses`` on ``rest`` and ``joints``, pelvis aligned."""
+    rest_t = torch.from_numpy(rest).float().expand(len(poses), -1, -1)
+    posed = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(poses)), rest_t)[0].numpy()
+    return float(1000 * np.linalg.norm((posed - posed[:, :1]) - (joints - joints[:, :1]), axis=-1).mean())
+
+
+def clips_from_motion_file(path: str | os.PathLike, body, bank: BodyBank) -> ClipSet:
+    """The user's motion as an evaluation :class:`ClipSet` (one clip per evaluation camera)."""
+    motion = fit_motion(load_motion_file(path), body, bank)
+    clip = MotionClip(motion.poses, motion.transl, TARGET_FPS, "user")
+    one = build_body_bank(body, betas=motion.betas[None])
     rng = np.random.default_rng(TEST_SEED)
     return stack_samples([synthesize(clip, one, 1, rng) for _ in range(CAMERAS)], ["user"] * CAMERAS)

@@ -1,0 +1,102 @@
+"""A motion-capture BVH skeleton -> the 24 SMPL joint positions (metres, y up).
+
+Two naming schemes are recognised (the file's skeleton must be y up): SMPL's own joint names
+(what ``lmr-studio export`` writes to .bvh; chosen when pelvis, left_hip and right_hip are there) and the Motionbuilder / Mixamo / LAFAN1 names (``Hips``, ``LeftUpLeg``, ``Spine1``,
+``LeftForeArm``, ...; a ``mixamorig:``-style prefix is ignored). Where the skeleton has no joint
+for an SMPL joint: spine joints missing in a shorter spine are interpolated between the pelvis
+and the neck, and the hands (SMPL 22, 23), which LAFAN1 ends at the wrist, are placed
+:data:`HAND_LENGTH` beyond the wrist along the forearm.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lmr_studio.errors import LMRStudioError
+from lmr_studio.parts import JOINT_NAMES
+from lmr_studio.training.bvh import HINT, BvhMotion
+
+#: Mocap names (lower case, without prefix) per SMPL joint, first match wins.
+MOCAP_NAMES: dict[str, tuple[str, ...]] = {
+    "pelvis": ("hips", "pelvis", "root"),
+    "left_hip": ("leftupleg", "leftthigh", "lhip"), "right_hip": ("rightupleg", "rightthigh", "rhip"),
+    "left_knee": ("leftleg", "leftshin", "lknee"), "right_knee": ("rightleg", "rightshin", "rknee"),
+    "left_ankle": ("leftfoot", "lankle"), "right_ankle": ("rightfoot", "rankle"),
+    "left_foot": ("lefttoe", "lefttoebase", "lefttoes"), "right_foot": ("righttoe", "righttoebase", "righttoes"),
+    "spine1": ("spine",), "spine2": ("spine1",), "spine3": ("spine2", "chest"),
+    "neck": ("neck", "neck1"), "head": ("head",),
+    "left_collar": ("leftshoulder", "leftcollar"), "right_collar": ("rightshoulder", "rightcollar"),
+    "left_shoulder": ("leftarm", "leftupperarm"), "right_shoulder": ("rightarm", "rightupperarm"),
+    "left_elbow": ("leftforearm", "leftlowerarm"), "right_elbow": ("rightforearm", "rightlowerarm"),
+    "left_wrist": ("lefthand", "leftwrist"), "right_wrist": ("righthand", "rightwrist"),
+}
+#: Wrist to SMPL hand joint, metres (SMPL's mean body: about 8.5 cm).
+HAND_LENGTH = 0.085
+#: File units per metre the mapping accepts, guessed from the skeleton's size.
+_UNITS = {"m": 1.0, "cm": 100.0, "inch": 39.37, "mm": 1000.0}
+#: Length of the bone chain from an ankle up to the head of an adult, metres (about 1.45-1.65).
+_ANKLE_TO_HEAD_M = 1.55
+
+
+def _key(name: str) -> str:
+    return name.split(":")[-1].replace("_", "").replace(" ", "").lower()
+
+
+def _units_per_metre(motion: BvhMotion, ankle: int, head: int) -> float:
+    """The unit in which the skeleton's bone chain from ``ankle`` to ``head`` (joint indices of the
+    BVH) is closest to an adult's, whatever the pose."""
+    def to_root(j: int) -> list[int]:
+        path = [j]
+        while motion.parents[path[-1]] >= 0:
+            path.append(motion.parents[path[-1]])
+        return path
+
+    a, b = to_root(ankle), to_root(head)
+    chain = set(a) ^ set(b)  # the joints below the common ancestor on either side
+    length = float(sum(np.linalg.norm(motion.offsets[j]) for j in chain)) or 1.0
+    return min(_UNITS.values(), key=lambda k: abs(np.log(length / k / _ANKLE_TO_HEAD_M)))
+
+
+def smpl_joint_positions(motion: BvhMotion, source: str = "BVH") -> np.ndarray:
+    """(F, 24, 3) SMPL joint positions in metres, y up, from a parsed BVH (see the module docstring)."""
+    pos, _ = motion.global_transforms()
+    index = {_key(n): j for j, n in enumerate(motion.names)}
+    smpl_named = {_key(n) for n in JOINT_NAMES[:3]} <= set(index)  # the two schemes share some names
+    found: dict[int, int] = {}
+    for smpl, name in enumerate(JOINT_NAMES):
+        for key in (_key(name),) if smpl_named else MOCAP_NAMES.get(name, ()):
+            if key in index:
+                found[smpl] = index[key]
+                break
+    needed = [JOINT_NAMES.index(n) for n in ("pelvis", "left_hip", "right_hip", "left_knee", "right_knee",
+                                               "left_ankle", "right_ankle", "neck", "head", "left_shoulder",
+                                               "right_shoulder", "left_elbow", "right_elbow", "left_wrist",
+                                               "right_wrist")]
+    missing = [JOINT_NAMES[j] for j in needed if j not in found]
+    if missing:
+        raise LMRStudioError(f"{source}: no joint for {', '.join(missing)} among {', '.join(motion.names[:30])}.",
+                             "Name the joints like SMPL (pelvis, left_hip, ...) or like Mixamo / LAFAN1 "
+                             "(Hips, LeftUpLeg, ...). " + HINT)
+    out = np.zeros((len(pos), 24, 3))
+    scale = _units_per_metre(motion, found[7], found[15])
+    for smpl, j in found.items():
+        out[:, smpl] = pos[:, j] / scale
+    pelvis, neck = out[:, 0], out[:, 12]
+    for smpl, t in ((3, 0.25), (6, 0.5), (9, 0.75)):  # spine joints the skeleton lacks
+        if smpl not in found:
+            out[:, smpl] = pelvis + t * (neck - pelvis)
+    for collar, shoulder in ((13, 16), (14, 17)):
+        if collar not in found:
+            out[:, collar] = (neck + out[:, shoulder]) / 2
+    for foot, ankle, knee in ((10, 7, 4), (11, 8, 5)):
+        if foot not in found:  # toes 12 cm in front of the ankle, square to the shin and the hips
+            out[:, foot] = out[:, ankle] + 0.12 * _unit(np.cross(out[:, ankle] - out[:, knee], out[:, 1] - out[:, 2]))
+    for hand, wrist, elbow in ((22, 20, 18), (23, 21, 19)):
+        if hand not in found:
+            out[:, hand] = out[:, wrist] + HAND_LENGTH * _unit(out[:, wrist] - out[:, elbow])
+    return out
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v, axis=-1, keepdims=True).clip(1e-9)
+

@@ -1,0 +1,203 @@
+"""End-to-end evaluation: a motion fitted on the body, rendered from several cameras, run through
+the real video pipeline (BlazePose -> network -> body), scored against the truth.
+
+Per clip and :class:`~lmr_studio.training.eval_cameras.EvalCamera`: the fitted motion is filmed
+(:func:`~lmr_studio.training.eval_cameras.film`), rendered to a video by an injected ``render``
+function (default :func:`anny_renderer`: :mod:`lmr_studio.training.render`, skin and clothes,
+a room behind), then every network kind runs through :func:`lmr_studio.pipeline.iter_recover`
+(keypoints once per video, from the pipeline's own cache, for all kinds). The main track's poses
+and betas are scored with :mod:`~lmr_studio.training.metrics` against the camera-frame truth on
+the frames where the person was found; acceleration only over three consecutive found frames.
+
+Videos, truth and fits live in ``<user cache>/eval/render/<clip>-<key>/`` (``key`` hashes the
+motion, the frame limit and the cameras), so a second run renders nothing again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from lmr_studio.errors import NoPersonError
+from lmr_studio.parts import JOINT_PART
+from lmr_studio.result import MotionResult, Track
+from lmr_studio.training.eval_cameras import CAMERAS, EvalCamera, camera_vertices, film
+from lmr_studio.training.evaluate import ErrorSums
+from lmr_studio.training.metrics import accel_errors, joint_errors, pa_joint_errors, vertex_errors
+from lmr_studio.training.user_motion import FittedMotion
+
+#: ``render(frames_vertices, faces, camera, path) -> path``: camera-frame vertices (V, 3) per
+#: frame (an iterable), the mesh's triangles (T, 3), the camera, the video file to write.
+Render = Callable[[Iterable[np.ndarray], np.ndarray, EvalCamera, Path], Path]
+#: Bumped when rendering changes, so cached videos are not reused.
+RENDER_VERSION = 2
+
+
+def anny_renderer(body) -> Render:
+    """The default ``render``: :class:`~lmr_studio.training.render.OffscreenRenderer` with a
+    clothed look (t-shirt, trousers, shoes), default lights and a room background of its own per
+    camera (seeded by the camera's name)."""
+    from lmr_studio.training.backgrounds import room_background
+    from lmr_studio.training.render import Camera, Look, OffscreenRenderer, write_video
+
+    look = Look(skin=(0.87, 0.68, 0.55), top=(0.25, 0.45, 0.7), bottom=(0.22, 0.22, 0.28), sleeves="short")
+    vertex_joints = np.asarray(body.joint_weights).argmax(1)
+
+    def render(frames: Iterable[np.ndarray], faces: np.ndarray, camera: EvalCamera, path: Path) -> Path:
+        with OffscreenRenderer(faces, vertex_joints, Camera(camera.size, camera.focal)) as renderer:
+            rng = np.random.default_rng(zlib.crc32(camera.name.encode()))
+            renderer.set_scene([look], background=room_background(camera.size, rng))
+            write_video((renderer.render([v]) for v in frames), path, fps=30.0)
+        return path
+
+    return render
+
+
+@dataclasses.dataclass
+class Clip:
+    """One motion to evaluate: a ``name`` and its fit on the body."""
+
+    name: str
+    motion: FittedMotion
+
+
+def clip_folder(root: Path, clip: Clip, cameras: Sequence[EvalCamera]) -> Path:
+    """``root / <name>-<key>``: key = hash of the fitted motion, the cameras and :data:`RENDER_VERSION`."""
+    h = hashlib.sha1()
+    for a in (clip.motion.poses, clip.motion.betas, clip.motion.transl):
+        h.update(np.ascontiguousarray(a).tobytes())
+    h.update(repr((cameras, RENDER_VERSION)).encode())
+    folder = root / f"{clip.name}-{h.hexdigest()[:12]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def score_track(sums: Sequence[ErrorSums], body, truth_poses: np.ndarray, truth_betas: np.ndarray,
+                frame_ids: np.ndarray, poses: np.ndarray, betas: np.ndarray, batch: int = 256) -> None:
+    """Add one track's errors on its frames ``frame_ids`` (F,) to each of ``sums``; predictions
+    (F, 24, 3), (F, 10), truth over the whole video (N, 24, 3), (N, 10)."""
+
+    def add(metric: str, errors: np.ndarray, labels: np.ndarray) -> None:
+        for s in sums:
+            s.add(metric, errors, labels)
+
+    vparts = np.asarray(body.vertex_parts).astype(np.int64)
+    pred_j, gt_j = [], []
+    for start in range(0, len(frame_ids), batch):
+        rows = slice(start, start + batch)
+        ids = frame_ids[rows]
+        pv, pj = body.mesh_sequence(poses[rows], betas[rows])
+        gv, gj = body.mesh_sequence(truth_poses[ids], truth_betas[ids])
+        add("pve", vertex_errors(pv, gv, pj[:, 0], gj[:, 0]), vparts)
+        pred_j.append(pj)
+        gt_j.append(gj)
+    pj, gj = np.concatenate(pred_j), np.concatenate(gt_j)
+    add("mpjpe", joint_errors(pj, gj), JOINT_PART)
+    add("pa_mpjpe", pa_joint_errors(pj, gj), JOINT_PART)
+    consecutive = frame_ids[2:] - frame_ids[:-2] == 2
+    if consecutive.any():
+        add("accel", accel_errors(pj, gj)[consecutive], JOINT_PART)
+
+
+def run_pipeline(video: Path, model, body) -> Track | None:
+    """The main track the real pipeline finds in ``video`` with the loaded network ``model``, or None."""
+    from lmr_studio.pipeline import ProcessOptions, iter_recover
+
+    try:
+        for item in iter_recover(video, ProcessOptions(use_cache=True), model, body):
+            if isinstance(item, MotionResult):
+                return item.main
+    except NoPersonError:
+        return None
+    return None
+
+
+@dataclasses.dataclass
+class _Tally:
+    """Running error sums per network (overall and per camera), person-found counts per camera, and
+    the time spent rendering, in first pipeline passes (with BlazePose) and in later passes."""
+
+    kinds: Sequence[str]
+    cameras: Sequence[str]
+
+    def __post_init__(self) -> None:
+        self.total = {kind: ErrorSums() for kind in self.kinds}
+        self.per_cam = {cam: {kind: ErrorSums() for kind in self.kinds} for cam in self.cameras}
+        self.found = {cam: [0, 0] for cam in self.cameras}
+        self.seconds = {"render": [0.0, 0], "detect": [0.0, 0], "network": [0.0, 0]}  # [seconds, frames]
+
+    def timed(self, stage: str, seconds: float, frames: int) -> None:
+        self.seconds[stage][0] += seconds
+        self.seconds[stage][1] += frames
+
+    def result(self, frames: int) -> dict:
+        out = {kind: s.result() for kind, s in self.total.items()}
+        out["per_camera"] = {cam: {**{kind: s.result() for kind, s in sums.items()},
+                                   "found": round(self.found[cam][0] / max(self.found[cam][1], 1), 3)}
+                             for cam, sums in self.per_cam.items()}
+        out["frames"] = frames
+        out["timing"] = {f"{stage}_s_per_frame": round(sec / n, 4) if n else None
+                         for stage, (sec, n) in self.seconds.items()}
+        return out
+
+
+def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, models: dict, body,
+                 log: Callable[[str], None]) -> None:
+    """Run every network's pipeline on one rendered video and add its scores to ``tally``."""
+    from lmr_studio.perception.keypoint_cache import cache_file
+
+    frames = len(filmed.poses)
+    fresh = not cache_file(video, False).exists()  # the first pass runs BlazePose
+    for i, (kind, model) in enumerate(models.items()):
+        start = time.perf_counter()
+        track = run_pipeline(video, model, body)
+        tally.timed("detect" if fresh and i == 0 else "network", time.perf_counter() - start, frames)
+        if i == 0:
+            tally.found[cam][0] += 0 if track is None else len(track.frame_ids)
+            tally.found[cam][1] += frames
+        if track is None:
+            log(f"{label} {kind}: nobody found")
+            continue
+        this_video = ErrorSums()
+        score_track((tally.total[kind], tally.per_cam[cam][kind], this_video), body, filmed.poses, filmed.betas,
+                    track.frame_ids, track.poses, track.betas)
+        r = this_video.result()
+        log(f"{label} {kind}: MPJPE {r['mpjpe']:.1f} PA-MPJPE {r['pa_mpjpe']:.1f} accel {r['accel']:.1f} "
+            f"({len(track.frame_ids)}/{frames} frames)")
+
+
+def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights_dir=None,
+                      cameras: Sequence[EvalCamera] = CAMERAS, render: Render | None = None,
+                      root: Path | None = None, log: Callable[[str], None] = lambda s: None) -> dict:
+    """Score ``kinds`` end to end on ``clips`` seen by ``cameras``. Returns ``{kind: metrics,
+    "per_camera": {camera: {kind: metrics, "found": fraction}}, "frames": frames per camera,
+    "timing": {"render_s_per_frame", "detect_s_per_frame", "network_s_per_frame"}}`` with metrics
+    as :meth:`ErrorSums.result` (mm, accel mm/frame^2). Timing: rendering; the first pipeline pass
+    over a video (BlazePose + network + body); later passes (keypoints from the cache); None
+    where nothing of the kind ran (e.g. every video was already rendered)."""
+    from lmr_studio.body.paths import cache_dir
+    from lmr_studio.model import load_model
+
+    render = render or anny_renderer(body)
+    root = root or cache_dir() / "eval" / "render"
+    models = {kind: load_model(kind, weights_dir, device="cpu") for kind in kinds}
+    tally = _Tally(kinds, [cam.name for cam in cameras])
+    for clip in clips:
+        folder = clip_folder(root, clip, cameras)
+        m = clip.motion
+        for cam in cameras:
+            filmed = film(cam, m.poses, m.betas, m.transl, body, m.fps)
+            video = folder / f"{cam.name}.mp4"
+            if not video.is_file():
+                start = time.perf_counter()
+                render(camera_vertices(filmed, m.poses, m.transl, body), body.faces, cam, video)
+                tally.timed("render", time.perf_counter() - start, len(m.poses))
+                log(f"{clip.name} {cam.name}: rendered {len(m.poses)} frames")
+            _score_video(tally, f"{clip.name} {cam.name}", video, cam.name, filmed, models, body, log)
+    return tally.result(int(sum(len(c.motion.poses) for c in clips)))

@@ -1,0 +1,122 @@
+"""End-to-end evaluation: follow cameras, the motion as each camera films it, scoring of pipeline
+tracks (fast, on the fake body); and render -> real pipeline -> score on Anny (slow)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from scipy.spatial.transform import Rotation
+
+from lmr_studio.geometry.camera import perspective_project
+from lmr_studio.training.eval_cameras import CAMERAS, PERSON_PX, EvalCamera, camera_vertices, extrinsics, film
+from lmr_studio.training.evaluate import ErrorSums
+from lmr_studio.training.motion import generate_motion
+from lmr_studio.training.render_eval import score_track
+from tests.fixtures.fakes import FakeBody
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def _walk(frames: int = 90):
+    return generate_motion("walk", frames, np.random.default_rng(2))
+
+
+@pytest.mark.parametrize("camera", CAMERAS, ids=lambda c: c.name)
+def test_camera_stands_where_it_says(camera):
+    clip = _walk()
+    pelvis = clip.transl + [0.0, 0.9, 0.0]
+    rotation, centre = extrinsics(camera, pelvis, clip.poses[:, 0], clip.fps)
+    np.testing.assert_allclose(rotation @ rotation.transpose(0, 2, 1), np.broadcast_to(np.eye(3), rotation.shape),
+                               atol=1e-9)
+    to_camera = centre - pelvis
+    distance = np.linalg.norm(to_camera, axis=-1)
+    assert np.abs(distance / camera.distance - 1).max() < 0.15  # follows the pelvis, smoothed
+    elevation = np.degrees(np.arcsin(to_camera[:, 1] / distance))
+    assert np.median(np.abs(elevation - camera.elevation)) < 3
+    facing = Rotation.from_rotvec(clip.poses[:, 0]).apply([0.0, 0.0, 1.0])
+    flat = lambda v: v[:, [0, 2]] / np.linalg.norm(v[:, [0, 2]], axis=-1, keepdims=True)  # noqa: E731
+    # azimuth: signed angle from the person's facing to the camera, about y (counter-clockwise seen from above)
+    f, c = flat(facing), flat(to_camera)
+    azimuth = np.degrees(np.arctan2(f[:, 1] * c[:, 0] - f[:, 0] * c[:, 1], (f * c).sum(-1)))
+    assert np.median(np.abs((azimuth - camera.azimuth + 180) % 360 - 180)) < 20  # smoothed heading
+    pelvis_cam = np.einsum("fij,fj->fi", rotation, pelvis - centre)
+    uv = perspective_project(pelvis_cam[:, None], np.zeros(3), camera.focal, camera.size)[:, 0]
+    assert np.median(np.linalg.norm(uv - np.array(camera.size) / 2, axis=-1)) < 40  # about centred
+
+
+def test_person_is_about_200_px_tall_in_front_view():
+    body = FakeBody()
+    camera = EvalCamera("front", 0.0, 0.0)
+    poses = np.zeros((3, 24, 3), np.float32)
+    transl = np.zeros((3, 3), np.float32)
+    filmed = film(camera, poses, np.zeros(10, np.float32), transl, body, 30.0)
+    _, joints = body.mesh_sequence(poses, filmed.betas, transl)
+    cam_joints = np.einsum("fij,fvj->fvi", filmed.rotation, joints - filmed.centre[:, None])
+    uv = perspective_project(cam_joints, np.zeros(3), camera.focal, camera.size)
+    height = uv[:, :, 1].max(1) - uv[:, :, 1].min(1)  # ankle to head: about 1.5 of 1.7 m
+    assert np.all(np.abs(height / (PERSON_PX * 1.5 / 1.7) - 1) < 0.1)
+
+
+def test_filmed_truth_is_the_world_motion_turned_into_the_camera():
+    body = FakeBody()
+    clip = _walk(40)
+    betas = np.zeros(10, np.float32)
+    betas[0] = 0.5
+    filmed = film(CAMERAS[2], clip.poses, betas, clip.transl, body, clip.fps)
+    verts = np.concatenate(list(camera_vertices(filmed, clip.poses, clip.transl, body, batch=16)))[None]
+    world_v, world_j = body.mesh_sequence(clip.poses, filmed.betas, clip.transl)
+    expected = np.einsum("fij,fvj->fvi", filmed.rotation, world_v - filmed.centre[:, None])
+    np.testing.assert_allclose(verts[0].reshape(expected.shape), expected, atol=1e-5)
+    # the truth the pipeline is scored against: the same joints about the pelvis, camera frame
+    _, cam_j = body.mesh_sequence(filmed.poses, filmed.betas)
+    turned = np.einsum("fij,fvj->fvi", filmed.rotation, world_j - world_j[:, :1])
+    np.testing.assert_allclose(cam_j - cam_j[:, :1], turned, atol=1e-5)
+
+
+def test_scoring_a_track_with_gaps():
+    body = FakeBody()
+    clip = _walk(30)
+    truth, betas = clip.poses, np.zeros((30, 10), np.float32)
+    ids = np.array([0, 1, 2, 3, 10, 11, 12, 20, 21])
+    perfect = ErrorSums()
+    score_track([perfect], body, truth, betas, ids, truth[ids], betas[ids], batch=4)
+    r = perfect.result()
+    assert r["mpjpe"] == r["pa_mpjpe"] == r["pve"] == r["accel"] == 0.0
+    bent = truth[ids].copy()
+    bent[:, 18] += [0.0, 0.5, 0.0]  # left elbow bent more: only the left arm's wrist and hand move
+    sums = ErrorSums()
+    score_track([sums], body, truth, betas, ids, bent, betas[ids])
+    r = sums.result()
+    assert r["per_part"]["left_arm"]["mpjpe"] > 10 and r["per_part"]["right_leg"]["mpjpe"] == 0.0
+    assert sums.total["accel"][1] == 24 * 2 + 24 * 1  # triples of consecutive frames only: 0-3 (2), 10-12 (1)
+
+
+@pytest.mark.slow
+def test_render_pipeline_score_on_anny(anny_body, tmp_path, monkeypatch):
+    """A 60-frame walk on Anny, rendered from the front, through the real pipeline (BlazePose and a
+    freshly initialised network; the keypoints are what this checks) and scored."""
+    monkeypatch.setenv("LMR_STUDIO_CACHE", str(tmp_path / "cache"))  # the keypoint cache stays here
+    from lmr_studio.model.weights import build_model
+    from lmr_studio.training.render_eval import anny_renderer, run_pipeline
+
+    torch.manual_seed(0)
+    model = build_model("lmr").eval()
+    clip = _walk(60)
+    camera = CAMERAS[0]
+    betas = np.zeros(10, np.float32)
+    filmed = film(camera, clip.poses, betas, clip.transl, anny_body, clip.fps)
+    video = anny_renderer(anny_body)(camera_vertices(filmed, clip.poses, clip.transl, anny_body),
+                                      anny_body.faces, camera, tmp_path / "front.mp4")
+    track = run_pipeline(video, model, anny_body)
+    assert track is not None and len(track.frame_ids) >= 54  # BlazePose finds the rendered person
+    _, joints = anny_body.mesh_sequence(clip.poses, filmed.betas, clip.transl)
+    cam_j = np.einsum("fij,fvj->fvi", filmed.rotation, joints - filmed.centre[:, None])
+    uv = perspective_project(cam_j, np.zeros(3), camera.focal, camera.size)[track.frame_ids]
+    # BlazePose's shoulders and hips (11, 12, 23, 24) land near the truth's (SMPL 16, 17, 1, 2)
+    err = np.linalg.norm(track.keypoints2d[:, [11, 12, 23, 24], :2] - uv[:, [16, 17, 1, 2]], axis=-1)
+    print(f"BlazePose vs truth, shoulders and hips: median {np.median(err):.1f} px")
+    assert np.median(err) < 8  # px, for a 200 px tall person (2.3 px measured)
+    sums = ErrorSums()
+    score_track([sums], anny_body, filmed.poses, filmed.betas, track.frame_ids, track.poses, track.betas)
+    assert all(np.isfinite(v) for k, v in sums.result().items() if k != "per_part")
