@@ -45,6 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--render", action="store_true",
                         help="with --motion: render the motion on Anny and run the real pipeline on the videos")
     parser.add_argument("--frames", type=int, default=None, help="with --render: first N frames (30 fps) per clip")
+    parser.add_argument("--no-refine", action="store_true",
+                        help="with --render: score the raw network output (no 2D refinement)")
     parser.add_argument("--cameras", nargs="+", choices=[c.name for c in CAMERAS], default=[c.name for c in CAMERAS],
                         help="with --render: cameras to film from")
     parser.add_argument("--coverage", action="store_true", help="joint-limit coverage of the motion families")
@@ -105,7 +107,8 @@ def _rendered(args: argparse.Namespace, paths: dict[str, Path], body, bank) -> d
     clips = [Clip(name, fit_motion(load_motion_file(p), body, bank, frames=args.frames)) for name, p in paths.items()]
     cameras = [c for c in CAMERAS if c.name in args.cameras]
     results = evaluate_rendered(clips, body, args.kinds, args.weights, cameras,
-                                log=lambda s: print(s, file=sys.stderr, flush=True))  # progress; JSON on stdout
+                                log=lambda s: print(s, file=sys.stderr, flush=True),  # progress; JSON on stdout
+                                refine=not args.no_refine)
     results["fit_error_mm"] = {c.name: round(c.motion.fit_error_mm, 1) for c in clips}
     return results
 

@@ -105,12 +105,13 @@ def score_track(sums: Sequence[ErrorSums], body, truth_poses: np.ndarray, truth_
         add("accel", accel_errors(pj, gj)[consecutive], JOINT_PART)
 
 
-def run_pipeline(video: Path, model, body) -> Track | None:
-    """The main track the real pipeline finds in ``video`` with the loaded network ``model``, or None."""
+def run_pipeline(video: Path, model, body, refine: bool = True) -> Track | None:
+    """The main track the real pipeline finds in ``video`` with the loaded network ``model`` (and
+    the 2D refinement when ``refine``), or None."""
     from lmr_studio.pipeline import ProcessOptions, iter_recover
 
     try:
-        for item in iter_recover(video, ProcessOptions(use_cache=True), model, body):
+        for item in iter_recover(video, ProcessOptions(use_cache=True, refine=refine), model, body):
             if isinstance(item, MotionResult):
                 return item.main
     except NoPersonError:
@@ -148,7 +149,7 @@ class _Tally:
 
 
 def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, models: dict, body,
-                 log: Callable[[str], None]) -> None:
+                 log: Callable[[str], None], refine: bool) -> None:
     """Run every network's pipeline on one rendered video and add its scores to ``tally``."""
     from lmr_studio.perception.keypoint_cache import cache_file
 
@@ -156,7 +157,7 @@ def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, model
     fresh = not cache_file(video, False).exists()  # the first pass runs BlazePose
     for i, (kind, model) in enumerate(models.items()):
         start = time.perf_counter()
-        track = run_pipeline(video, model, body)
+        track = run_pipeline(video, model, body, refine)
         tally.timed("detect" if fresh and i == 0 else "network", time.perf_counter() - start, frames)
         if i == 0:
             tally.found[cam][0] += 0 if track is None else len(track.frame_ids)
@@ -174,13 +175,15 @@ def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, model
 
 def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights_dir=None,
                       cameras: Sequence[EvalCamera] = CAMERAS, render: Render | None = None,
-                      root: Path | None = None, log: Callable[[str], None] = lambda s: None) -> dict:
+                      root: Path | None = None, log: Callable[[str], None] = lambda s: None,
+                      refine: bool = True) -> dict:
     """Score ``kinds`` end to end on ``clips`` seen by ``cameras``. Returns ``{kind: metrics,
     "per_camera": {camera: {kind: metrics, "found": fraction}}, "frames": frames per camera,
     "timing": {"render_s_per_frame", "detect_s_per_frame", "network_s_per_frame"}}`` with metrics
     as :meth:`ErrorSums.result` (mm, accel mm/frame^2). Timing: rendering; the first pipeline pass
     over a video (BlazePose + network + body); later passes (keypoints from the cache); None
-    where nothing of the kind ran (e.g. every video was already rendered)."""
+    where nothing of the kind ran (e.g. every video was already rendered). ``refine``: the
+    pipeline's 2D refinement after the network (its default) or the raw network output."""
     from lmr_studio.body.paths import cache_dir
     from lmr_studio.model import load_model
 
@@ -199,5 +202,5 @@ def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights
                 render(camera_vertices(filmed, m.poses, m.transl, body), body.faces, cam, video)
                 tally.timed("render", time.perf_counter() - start, len(m.poses))
                 log(f"{clip.name} {cam.name}: rendered {len(m.poses)} frames")
-            _score_video(tally, f"{clip.name} {cam.name}", video, cam.name, filmed, models, body, log)
+            _score_video(tally, f"{clip.name} {cam.name}", video, cam.name, filmed, models, body, log, refine)
     return tally.result(int(sum(len(c.motion.poses) for c in clips)))

@@ -1,0 +1,34 @@
+"""Render-and-detect shards as evaluation clips: what the network sees is what the pipeline gives it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lmr_studio.perception.features import FEATURE_DIM, box_from_keypoints, keypoint_features
+from lmr_studio.training.realdet_clips import clips_from_realdet
+
+
+def _shards(clips: int = 2, frames: int = 5) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    keypoints = np.concatenate([rng.uniform(100, 300, (clips, frames, 33, 2)), np.ones((clips, frames, 33, 1))], -1)
+    joints2d = rng.uniform(100, 300, (clips, frames, 24, 2))
+    found = np.ones((clips, frames), bool)
+    found[1, 3] = False  # BlazePose missed the person once in the second clip
+    return {"keypoints": keypoints.astype(np.float32), "world": rng.normal(0, 0.3, (clips, frames, 33, 3)),
+            "found": found, "poses": rng.normal(0, 0.2, (clips, frames, 24, 3)), "betas": np.zeros((clips, frames, 10)),
+            "joints3d": rng.normal(0, 0.5, (clips, frames, 24, 3)), "joints2d": joints2d,
+            "family": np.array(["walk", "crawl"])}
+
+
+def test_only_fully_detected_clips_are_kept_with_pipeline_features():
+    data = _shards()
+    clips, dropped = clips_from_realdet(data)
+    assert len(clips) == 1 and dropped == 1 and clips.families == ["walk"]
+    assert clips.features.shape == (1, 5, FEATURE_DIM)
+    box = box_from_keypoints(data["keypoints"][0])
+    np.testing.assert_allclose(clips.features[0].numpy(), keypoint_features(data["keypoints"][0], box, data["world"][0]),
+                               atol=1e-6)
+    # the true joints are box-normalised in the box the keypoints make: the box centre maps to 0
+    centre = np.broadcast_to(box[:, None, :2], (5, 24, 2))
+    shifted = dict(data, joints2d=np.stack([centre, centre]))
+    assert np.abs(clips_from_realdet(shifted)[0].joints2d.numpy()).max() < 1e-5
