@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 from scipy.spatial.transform import Rotation
@@ -146,6 +147,17 @@ def detect_frames(frames: Iterator[np.ndarray], clip: Clip, fps: float = FPS) ->
     clip.world[track.frame_ids] = track.world
 
 
+def degrade(frame: np.ndarray, setup: ClipSetup) -> np.ndarray:
+    """The clip's camera softness (Gaussian blur) and compression (JPEG round trip) on an RGB frame."""
+    if setup.blur_sigma > 0:
+        frame = cv2.GaussianBlur(frame, (0, 0), setup.blur_sigma)
+    if setup.jpeg_quality:
+        _, data = cv2.imencode(".jpg", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR),
+                               [cv2.IMWRITE_JPEG_QUALITY, setup.jpeg_quality])
+        frame = cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    return frame
+
+
 class ShardMaker:
     """Makes shards in one process: one body model, one bank, one renderer per image size."""
 
@@ -169,7 +181,7 @@ class ShardMaker:
         renderer = self._renderer(setup)
         background = random_background(setup.camera.size, np.random.default_rng(setup.background_seed))
         renderer.set_scene([setup.look], setup.lighting, background)
-        detect_frames((renderer.render([v]) for v in vertices), clip)
+        detect_frames((degrade(renderer.render([v]), setup) for v in vertices), clip)
         return setup, clip
 
     def make_shard(self, index: int) -> dict[str, np.ndarray]:

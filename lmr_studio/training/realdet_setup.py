@@ -33,7 +33,9 @@ class ClipSetup:
     """Everything random about one clip except the motion itself (drawn from ``family``).
 
     distance: metres from the camera to the pelvis along the ground; offset_x: pelvis x at that
-    distance (m, world frame); background_seed: seeds :func:`~lmr_studio.training.backgrounds.random_background`.
+    distance (m, world frame); background_seed: seeds :func:`~lmr_studio.training.backgrounds.random_background`;
+    blur_sigma: Gaussian blur of the whole frame (px, 0 = sharp); jpeg_quality: JPEG round trip
+    of every frame (0 = none), standing in for video compression.
     """
 
     family: str
@@ -44,6 +46,8 @@ class ClipSetup:
     distance: float
     offset_x: float
     background_seed: int
+    blur_sigma: float = 0.0
+    jpeg_quality: int = 0
 
 
 def _colour(rng: np.random.Generator) -> tuple[float, float, float]:
@@ -100,4 +104,6 @@ def sample_setup(rng: np.random.Generator, families: tuple[str, ...], bodies: np
     body = int(rng.choice(bodies))
     look, lighting = sample_look(rng), sample_lighting(rng)
     camera, distance, offset_x = sample_camera(rng)
-    return ClipSetup(family, body, look, lighting, camera, distance, offset_x, int(rng.integers(2**31)))
+    blur = float(rng.uniform(0.3, 1.3)) if rng.random() < 0.5 else 0.0
+    quality = int(rng.integers(35, 95)) if rng.random() < 0.7 else 0
+    return ClipSetup(family, body, look, lighting, camera, distance, offset_x, int(rng.integers(2**31)), blur, quality)

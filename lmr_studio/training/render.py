@@ -121,7 +121,11 @@ class OffscreenRenderer:
         n = len(self.vertex_joints)
         self._normals = NormalEstimator(faces, n)
         self.camera = camera
-        self.plotter = pv.Plotter(off_screen=True, window_size=camera.size, lighting="none")
+        # No multi-sampling: under Mesa llvmpipe 8x MSAA (pyvista's default) made a 640x480 frame
+        # cost 42 instead of 12 ms of CPU; silhouette edges are feathered in :meth:`render` instead.
+        theme = pv.themes.Theme()
+        theme.multi_samples = 0
+        self.plotter = pv.Plotter(off_screen=True, window_size=camera.size, lighting="none", theme=theme)
         self.plotter.set_background("black")
         self._lights = [pv.Light(light_type="scene light"), pv.Light(light_type="scene light")]
         for light in self._lights:
@@ -197,10 +201,13 @@ class OffscreenRenderer:
         return np.asarray(self.plotter.screenshot(transparent_background=True, return_img=True))
 
     def render(self, vertices: Sequence[np.ndarray]) -> np.ndarray:
-        """Like :meth:`render_rgba`, composited over the background: (H, W, 3) uint8 RGB."""
+        """Like :meth:`render_rgba`, composited over the background: (H, W, 3) uint8 RGB. The
+        people's outer edge is feathered one pixel inwards (a cheap stand-in for anti-aliasing)."""
         rgba = self.render_rgba(vertices)
-        alpha = rgba[..., 3:] > 127
-        return np.where(alpha, rgba[..., :3], self.background)
+        alpha = rgba[..., 3]
+        alpha = np.minimum(alpha, cv2.blur(alpha, (3, 3)))[..., None].astype(np.uint16)
+        blend = (rgba[..., :3] * alpha + self.background * (255 - alpha) + 127) // 255
+        return blend.astype(np.uint8)
 
     def close(self) -> None:
         self.plotter.close()
