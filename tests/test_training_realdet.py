@@ -1,7 +1,7 @@
 """Real-detector data: set-up sampling, camera placement of the truth, shards (determinism,
 resume, loading) and the datagen command."""
 
-import json
+import dataclasses
 
 import numpy as np
 import pytest
@@ -10,9 +10,10 @@ from scipy.spatial.transform import Rotation
 from lmr_studio import cli
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.geometry.camera import perspective_project
+from lmr_studio.training.backgrounds import random_background
 from lmr_studio.training.bodies import build_body_bank
 from lmr_studio.training.motion import TRAIN_FAMILIES, generate_motion
-from lmr_studio.training.realdet import (RealDetConfig, ShardMaker, generate, load_realdet, place_in_camera,
+from lmr_studio.training.realdet import (RealDetConfig, ShardMaker, degrade, generate, load_realdet, place_in_camera,
                                          pose_clip, shard_path)
 from lmr_studio.training.realdet_setup import (CAMERA_HEIGHT, IMAGE_SIZES, PERSON_FRACTION, STANDING_HEIGHT,
                                                sample_setup)
@@ -56,7 +57,7 @@ def test_truth_in_the_camera_frame_matches_the_world_placement(smpl_body):
     """Posing with the camera-frame poses plus transl gives the world-posed body seen by the camera."""
     bank = build_body_bank(smpl_body, count=4, seed=0)
     setup = _setups(1, seed=4)[0]
-    setup = type(setup)(**{**setup.__dict__, "camera": Camera((640, 480), 700.0, 1.2, 14.0), "body": 2})
+    setup = dataclasses.replace(setup, camera=Camera((640, 480), 700.0, 1.2, 14.0), body=2)
     clip, vertices = pose_clip(smpl_body, bank, setup, np.random.default_rng(5), 12)
     motion = generate_motion(setup.family, 12, np.random.default_rng(5), 30.0)
     betas = np.repeat(bank.betas[2:3], 12, axis=0)
@@ -152,3 +153,19 @@ def test_shards_are_deterministic_per_seed_and_shaped_as_documented(real_shards)
     height = data["image_size"][:, 1][:, None].repeat(f, 1)[found]
     assert np.median(err[:, [11, 12, 23, 24]] / height[:, None]) < 0.05
     assert np.abs(data["world"][found]).max() < 2.0 and np.abs(data["world"][found]).max() > 0.1
+
+
+def test_degrade_blurs_and_compresses_only_when_the_setup_asks():
+    setup = _setups(1, seed=2)[0]
+    frame = random_background((160, 120), np.random.default_rng(0))
+    plain = dataclasses.replace(setup, blur_sigma=0.0, jpeg_quality=0)
+    np.testing.assert_array_equal(degrade(frame, plain), frame)
+    blurred = degrade(frame, dataclasses.replace(plain, blur_sigma=1.0))
+    assert np.abs(np.diff(blurred.astype(float), axis=1)).mean() < np.abs(np.diff(frame.astype(float), axis=1)).mean()
+    jpeg = degrade(frame, dataclasses.replace(plain, jpeg_quality=40))
+    assert jpeg.shape == frame.shape and jpeg.dtype == np.uint8
+    assert 0 < np.abs(jpeg.astype(float) - frame).mean() < 8
+    # colours keep their channel: a red image stays red through the JPEG round trip
+    red = np.zeros_like(frame)
+    red[..., 0] = 200
+    assert degrade(red, dataclasses.replace(plain, jpeg_quality=40))[..., 0].mean() > 190
