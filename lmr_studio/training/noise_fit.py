@@ -7,9 +7,9 @@ landmark, the error on frames where the point is seen (visibility >= 0.5) and no
 (error < :data:`OUTLIER` of the extent) splits into a clip bias (its mean), white jitter (from
 frame-to-frame differences: var(diff) / 2) and slow drift (what is left of the variance).
 Outliers count as drops. A left/right pair is swapped on a frame when each detected point is
-nearer the other side's true point (both pairs' true points at least 5 % of the extent apart).
-Facing is the angle between the pelvis's forward axis and the direction to the camera (0 deg:
-facing the camera, 180: the back); the head's facing drives the face-visibility fit.
+nearer the other side's true point (the true points at least 10 % of the extent apart).
+Facing (:func:`facing_degrees`) is 0 deg for a front view, 90 for a side view, 180 for a back
+view, from the pelvis's left axis; the head's drives the face-visibility fit.
 World landmarks (BlazePose's metric skeleton, turned to y up with ``[x, -y, -z]``) are scored on
 the 12 limb landmarks against the true SMPL joints: PA-MPJPE, and the angle of the Procrustes
 rotation (above 90 deg: a front/back flip).
@@ -43,6 +43,7 @@ SWAP_PAIRS = {"arms": ((13, 14), (15, 16)), "legs": ((25, 26), (27, 28)), "shoul
 LIMB_LANDMARKS = np.array([11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28])
 LIMB_JOINTS = np.array([JOINT_CENTRE[i] for i in LIMB_LANDMARKS])
 FACING_BINS = (0, 45, 90, 135, 180)
+SWAP_APART = 0.1
 
 
 def global_rotations(poses: np.ndarray, joints: tuple[int, ...]) -> dict[int, np.ndarray]:
@@ -55,11 +56,16 @@ def global_rotations(poses: np.ndarray, joints: tuple[int, ...]) -> dict[int, np
 
 
 def facing_degrees(rotation: np.ndarray, position: np.ndarray) -> np.ndarray:
-    """Angle (deg) between a body frame's forward axis (+z of ``rotation`` (..., 3, 3)) and the
-    direction from ``position`` (..., 3, camera frame) to the camera."""
-    forward = rotation[..., :, 2]
-    to_cam = -position / np.linalg.norm(position, axis=-1, keepdims=True)
-    return np.degrees(np.arccos(np.clip((forward * to_cam).sum(-1), -1, 1)))
+    """How far a body frame (rotation (..., 3, 3), origin ``position`` (..., 3), camera frame) is
+    turned from a front view, in degrees: the angle between its left axis (+x) and the image's
+    right at that point (the horizontal perpendicular to the ray from the camera). 0: seen from
+    the front (its left on the image right), 90: from the side, 180: from behind; defined for
+    lying or bent bodies too, where a forward axis points up or down."""
+    left = rotation[..., :, 0]
+    ray = position / np.linalg.norm(position, axis=-1, keepdims=True)
+    right = np.cross(ray, np.array([0.0, 1.0, 0.0]))
+    right = right / np.linalg.norm(right, axis=-1, keepdims=True)
+    return np.degrees(np.arccos(np.clip((left * right).sum(-1), -1, 1)))
 
 
 def procrustes(pred: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -108,13 +114,16 @@ def _clip_noise(err: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def _swaps(kp: np.ndarray, truth: np.ndarray, extent: np.ndarray, pairs) -> np.ndarray:
-    """(N, F) bool: any of ``pairs`` swapped left/right on the frame."""
+    """(N, F) bool: any of ``pairs`` swapped left/right on the frame: the two true points are at
+    least :data:`SWAP_APART` of the extent apart and each detected point is nearer the other
+    side's true point than its own."""
     out = np.zeros(kp.shape[:2], bool)
+    dist = lambda a, b: np.linalg.norm(a - b, axis=-1)  # noqa: E731
     for a, b in pairs:
-        apart = np.linalg.norm(truth[..., a, :] - truth[..., b, :], axis=-1) > 0.05 * extent
-        same = np.linalg.norm(kp[..., a, :] - truth[..., a, :], axis=-1) + np.linalg.norm(kp[..., b, :] - truth[..., b, :], axis=-1)
-        cross = np.linalg.norm(kp[..., a, :] - truth[..., b, :], axis=-1) + np.linalg.norm(kp[..., b, :] - truth[..., a, :], axis=-1)
-        out |= apart & (cross < same)
+        apart = dist(truth[..., a, :], truth[..., b, :]) > SWAP_APART * extent
+        a_crossed = dist(kp[..., a, :], truth[..., b, :]) < dist(kp[..., a, :], truth[..., a, :])
+        b_crossed = dist(kp[..., b, :], truth[..., a, :]) < dist(kp[..., b, :], truth[..., b, :])
+        out |= apart & a_crossed & b_crossed
     return out
 
 
