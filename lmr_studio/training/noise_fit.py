@@ -173,6 +173,7 @@ def fit_noise(data: dict[str, np.ndarray]) -> dict:
             "drift_p10_p50_p90": _pct(drift[:, idx][~np.isnan(drift[:, idx])]),
             "visibility_p10_p50_p90": _pct(g_vis),
             "below_threshold": round(float((g_vis < VISIBILITY_THRESHOLD).mean()), 4) if g_vis.size else None,
+            "error_p50_below_threshold": _pct(dist[..., idx][g_found & ~g_seen], (50,)),
             "outlier_rate": round(float(g_out.sum() / max(g_found.sum(), 1)), 4),
             "outlier_visibility_p50": _pct(vis[..., idx][g_out], (50,)),
         }
