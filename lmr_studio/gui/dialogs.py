@@ -34,12 +34,13 @@ def devices() -> list[str]:
 
 
 def process_options() -> ProcessOptions:
-    """ProcessOptions from the saved preferences (Anny unless an SMPL file is set)."""
+    """ProcessOptions from the saved preferences (Anny unless an SMPL file is set); every person
+    in the video is recovered (``all_tracks``)."""
     s = app_settings()
     smpl = str(s.value("smpl_path", "") or "")
     device = str(s.value("device", "auto") or "auto")
     return ProcessOptions(body_model="smpl" if smpl else "anny", smpl_path=smpl or None,
-                          device=None if device == "auto" else device)
+                          device=None if device == "auto" else device, all_tracks=True)
 
 
 def ghost_enabled() -> bool:

@@ -8,7 +8,9 @@ video is processed or its saved result reloaded; an ``.npz`` is read), runs
 
 * ``result``: the current :class:`MotionResult` (the session's, or the partial one);
 * ``selected_track``: the track id the 3D view, the plots and the timeline follow;
-* ``visible_tracks``: the track ids drawn (all, when a result arrives).
+* ``visible_tracks``: the track ids drawn (all, when a result arrives);
+* ``main_only``: "main person only" mode, for speed: only the result's main person is drawn
+  and selected; tracks that arrive meanwhile start hidden.
 
 Signals: ``video_changed()`` (a new video, or a result without one: views restart on
 ``num_frames``/``fps``), ``result_changed()``, ``selection_changed()``, ``progressed(Progress)``,
@@ -61,6 +63,7 @@ class SessionController(QObject):
         self.preview: MotionResult | None = None
         self.selected_track: int | None = None
         self.visible_tracks: set[int] = set()
+        self.main_only = False
         self.job: JobRunner | None = None
         self._job_ok = True
 
@@ -107,14 +110,28 @@ class SessionController(QObject):
         (self.visible_tracks.add if visible else self.visible_tracks.discard)(track_id)
         self.selection_changed.emit()
 
+    def set_main_only(self, on: bool) -> None:
+        """Draw only the main person (``on``) or everyone again (the mode's switch in the menu)."""
+        self.main_only = on
+        result = self.result
+        if result is None or not result.tracks:
+            return
+        if on:
+            self.selected_track, self.visible_tracks = result.main_id, {result.main_id}
+        else:
+            self.visible_tracks = set(result.tracks)
+        self.selection_changed.emit()
+
     def _keep_selection(self, result: MotionResult) -> None:
         """After a new (partial) result: keep the selected track if it is still there, else the
-        main one; tracks seen for the first time are visible."""
+        main one; tracks seen for the first time are visible (in main-only mode, only the main one)."""
         known = set(self.visible_tracks)
         new = set(result.tracks) - (known | ({self.selected_track} - {None}))
-        if self.selected_track not in result.tracks:
+        if self.selected_track not in result.tracks or (self.main_only and result.tracks):
             self.selected_track = result.main_id if result.tracks else None
         self.visible_tracks = (known & set(result.tracks)) | new
+        if self.main_only:
+            self.visible_tracks = {self.selected_track} - {None}
         self.selection_changed.emit()
 
     # -- opening -----------------------------------------------------------------------------

@@ -13,8 +13,11 @@ from lmr_studio.gui.person_combo import PersonCombo
 from lmr_studio.gui.settings import recent_files
 from lmr_studio.gui.start_screen import SAMPLE_VIDEO
 from lmr_studio.gui.video_view import OVERLAY_MODES
+from lmr_studio.video.source import IMAGE_SUFFIXES
 
-VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
+_VIDEOS = "*.mp4 *.mov *.avi *.mkv *.webm *.m4v"
+_PHOTOS = " ".join(f"*{suffix}" for suffix in sorted(IMAGE_SUFFIXES))      # a photo opens as a still
+VIDEO_FILTER = f"Videos and photos ({_VIDEOS} {_PHOTOS});;Videos ({_VIDEOS});;Photos ({_PHOTOS});;All files (*)"
 RESULT_FILTER = "LMR results (*.npz);;All files (*)"
 KEYPOINT_FILTER = "Keypoints (*.json);;All files (*)"
 SHORTCUTS = ("Space: play / pause\n"
