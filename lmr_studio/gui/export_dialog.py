@@ -31,7 +31,8 @@ _MAIN = -2       # track combo data: the main track
 
 class ExportDialog(QDialog):
     """Export ``result`` (of the video at ``video_path``, which mp4 needs). ``body``: an already
-    loaded body model to reuse; otherwise the worker loads the result's own.
+    loaded body model to reuse; otherwise the worker loads the result's own. ``selected``: the
+    person the window follows, whom "People" offers first (else the last choice).
 
     Signals: ``exported(path)`` after a file was written (the dialog then closes).
     """
@@ -40,7 +41,7 @@ class ExportDialog(QDialog):
     _progressed = Signal(int, int)
 
     def __init__(self, result: MotionResult, video_path: str | None, parent: QWidget | None = None,
-                 body=None) -> None:
+                 body=None, selected: int | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export")
         self.motion, self.video_path, self.body = result, video_path or result.video_path or None, body
@@ -107,6 +108,8 @@ class ExportDialog(QDialog):
 
         self._progressed.connect(self._show_progress)
         self._restore_choices()
+        if selected is not None and selected in result.tracks:
+            self.track_combo.setCurrentIndex(self.track_combo.findData(_MAIN if selected == result.main_id else selected))
         self.format_combo.currentIndexChanged.connect(self._format_changed)
         self._format_changed()
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import qtawesome as qta
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
-from lmr_studio.dynamics import part_angular_speed
 from lmr_studio.errors import LMRStudioError
+from lmr_studio.pipeline import ProcessingError
 from lmr_studio.gui.dialogs import PreferencesDialog, ghost_enabled, process_options, show_error
 from lmr_studio.gui.dynamics_plot import DynamicsPlot
 from lmr_studio.gui.job_status import JobStatus
@@ -24,13 +24,16 @@ from lmr_studio.gui.layout import (align_plot_to_slider, line_up_timeline, reset
                                    save_layout, splitter)
 from lmr_studio.gui.mesh_view import MeshView
 from lmr_studio.gui.parts_panel import PartsPanel
+from lmr_studio.gui.people_panel import PeoplePanel
 from lmr_studio.gui.playback_controller import PlaybackController
 from lmr_studio.gui.session_controller import SessionController, open_video_source
 from lmr_studio.gui.settings import recent_files
 from lmr_studio.gui.start_screen import StartScreen
 from lmr_studio.gui.timeline import TimelineBar
+from lmr_studio.gui.track_views import show_selected_track
 from lmr_studio.gui.video_view import OVERLAY_MODES, VideoView, person_overlays
 from lmr_studio.gui.window_actions import build_actions
+from lmr_studio.scene.sequence import people_at_frame
 from lmr_studio.scene.session import iter_open
 from lmr_studio.video.scrub import ScrubFrames
 
@@ -59,6 +62,11 @@ class MainWindow(QMainWindow):
         self.parts_panel = PartsPanel()
         self.plot = DynamicsPlot()
         self.timeline_bar = TimelineBar()
+        self.people_panel = PeoplePanel()
+        self.people_dock = QDockWidget("People", self)
+        self.people_dock.setObjectName("people_dock")
+        self.people_dock.setWidget(self.people_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.people_dock)
         self.top_split = splitter(Qt.Orientation.Horizontal, self.video_view, self.mesh_view)
         self.bottom_split = splitter(Qt.Orientation.Horizontal, self.parts_panel, self.plot, (0, 1))
         self.main_split = splitter(Qt.Orientation.Vertical, self.top_split, self.bottom_split, (5, 2))
@@ -94,7 +102,7 @@ class MainWindow(QMainWindow):
         ctl.progressed.connect(self.job_status.show_progress)
         ctl.busy_changed.connect(self._set_busy)
         ctl.status.connect(self.status_label.setText)
-        ctl.failed.connect(lambda error: self.report_error(self, error))
+        ctl.failed.connect(self._on_failed)
         play.frame_changed.connect(lambda _frame: self.refresh())
         play.playhead_moved.connect(self.plot.set_playhead)
         play.state_changed.connect(self._on_playback_state)
@@ -106,6 +114,9 @@ class MainWindow(QMainWindow):
         self.timeline_bar.loop_toggled.connect(play.set_loop)
         self.plot.seek_requested.connect(play.seek)
         self.parts_panel.changed.connect(self.set_parts)
+        for view in (self.people_panel, self.video_view, self.mesh_view):
+            view.person_clicked.connect(ctl.select_track)
+        self.people_panel.visibility_changed.connect(ctl.set_track_visible)
         self.mesh_view.ghost_toggled.connect(lambda _on: self.refresh())
         self.plot.speed_plot.vb.sigResized.connect(lambda _vb: self._sync_frame_axes())
         self.timeline_bar.slider.span_changed.connect(lambda: align_plot_to_slider(self.plot, self.timeline_bar.slider))
@@ -158,17 +169,24 @@ class MainWindow(QMainWindow):
         ctl = self.controller
         if ctl.video is None and ctl.result is not None:
             self.playback.blank_size = tuple(ctl.result.image_size)
-        self._show_person_in_3d()
-        self.track_combo.show_people(self.controller.result, self.controller.selected_track)
         self._update_actions()
+        self._on_selection_changed()
+
+    def _on_selection_changed(self) -> None:
+        ctl = self.controller
+        self._show_person_in_3d()
+        self.track_combo.show_people(ctl.result, ctl.selected_track)
+        self.people_panel.show_people(ctl.result, ctl.selected_track, ctl.visible_tracks)
         self._refresh_track_views()
         self.refresh()
 
-    def _on_selection_changed(self) -> None:
-        self._show_person_in_3d()
-        self.track_combo.show_people(self.controller.result, self.controller.selected_track)
-        self._refresh_track_views()
-        self.refresh()
+    def _on_failed(self, error: BaseException) -> None:
+        """Report a failed job; after a processing error, offer the partial result it saved."""
+        self.report_error(self, error)
+        saved = getattr(error, "saved", None) if isinstance(error, ProcessingError) else None
+        if saved is not None and Path(saved).exists() and self.confirm(
+                "Open the partial result?", f"The people recovered before the error are saved in {saved}. Open them?"):
+            self.open_path(saved)
 
     def _show_person_in_3d(self) -> None:
         """The selected person in 3D: the ground under their path, the view on them now (or nearest)."""
@@ -197,21 +215,9 @@ class MainWindow(QMainWindow):
 
     def _refresh_track_views(self) -> None:
         """Timeline marks and the dynamics plot of the selected track."""
-        ctl, n = self.controller, self.playback.timeline.num_frames
-        result = ctl.result
-        if result is None or ctl.selected_track not in result.tracks:
-            self.timeline_bar.set_presence(n, np.zeros(0, np.int64))
-            self.plot.set_data(n, np.zeros(0, np.int64), None, None)
-            return
-        track = result.tracks[ctl.selected_track]
-        self.timeline_bar.set_presence(n, track.frame_ids)
-        meshes = ctl.session.meshes.get(ctl.selected_track) if ctl.session else None
-        if meshes is not None:
-            speed = meshes.speed
-        else:
-            speed = part_angular_speed(track.poses, track.frame_ids, result.fps)
-        self.plot.set_data(n, track.frame_ids, speed, track.part_activity)
-        self.plot.set_parts(self.parts_panel.state)
+        ctl = self.controller
+        show_selected_track(self.timeline_bar, self.plot, self.parts_panel.state, ctl.result, ctl.session,
+                            ctl.selected_track, self.playback.timeline.num_frames)
 
     # -- frame display -----------------------------------------------------------------------
     def refresh(self) -> None:
@@ -220,7 +226,7 @@ class MainWindow(QMainWindow):
         result, session = ctl.result, ctl.session
         people = [] if result is None else person_overlays(
             result, i, ctl.selected_track, session.meshes if session else {},
-            session.body if session else None, with_mesh=self.video_view.mode == "mesh")
+            session.body if session else None, self.video_view.mode == "mesh", ctl.visible_tracks)
         frame = self.playback.frame(i)
         missing = ctl.video_missing and result is not None
         caption = f"Video not found: {Path(result.video_path).name} (File > Locate video…)" if missing else (
@@ -228,10 +234,11 @@ class MainWindow(QMainWindow):
         self.video_view.set_frame(frame, people, caption, self.playback.image_size)
         meshes = session.meshes.get(ctl.selected_track) if session is not None else None
         if meshes is not None:
-            row = meshes.row(i)
+            row = meshes.row(i) if ctl.selected_track in ctl.visible_tracks else None
+            others = people_at_frame(session.meshes, ctl.visible_tracks - {ctl.selected_track}, i)
             self.mesh_view.show_vertices(None if row is None else meshes.vertices[row],
                                          None if row is None or meshes.ghost is None else meshes.ghost[row],
-                                         reframe=not self.playback.timeline.playing, defer=self.playback.scrubbing)
+                                         not self.playback.timeline.playing, self.playback.scrubbing, others)
         self.timeline_bar.show(self.playback.timeline)
         self.playback.request_playhead()
 
@@ -268,7 +275,8 @@ class MainWindow(QMainWindow):
         if self.export_dialog is not None:
             self.export_dialog.deleteLater()
         video = self.controller.video_path
-        self.export_dialog = ExportDialog(session.result, str(video) if video else None, self, body=session.body)
+        self.export_dialog = ExportDialog(session.result, str(video) if video else None, self, body=session.body,
+                                          selected=self.controller.selected_track)
         self.export_dialog.exported.connect(lambda path: self.status_label.setText(f"Saved to {path}"))
         self.export_dialog.open()
 

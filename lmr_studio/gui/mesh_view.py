@@ -17,16 +17,21 @@ from pyvistaqt import QtInteractor
 
 from lmr_studio.playback import PartVisibility
 from lmr_studio.scene.body_scene import CAMERA_PRESETS, BodyScene
+from lmr_studio.scene.people_scene import PeopleActors, pick_person
 
 DEFERRED_RENDER_MS = 100
+CLICK_SLOP_PX = 4           # a left press and release this close is a click (a pick), not a turn
 _PRESET_ICONS = {"front": "fa5s.user", "side": "fa5s.street-view", "follow": "fa5s.crosshairs"}
 
 
 class MeshView(QWidget):
-    """The 3D viewport. :meth:`set_body` builds the scene once per body model; :meth:`show_row`
-    updates it in place. ``ghost_toggled(bool)`` reports the ghost button."""
+    """The 3D viewport. :meth:`set_body` builds the scene once per body model;
+    :meth:`show_vertices` updates it in place: the selected person part-coloured, the others in
+    their person colours. ``ghost_toggled(bool)`` reports the ghost button, ``person_clicked(tid)``
+    a click on a person."""
 
     ghost_toggled = Signal(bool)
+    person_clicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +40,7 @@ class MeshView(QWidget):
         self.plotter = QtInteractor(self, multi_samples=0, auto_update=False)
         self.plotter.set_background("#1b1f24", top="#3b4250")
         self.scene: BodyScene | None = None
+        self.people: PeopleActors | None = None
         self._faces_key: tuple[int, int] | None = None
         self.ghost_enabled = False
 
@@ -74,7 +80,9 @@ class MeshView(QWidget):
         self._deferred = QTimer(self)
         self._deferred.setSingleShot(True)
         self._deferred.timeout.connect(lambda: (self._apply_pending(), self.draw()))
-        self._pending: tuple | None = None         # (vertices, ghost, reframe) not yet in the scene
+        self._pending: tuple | None = None         # (vertices, ghost, reframe, others) not yet in the scene
+        self._press: tuple[int, int] | None = None
+        self.plotter.iren.add_observer("LeftButtonPressEvent", self._on_press)
         self.plotter.iren.add_observer("LeftButtonReleaseEvent", self._after_mouse)    # left-drag turns the view
 
     def set_body(self, faces: np.ndarray, vertex_parts: np.ndarray, track_vertices: np.ndarray,
@@ -85,6 +93,7 @@ class MeshView(QWidget):
         key = (len(vertex_parts), len(faces))
         if self.scene is None or key != self._faces_key:
             self.scene = BodyScene(self.plotter, faces, vertex_parts)
+            self.people = PeopleActors(self.plotter, faces, len(vertex_parts))
             self._faces_key = key
         self.scene.set_ground(track_vertices)
         self.set_camera(self.preset, shown)
@@ -103,8 +112,17 @@ class MeshView(QWidget):
             self.scene.set_camera(self.preset, vertices)
             self.draw()
 
+    def _on_press(self, *_args) -> None:
+        self._press = self.plotter.iren.interactor.GetEventPosition()
+
     def _after_mouse(self, *_args) -> None:
-        """A turn by hand leaves 'front'/'side': no preset button stays checked."""
+        """A click (no drag) on a person picks them; a turn by hand leaves 'front'/'side': no
+        preset button stays checked."""
+        x, y = self.plotter.iren.interactor.GetEventPosition()
+        if self._press is not None and max(abs(x - self._press[0]), abs(y - self._press[1])) <= CLICK_SLOP_PX:
+            tid = self.pick(x, y)
+            if tid is not None:
+                self.person_clicked.emit(tid)
         if self.scene is not None and self.scene.turned_by_hand():
             self.preset = self.scene.camera_preset          # CUSTOM: seeks keep the turned view
             group = self.preset_buttons["front"].group()
@@ -118,16 +136,24 @@ class MeshView(QWidget):
             self.scene.set_parts(state)
             self.draw()
 
+    def pick(self, x: int, y: int) -> int | None:
+        """The person (track id) shown under the display point (x, y) (VTK pixels, origin bottom
+        left): one of the others, else None."""
+        if self.people is None:
+            return None
+        return pick_person(self.plotter, self.people.shown, x, y)
+
     def show_vertices(self, vertices: np.ndarray | None, ghost: np.ndarray | None, reframe: bool = False,
-                      defer: bool = False) -> None:
-        """Show one frame's (V, 3) vertices (None: nobody here), bring them into view with
+                      defer: bool = False, others: dict[int, np.ndarray] | None = None) -> None:
+        """Show one frame's (V, 3) vertices of the selected person (None: not here) and of
+        ``others`` (track id -> (V, 3)), bring the selected one into view with
         ``reframe`` (after a seek), and render now, while the video pane's overlay composes on its
         own thread (a hidden view repaints when shown). With ``defer`` (a slider drag) render at
         most every ``DEFERRED_RENDER_MS``, the last frame always: the video pane keeps up with the
         hand while the 3D view, a software-GL render, follows a few times a second."""
         if self.scene is None:
             return
-        self._pending = (vertices, ghost, reframe)
+        self._pending = (vertices, ghost, reframe, others or {})
         if defer:                                  # the mesh update (normals) waits for the render too
             if not self._deferred.isActive():
                 self._deferred.start(DEFERRED_RENDER_MS)
@@ -142,9 +168,10 @@ class MeshView(QWidget):
     def _apply_pending(self) -> None:
         if self._pending is None or self.scene is None:
             return
-        vertices, ghost, reframe = self._pending
+        vertices, ghost, reframe, others = self._pending
         self._pending = None
         self.scene.set_frame(vertices, ghost if self.ghost_enabled else None)
+        self.people.set_frame(others)
         if reframe and vertices is not None:
             self.scene.frame_person(vertices)
 

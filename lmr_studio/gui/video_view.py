@@ -2,7 +2,9 @@
 
 Overlays: ``keypoints`` (BlazePose landmarks and bones), ``skeleton`` (the 24 recovered joints,
 bones coloured by part), ``mesh`` (the recovered mesh projected into the image, vertices
-coloured by part), ``none``. Every mode draws each person's box and track id.
+coloured by part), ``none``. Every mode draws each person's box and track id in the person's
+colour (:func:`lmr_studio.people.person_colour`), the selected person's box solid; a click in a
+box selects that person (``person_clicked``).
 """
 
 from __future__ import annotations
@@ -12,21 +14,21 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from lmr_studio.geometry.camera import default_focal
+from lmr_studio.people import person_colour_hex
 from lmr_studio.parts import JOINT_PART, PARENTS, PART_COLOURS, face_parts
 from lmr_studio.perception.features import BLAZEPOSE_EDGES, VISIBILITY_THRESHOLD
 from lmr_studio.playback import PartVisibility
 from lmr_studio.result import MotionResult
 from lmr_studio.scene.mesh_paint import paint_mesh
-from lmr_studio.scene.person_box import person_box
+from lmr_studio.scene.person_box import person_at_point, person_box
 from lmr_studio.scene.sequence import TrackMeshes
 
 OVERLAY_MODES: tuple[str, ...] = ("mesh", "skeleton", "keypoints", "none")
-_TRACK_PEN = QColor("#ffd54f")
 
 
 @dataclasses.dataclass
@@ -47,15 +49,16 @@ class PersonOverlay:
 
 
 def person_overlays(result: MotionResult, frame: int, selected: int | None, meshes: dict[int, TrackMeshes],
-                    body, with_mesh: bool) -> list[PersonOverlay]:
-    """What to draw for every person of ``result`` present on ``frame``; the projected mesh
-    (``with_mesh``) for tracks that have ``meshes`` (track id -> TrackMeshes) posed on ``body``."""
+                    body, with_mesh: bool, visible: set[int] | None = None) -> list[PersonOverlay]:
+    """What to draw for every person of ``result`` present on ``frame`` (of ``visible`` ids only,
+    when given); the projected mesh (``with_mesh``) for tracks that have ``meshes`` (track id ->
+    TrackMeshes) posed on ``body``."""
     people = []
     focal = default_focal(*result.image_size)
     triangle_parts = None if body is None else face_parts(body.faces, body.vertex_parts)
     for tid, track in result.tracks.items():
         row = track.row_of_frame(frame)
-        if row is None:
+        if row is None or (visible is not None and tid not in visible):
             continue
         box = person_box(track.keypoints2d[row], track.bboxes[row])
         person = PersonOverlay(tid, box, track.keypoints2d[row], track.joints2d[row], focal=focal,
@@ -95,6 +98,8 @@ class VideoView(QWidget):
     so it runs while VTK renders the 3D view on the GUI thread (measured ~40 -> ~31 ms for the two
     under Xvfb). :meth:`close_executor` shuts it down (the window does, on close).
     """
+
+    person_clicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -163,6 +168,15 @@ class VideoView(QWidget):
         iw, ih = self._image.width(), self._image.height()
         return QRectF((self.width() - iw) / 2, (self.height() - ih) / 2, iw, ih)
 
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        """A click in a person's box selects them."""
+        target = self.image_rect()
+        at = (event.position() - target.topLeft()) / self._scale           # image pixels
+        tid = person_at_point({p.track_id: p.box for p in self._people}, at.x(), at.y())
+        if tid is not None:
+            self.person_clicked.emit(tid)
+        super().mousePressEvent(event)
+
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
         self._resolve()
         p = QPainter(self)
@@ -209,7 +223,8 @@ class VideoView(QWidget):
                 p.setPen(QPen(colour, 4 * px, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
                 p.drawLine(QPointF(*j[parent]), QPointF(*j[child]))
         x0, y0, x1, y1 = (float(v) for v in person.box)
-        pen = QPen(_TRACK_PEN if person.selected else QColor(255, 255, 255, 150), 1.5 * px)
+        colour = QColor(person_colour_hex(person.track_id))
+        pen = QPen(colour, (2.5 if person.selected else 1.5) * px)
         pen.setStyle(Qt.PenStyle.SolidLine if person.selected else Qt.PenStyle.DashLine)
         p.setPen(pen)
         p.setBrush(Qt.BrushStyle.NoBrush)
@@ -218,12 +233,12 @@ class VideoView(QWidget):
         font.setPointSizeF(max(1.0, 9 * px))
         font.setBold(True)
         p.setFont(font)
-        label = f" track {person.track_id} "
+        label = f" person {person.track_id} "
         width, height = p.fontMetrics().horizontalAdvance(label) * 1.0, 16 * px
         image_w = self._image.width() / self._scale if self._image is not None else x1
         lx = min(max(x0, 0.0), max(0.0, image_w - width))          # the label stays on the image
         ly = y0 - height if y0 - height >= 0 else max(y0, 0.0)      # above the box, else just inside it
         rect = QRectF(lx, ly, width, height)
-        p.fillRect(rect, _TRACK_PEN if person.selected else QColor(60, 60, 60, 200))
-        p.setPen(QColor("#15181d") if person.selected else QColor("#ffffff"))
+        p.fillRect(rect, colour if person.selected else QColor(30, 30, 30, 200))
+        p.setPen(QColor("#ffffff") if person.selected else colour.lighter(150))
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)

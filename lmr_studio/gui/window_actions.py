@@ -112,6 +112,12 @@ def build_actions(win) -> None:
     for preset in win.mesh_view.preset_buttons:
         _action(view, None, f"Camera: {preset}", lambda p=preset: win.mesh_view.set_camera(p), f"3D camera: {preset}")
     view.addSeparator()
+    win.main_only_action = _action(view, None, "&Main person only",
+                                   lambda: ctl.set_main_only(win.main_only_action.isChecked()),
+                                   "Show and draw only the main person (faster on crowded videos)")
+    win.main_only_action.setCheckable(True)
+    _action(view, None, "People list", win.people_dock.show, "Show the list of people (colour, frames, hide/show)")
+    view.addSeparator()
     win.loop_action = _action(view, "fa5s.redo-alt", "&Loop playback",
                               lambda: play.set_loop(win.loop_action.isChecked()),
                               "Loop: playback wraps at the end (off: it stops on the last frame)")

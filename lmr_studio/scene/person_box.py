@@ -27,3 +27,13 @@ def person_box(keypoints: np.ndarray, fallback: np.ndarray) -> np.ndarray:
         y0 = min(y0, face[:, 1].min() - HEAD_TOP * height)
     pad = MARGIN * height
     return np.array([x0 - pad, y0 - pad, x1 + pad, y1 + pad], np.float32)
+
+
+def person_at_point(boxes: dict[int, np.ndarray], x: float, y: float) -> int | None:
+    """The id of ``boxes`` (id -> (4,) x0, y0, x1, y1 pixels) whose box holds the pixel (``x``,
+    ``y``); where boxes overlap, the smallest (the most specific); None when none does."""
+    best, best_area = None, np.inf
+    for tid, (x0, y0, x1, y1) in boxes.items():
+        if x0 <= x <= x1 and y0 <= y <= y1 and (x1 - x0) * (y1 - y0) < best_area:
+            best, best_area = tid, (x1 - x0) * (y1 - y0)
+    return best

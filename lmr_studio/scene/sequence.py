@@ -46,3 +46,14 @@ def build_track_meshes(result: MotionResult, track_id: int, body, ghost_poses: n
     speed = part_angular_speed(track.poses, track.frame_ids, result.fps)
     return TrackMeshes(track_id, np.asarray(track.frame_ids), np.asarray(vertices, np.float32), speed,
                        None if ghost is None else np.asarray(ghost, np.float32))
+
+
+def people_at_frame(meshes: dict[int, TrackMeshes], track_ids, frame: int) -> dict[int, np.ndarray]:
+    """(V, 3) vertices on video ``frame`` of each of ``track_ids`` that has meshes and a result there."""
+    out = {}
+    for tid in track_ids:
+        mesh = meshes.get(tid)
+        row = mesh.row(frame) if mesh is not None else None
+        if row is not None:
+            out[tid] = mesh.vertices[row]
+    return out

@@ -1,0 +1,65 @@
+"""PeoplePanel: the list of people in the result, with colour chips, hide/show and selection."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from lmr_studio.people import person_colour_hex, person_summary
+from lmr_studio.result import MotionResult
+
+
+def _chip(tid: int) -> QIcon:
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(QColor(person_colour_hex(tid)))
+    return QIcon(pixmap)
+
+
+def visibility(result: MotionResult, tid: int) -> float:
+    """Share (0..1) of the video's frames on which person ``tid`` has a result."""
+    return len(result.tracks[tid]) / max(1, result.num_frames)
+
+
+class PeoplePanel(QWidget):
+    """One row per person: colour chip, frames, time span and visibility, and a checkbox to
+    draw them. ``person_clicked(tid)`` when a row is clicked, ``visibility_changed(tid, shown)``
+    when a box is ticked; :meth:`show_people` redraws without emitting."""
+
+    person_clicked = Signal(int)
+    visibility_changed = Signal(int, bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.list = QListWidget(self)
+        self.list.setToolTip("Click a person to follow them in the 3D view and the plots; untick to hide them")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list)
+        self.list.currentItemChanged.connect(
+            lambda item, _old: item is not None and self.person_clicked.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.list.itemChanged.connect(lambda item: self.visibility_changed.emit(
+            item.data(Qt.ItemDataRole.UserRole), item.checkState() == Qt.CheckState.Checked))
+
+    def show_people(self, result: MotionResult | None, selected: int | None, visible: set[int]) -> None:
+        """List the people of ``result`` (none: empty), ``selected`` current, ``visible`` ticked."""
+        self.list.blockSignals(True)
+        self.list.clear()
+        for tid in sorted(result.tracks) if result is not None else []:
+            name = "main person, " if tid == result.main_id else ""
+            text = f"{person_summary(result, tid)} ({name}{visibility(result, tid):.0%} of frames)"
+            item = QListWidgetItem(_chip(tid), text.replace(": ", " — ", 1))
+            item.setData(Qt.ItemDataRole.UserRole, tid)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if tid in visible else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+            if tid == selected:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+
+    def row_of(self, tid: int) -> QListWidgetItem | None:
+        """The row of person ``tid``, or None."""
+        for i in range(self.list.count()):
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole) == tid:
+                return self.list.item(i)
+        return None
