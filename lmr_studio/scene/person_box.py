@@ -31,9 +31,10 @@ def person_box(keypoints: np.ndarray, fallback: np.ndarray) -> np.ndarray:
 
 def person_at_point(boxes: dict[int, np.ndarray], x: float, y: float) -> int | None:
     """The id of ``boxes`` (id -> (4,) x0, y0, x1, y1 pixels) whose box holds the pixel (``x``,
-    ``y``); where boxes overlap, the smallest (the most specific); None when none does."""
-    best, best_area = None, np.inf
+    ``y``); where boxes overlap, the one whose centre is nearest; None when none does."""
+    best, best_d = None, np.inf
     for tid, (x0, y0, x1, y1) in boxes.items():
-        if x0 <= x <= x1 and y0 <= y <= y1 and (x1 - x0) * (y1 - y0) < best_area:
-            best, best_area = tid, (x1 - x0) * (y1 - y0)
+        d = np.hypot((x0 + x1) / 2 - x, (y0 + y1) / 2 - y)
+        if x0 <= x <= x1 and y0 <= y <= y1 and d < best_d:
+            best, best_d = tid, d
     return best
