@@ -15,6 +15,7 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 
 from lmr_studio.geometry.camera import default_focal, perspective_project  # noqa: E402
 from lmr_studio.gui.main_window import MainWindow  # noqa: E402
+from lmr_studio.gui.settings import app_settings  # noqa: E402
 from lmr_studio.people import person_colour  # noqa: E402
 from lmr_studio.pipeline import ProcessingError  # noqa: E402
 from lmr_studio.scene.framing import box_centre  # noqa: E402
@@ -132,6 +133,7 @@ def test_click_a_person_in_the_video_or_3d_view_selects_them_and_views_follow(qt
     win.people_panel.list.setCurrentItem(win.people_panel.row_of(1))   # the list selects too
     assert win.controller.selected_track == 1
     assert 1 not in win.mesh_view.people.shown and 2 in win.mesh_view.people.shown
+    app_settings().setValue("export/people", -2)             # last export: the main person (not everyone)
     win.export()                                             # the export dialog offers the selected person
     assert win.export_dialog.track_combo.currentData() == 1
     win.export_dialog.reject()

@@ -32,7 +32,7 @@ _MAIN = -2       # track combo data: the main track
 class ExportDialog(QDialog):
     """Export ``result`` (of the video at ``video_path``, which mp4 needs). ``body``: an already
     loaded body model to reuse; otherwise the worker loads the result's own. ``selected``: the
-    person the window follows, whom "People" offers first (else the last choice).
+    person the window follows, whom "People" offers unless "Everyone" was the last choice.
 
     Signals: ``exported(path)`` after a file was written (the dialog then closes).
     """
@@ -108,7 +108,7 @@ class ExportDialog(QDialog):
 
         self._progressed.connect(self._show_progress)
         self._restore_choices()
-        if selected is not None and selected in result.tracks:
+        if selected in result.tracks and self.track_combo.currentData() != _ALL:
             self.track_combo.setCurrentIndex(self.track_combo.findData(_MAIN if selected == result.main_id else selected))
         self.format_combo.currentIndexChanged.connect(self._format_changed)
         self._format_changed()

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import qtawesome as qta
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.pipeline import ProcessingError
@@ -24,7 +23,7 @@ from lmr_studio.gui.layout import (align_plot_to_slider, line_up_timeline, reset
                                    save_layout, splitter)
 from lmr_studio.gui.mesh_view import MeshView
 from lmr_studio.gui.parts_panel import PartsPanel
-from lmr_studio.gui.people_panel import PeoplePanel
+from lmr_studio.gui.people_panel import PeoplePanel, add_people_dock
 from lmr_studio.gui.playback_controller import PlaybackController
 from lmr_studio.gui.session_controller import SessionController, open_video_source
 from lmr_studio.gui.settings import recent_files
@@ -63,10 +62,7 @@ class MainWindow(QMainWindow):
         self.plot = DynamicsPlot()
         self.timeline_bar = TimelineBar()
         self.people_panel = PeoplePanel()
-        self.people_dock = QDockWidget("People", self)
-        self.people_dock.setObjectName("people_dock")
-        self.people_dock.setWidget(self.people_panel)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.people_dock)
+        self.people_dock = add_people_dock(self, self.people_panel)
         self.top_split = splitter(Qt.Orientation.Horizontal, self.video_view, self.mesh_view)
         self.bottom_split = splitter(Qt.Orientation.Horizontal, self.parts_panel, self.plot, (0, 1))
         self.main_split = splitter(Qt.Orientation.Vertical, self.top_split, self.bottom_split, (5, 2))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractButton, QDockWidget, QListWidget, QListWidgetItem, QMainWindow, QVBoxLayout,
+                               QWidget)
 
 from lmr_studio.people import person_colour_hex, person_summary
 from lmr_studio.result import MotionResult
@@ -63,3 +64,14 @@ class PeoplePanel(QWidget):
             if self.list.item(i).data(Qt.ItemDataRole.UserRole) == tid:
                 return self.list.item(i)
         return None
+
+
+def add_people_dock(window: QMainWindow, panel: PeoplePanel) -> QDockWidget:
+    """Dock ``panel`` on the right of ``window`` (movable, floatable, closable)."""
+    dock = QDockWidget("People", window)
+    dock.setObjectName("people_dock")
+    dock.setWidget(panel)
+    for button in dock.findChildren(QAbstractButton):        # the title bar's float and close buttons
+        button.setToolTip("Float or close the people list (View > People list brings it back)")
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    return dock
