@@ -22,6 +22,8 @@ import numpy as np
 from lmr_studio.resources import SAMPLE_TRUTH, SAMPLE_VIDEO
 
 WINDOW_SIZE = (1400, 880)
+CROWD_PEOPLE = 6
+CROWD_SPACING_M = 0.8       # the six people stand this far apart, side by side
 
 
 def sample_truth_result():
@@ -41,6 +43,50 @@ def sample_truth_result():
                         body_model=str(d["body_model"]), video_path=str(SAMPLE_VIDEO), main_track=0)
 
 
+def _crowd_result(people: int = CROWD_PEOPLE):
+    """The sample's motion ``people`` times, side by side ``CROWD_SPACING_M`` apart in the one
+    camera space, their 2D joints and boxes projected again (what the window draws for a crowd)."""
+    import dataclasses
+
+    from lmr_studio.geometry.camera import default_focal, perspective_project
+
+    result = _truth_result()
+    track, size = result.tracks[0], result.image_size
+    focal = default_focal(*size)
+    for k in range(people):
+        transl = track.transl + np.array([(k - (people - 1) / 2) * CROWD_SPACING_M, 0, 0], np.float32)
+        joints2d = perspective_project(track.joints3d, transl, focal, size).astype(np.float32)
+        boxes = track.bboxes + np.tile((joints2d - track.joints2d).mean(1), 2)
+        result.tracks[k] = dataclasses.replace(track, transl=transl, joints2d=joints2d, bboxes=boxes)
+    result.main_track = (people - 1) // 2            # the selected person stands in the middle
+    return result
+
+
+def _open(app, win, npz: Path) -> None:
+    """Open the result ``npz`` in ``win`` and wait (at most 10 minutes) until it is shown."""
+    done: list[bool] = []
+    win.controller.job_ended.connect(done.append)
+    win.open_path(npz)
+    deadline = time.perf_counter() + 600
+    while not done and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    win.controller.job_ended.disconnect(done.append)
+    if not done or not done[0] or win.controller.session is None:
+        raise RuntimeError(f"the result {npz.name} did not load")
+
+
+def _frame_ms(app, win, frames) -> np.ndarray:
+    """Milliseconds from a seek to ``frame`` to the updated window, for each of ``frames``."""
+    times = []
+    for f in frames:
+        t0 = time.perf_counter()
+        win.playback.seek(int(f))
+        app.processEvents()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return np.array(times)
+
+
 def _measure(quick: bool) -> dict:
     """Run in a process with a display: open the window, time frame changes."""
     from lmr_studio.gui.app import application
@@ -57,28 +103,12 @@ def _measure(quick: bool) -> dict:
         win.report_error = lambda _parent, err: (_ for _ in ()).throw(err)
         win.resize(*WINDOW_SIZE)
         win.show()
-        done: list[bool] = []
-        win.controller.job_ended.connect(done.append)
-        win.open_path(npz)
-        deadline = time.perf_counter() + 600
-        while not done and time.perf_counter() < deadline:
-            app.processEvents()
-            time.sleep(0.01)
-        if not done or not done[0] or win.controller.session is None:
-            raise RuntimeError("the sample result did not load")
+        _open(app, win, npz)
         num = win.playback.timeline.num_frames
-        for i in range(3):                                  # warm-up: first renders compile shaders
-            win.playback.seek(i)
-            app.processEvents()
-        times = {"step": [], "scrub": []}
+        _frame_ms(app, win, range(3))                        # warm-up: first renders compile shaders
         frames = {"step": list(range(num))[: 40 if quick else num],
                   "scrub": list(np.random.default_rng(0).integers(0, num, 20 if quick else 60))}
-        for kind, order in frames.items():
-            for f in order:
-                t0 = time.perf_counter()
-                win.playback.seek(int(f))
-                app.processEvents()
-                times[kind].append((time.perf_counter() - t0) * 1e3)
+        times = {kind: _frame_ms(app, win, order) for kind, order in frames.items()}
         refresh_ms, render_ms = [], []                     # where the time goes, on the same frames
         for f in frames["step"][:20]:
             t0 = time.perf_counter()
@@ -93,6 +123,13 @@ def _measure(quick: bool) -> dict:
         from lmr_studio.body.paths import cache_dir
 
         scrub = measure_scrub(app, win, win.controller.session.result, cache_dir() / "bench", quick)
+        _open(app, win, _crowd_result().save(Path(tmp) / "crowd.lmr.npz"))
+        everyone = np.concatenate([m.vertices[0] for m in win.controller.session.meshes.values()])
+        win.mesh_view.set_camera("front", everyone)          # all six in view (seeks keep the distance)
+        _frame_ms(app, win, range(3))
+        crowd = _frame_ms(app, win, frames["step"])
+        shown = len(win.mesh_view.people.shown) + 1
+        crowd_load = os.getloadavg()[0]
         win.close()
     step, scrub_ms = np.array(times["step"]), np.array(times["scrub"])
     return {
@@ -102,6 +139,10 @@ def _measure(quick: bool) -> dict:
         "gui_update_ms_p50": round(float(np.median(refresh_ms)), 1),     # seek(): decode, mesh update, 3D render
         "gui_render3d_ms_p50": round(float(np.median(render_ms)), 1),    # one VTK render of the 3D view
         "gui_load_average": round(os.getloadavg()[0], 1),
+        "gui_frame_ms_p50_6_people": round(float(np.percentile(crowd, 50)), 1),
+        "gui_frame_ms_p95_6_people": round(float(np.percentile(crowd, 95)), 1),
+        "gui_6_people_setup": f"{shown} meshes in the 3D view, {CROWD_PEOPLE} overlaid on the video, "
+                              f"{len(crowd)} consecutive frames, load average {crowd_load:.1f}",
         "gui_bench_setup": f"{WINDOW_SIZE[0]}x{WINDOW_SIZE[1]} window, {vertices}-vertex body, "
                            f"{len(step)} consecutive + {len(scrub_ms)} random frames, overlay {win.video_view.mode}",
         **scrub,
@@ -112,7 +153,8 @@ def run(quick: bool) -> dict:
     """``gui_frame_ms_p50/p95`` (consecutive frames), ``gui_scrub_ms_p95`` (random seeks), and the
     split of a frame: ``gui_update_ms_p50`` (``seek()``: decode, mesh update and the 3D render, while
     the video overlay composes on its own thread) and ``gui_render3d_ms_p50`` (one more VTK render
-    alone); ``gui_load_average`` tells how busy the machine was."""
+    alone); ``gui_frame_ms_p50/p95_6_people``: the same frames with six people in the scene
+    (``_crowd_result``); ``gui_load_average`` tells how busy the machine was."""
     if not SAMPLE_VIDEO.exists() or not SAMPLE_TRUTH.exists():
         return {"gui_frame_ms_p50": None, "gui_frame_ms_p95": None, "gui_note": "the bundled sample is missing"}
     if os.environ.get("DISPLAY"):
