@@ -58,6 +58,22 @@ def test_open_a_video_selects_the_main_person_and_shows_everyone(qtbot, tmp_path
     assert ctl.selected_track == 4 and not seen.errors
 
 
+def test_main_person_only_keeps_later_people_hidden_until_it_ends(qtbot, tmp_path):
+    """Main-only switched on before opening: track 4, which appears only in the final result,
+    starts hidden; switching the mode off shows everyone, on again returns to the main person."""
+    result = make_random_result(FakeBody(), two_tracks=True)            # main track 1, track 4
+    ctl = _controller(fake_open_job(result, delay_s=0.05))
+    ctl.set_main_only(True)                                             # before anything is open
+    with qtbot.waitSignal(ctl.session_ready, timeout=10000):
+        ctl.open_path(tmp_path / "clip.mp4")
+    assert ctl.main_only and ctl.visible_tracks == {1} and ctl.selected_track == 1
+    ctl.set_main_only(False)
+    assert ctl.visible_tracks == {1, 4}
+    ctl.select_track(4)
+    ctl.set_main_only(True)                                             # back to the main person
+    assert ctl.visible_tracks == {1} and ctl.selected_track == 1
+
+
 def test_a_saved_result_without_its_video_can_be_relocated(qtbot, tmp_path):
     result = make_waving_result(10)
     result.video_path = str(tmp_path / "moved.mp4")
