@@ -50,7 +50,7 @@ def _crowd_result(people: int = CROWD_PEOPLE):
 
     from lmr_studio.geometry.camera import default_focal, perspective_project
 
-    result = _truth_result()
+    result = sample_truth_result()
     track, size = result.tracks[0], result.image_size
     focal = default_focal(*size)
     for k in range(people):
