@@ -91,7 +91,7 @@ def test_everyone_is_listed_drawn_and_placed_apart_in_3d(qtbot, tmp_path):
     rows = win.people_panel.list
     assert not errors and rows.count() == 3
     assert [rows.item(i).checkState() for i in range(3)] == [Qt.CheckState.Checked] * 3
-    assert "67%" in rows.item(2).text()                      # person 2: frames 10..29 of 30
+    assert rows.item(2).text() == "person 2: frames 10-29, 67%"        # 20 of 30 frames
     assert win.people_panel.list.currentItem() is win.people_panel.row_of(0)
     assert sorted(p.track_id for p in win.video_view._people) == [0, 1, 2]
     # 3D: the others in their own colours, each where their own translation puts them

@@ -23,8 +23,8 @@ def visibility(result: MotionResult, tid: int) -> float:
 
 
 class PeoplePanel(QWidget):
-    """One row per person: colour chip, frames, time span and visibility, and a checkbox to
-    draw them. ``person_clicked(tid)`` when a row is clicked, ``visibility_changed(tid, shown)``
+    """One row per person: colour chip, first-last frame and visibility (the time span and
+    frame count in the tooltip), and a checkbox to draw them. ``person_clicked(tid)`` when a row is clicked, ``visibility_changed(tid, shown)``
     when a box is ticked; :meth:`show_people` redraws without emitting."""
 
     person_clicked = Signal(int)
@@ -47,9 +47,11 @@ class PeoplePanel(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for tid in sorted(result.tracks) if result is not None else []:
-            name = "main person, " if tid == result.main_id else ""
-            text = f"{person_summary(result, tid)} ({name}{visibility(result, tid):.0%} of frames)"
-            item = QListWidgetItem(_chip(tid), text.replace(": ", " — ", 1))
+            frames, main = result.tracks[tid].frame_ids, " (main)" if tid == result.main_id else ""
+            item = QListWidgetItem(_chip(tid), f"person {tid}{main}: frames {frames[0]}-{frames[-1]}, "
+                                               f"{visibility(result, tid):.0%}")
+            item.setToolTip(f"{person_summary(result, tid)}; a result on {visibility(result, tid):.0%} of the "
+                            "video's frames. Click to follow; untick to hide.")
             item.setData(Qt.ItemDataRole.UserRole, tid)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if tid in visible else Qt.CheckState.Unchecked)
