@@ -195,3 +195,26 @@ def test_pick_person_off_screen():
     assert pick_person(plotter, people, 200 - offset, 150) == 4
     assert pick_person(plotter, people, 200, 150) is None        # between them
     plotter.close()
+
+
+def test_a_photo_opens_as_a_still(qtbot, tmp_path):
+    """A .jpg through the real frame source: one frame, shown at the photo's size, with its person."""
+    import cv2
+
+    from lmr_studio.gui.session_controller import open_video_source
+
+    photo = np.zeros((120, 160, 3), np.uint8)
+    photo[20:100, 60:100] = (30, 200, 90)                     # RGB
+    path = tmp_path / "photo of me é.jpg"
+    cv2.imwrite(str(path), photo[..., ::-1])
+    errors = []
+    win = MainWindow(open_source=open_video_source, make_job=fake_open_job(make_waving_result(1)))
+    win.report_error = lambda _parent, err: errors.append(err)
+    qtbot.addWidget(win)
+    win.show()
+    _open(qtbot, win, path)
+    assert not errors and win.playback.timeline.num_frames == 1
+    shown = win.playback.frame(0)
+    assert shown.shape == (120, 160, 3) and np.abs(shown[60, 80].astype(int) - (30, 200, 90)).max() < 12
+    assert [p.track_id for p in win.video_view._people] == [0]
+    _close(qtbot, win)

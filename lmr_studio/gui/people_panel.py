@@ -43,10 +43,13 @@ class PeoplePanel(QWidget):
             item.data(Qt.ItemDataRole.UserRole), item.checkState() == Qt.CheckState.Checked))
 
     def show_people(self, result: MotionResult | None, selected: int | None, visible: set[int]) -> None:
-        """List the people of ``result`` (none: empty), ``selected`` current, ``visible`` ticked."""
+        """List the people of ``result`` (none: empty) with at least one frame (a partial result
+        may hold a track with none yet), ``selected`` current, ``visible`` ticked."""
         self.list.blockSignals(True)
         self.list.clear()
         for tid in sorted(result.tracks) if result is not None else []:
+            if len(result.tracks[tid]) == 0:
+                continue
             frames, main = result.tracks[tid].frame_ids, " (main)" if tid == result.main_id else ""
             item = QListWidgetItem(_chip(tid), f"person {tid}{main}: frames {frames[0]}-{frames[-1]}, "
                                                f"{visibility(result, tid):.0%}")
