@@ -218,3 +218,23 @@ def test_a_photo_opens_as_a_still(qtbot, tmp_path):
     assert shown.shape == (120, 160, 3) and np.abs(shown[60, 80].astype(int) - (30, 200, 90)).max() < 12
     assert [p.track_id for p in win.video_view._people] == [0]
     _close(qtbot, win)
+
+
+def test_people_actors_are_made_once_and_removed_with_their_body_model():
+    import pyvista as pv
+
+    from lmr_studio.scene.people_scene import PeopleActors
+
+    plotter = pv.Plotter(off_screen=True, window_size=(200, 150))
+    cube = pv.Cube().triangulate()
+    faces = cube.regular_faces
+    actors = PeopleActors(plotter, faces, cube.n_points)
+    actors.set_frame({3: np.asarray(cube.points), 5: np.asarray(cube.points) + 2})
+    first = dict(actors.actors)
+    actors.set_frame({3: np.asarray(cube.points) + 1})            # 5 leaves: hidden, not removed
+    assert actors.actors == first and not first[5].GetVisibility()
+    np.testing.assert_allclose(actors.meshes[3].points, np.asarray(cube.points) + 1)
+    before = len(plotter.renderer.actors)
+    actors.remove()
+    assert len(plotter.renderer.actors) == before - 2
+    plotter.close()

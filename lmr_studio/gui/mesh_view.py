@@ -93,6 +93,8 @@ class MeshView(QWidget):
         key = (len(vertex_parts), len(faces))
         if self.scene is None or key != self._faces_key:
             self.scene = BodyScene(self.plotter, faces, vertex_parts)
+            if self.people is not None:
+                self.people.remove()
             self.people = PeopleActors(self.plotter, faces, len(vertex_parts))
             self._faces_key = key
         self.scene.set_ground(track_vertices)

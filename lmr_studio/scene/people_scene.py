@@ -43,6 +43,12 @@ class PeopleActors:
                 reset_camera=False, show_scalar_bar=False, smooth_shading=False, diffuse=0.85, ambient=0.2)
         return self.actors[tid]
 
+    def remove(self) -> None:
+        """Take every person's actor out of the plotter (before a scene for another body model)."""
+        for actor in self.actors.values():
+            self.plotter.remove_actor(actor, render=False)
+        self.meshes, self.actors, self.shown = {}, {}, {}
+
     def set_frame(self, people: dict[int, np.ndarray]) -> None:
         """Show ``people`` (track id -> (V, 3) vertices, metres); every other person's actor is
         hidden. Does not render."""
