@@ -16,7 +16,7 @@ class PersonCombo(QComboBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.setToolTip("Which tracked person the 3D view and the plots follow")
+        self.setToolTip("Which person the 3D view and the plots follow (also: click them, or the People list)")
         self.currentIndexChanged.connect(lambda i: i >= 0 and self.person_chosen.emit(self.itemData(i)))
 
     def show_people(self, result: MotionResult | None, selected: int | None) -> None:
@@ -25,7 +25,7 @@ class PersonCombo(QComboBox):
         self.blockSignals(True)
         self.clear()
         for tid in ids:
-            self.addItem(f"track {tid} ({len(result.tracks[tid])} frames)", tid)
+            self.addItem(f"person {tid} ({len(result.tracks[tid])} frames)", tid)
         if selected in ids:
             self.setCurrentIndex(ids.index(selected))
         self.blockSignals(False)
