@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lmr_studio.errors import LMRStudioError, NoPersonError
+from lmr_studio.errors import BadWeightsError, LMRStudioError, NoPersonError
 from lmr_studio.geometry.camera import default_focal, perspective_project, weak_to_full_translation
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
@@ -51,7 +51,8 @@ class ProcessOptions:
     ``keypoints_path``: an OpenPose JSON folder or a COCO keypoint JSON to use instead of
     BlazePose; ``use_cache``: reuse keypoints found earlier in the same video (same content),
     kept in ``keypoint_cache_dir`` (default: ``<user cache>/keypoints``); ``refine``: pull each
-    frame's pose and translation toward the 2D keypoints after LMR.
+    frame's pose and translation toward the 2D keypoints after LMR; ``baseline``: also run the
+    single-RNN baseline on the same inputs (the window's ghost).
     """
 
     all_tracks: bool = False
@@ -63,6 +64,7 @@ class ProcessOptions:
     keypoints_path: str | None = None
     use_cache: bool = True
     refine: bool = True
+    baseline: bool = False
     keypoint_cache_dir: str | None = None
 
 
@@ -122,10 +124,10 @@ def process_video(video_path: str | Path, options: ProcessOptions | None = None,
 
 @dataclasses.dataclass
 class _Stream:
-    """A track's inference so far: its frames, the network's state after them, and the rows."""
+    """A track's inference so far: its frames, the networks' states after them, and the rows."""
 
     frame_ids: np.ndarray
-    state: StreamState
+    states: tuple[StreamState, StreamState]  # LMR's, and the baseline's when one is run
     track: Track
 
 
@@ -134,20 +136,24 @@ class Recoverer:
 
     Each track runs through the network with one recurrent state from its first frame to its
     last. :meth:`preview` continues every track from where its last call stopped, so the rows
-    already shown never change and the final result equals the last preview.
+    already shown never change and the final result equals the last preview. ``refine`` pulls
+    each frame's pose and translation toward the 2D keypoints (:mod:`lmr_studio.model.refine`;
+    None: the network's output as it is). ``baseline``: a second network (the single-RNN ablation)
+    run on the same inputs with its own carried state; its raw poses go to ``Track.baseline_poses``
+    for the window's ghost.
     """
 
     def __init__(self, model, body, size: tuple[int, int], fps: float, device: str | None = None,
-                 refine: RefineSettings | None = RefineSettings()) -> None:
+                 refine: RefineSettings | None = RefineSettings(), baseline=None) -> None:
         self.model, self.body, self.size, self.fps, self.device = model, body, size, fps, device
-        self.refine = refine
+        self.refine, self.baseline = refine, baseline
         self.focal = default_focal(*size)
         self.seconds = {"lmr": 0.0, "body": 0.0}  # network; body model + 2D refinement (s), for benchmarks
         self._streams: dict[int, _Stream] = {}
 
     def recover(self, kt: KeypointTrack, smooth: bool = False) -> Track:
         """One whole keypoint track -> a :class:`Track` with poses, camera, joints3d and joints2d."""
-        return self._rows(kt, StreamState(), smooth)[0]
+        return self._rows(kt, (StreamState(), StreamState()), smooth)[0]
 
     def final(self, tid: int, kt: KeypointTrack, smooth: bool = False) -> Track:
         """:meth:`recover`, reusing the preview of track ``tid`` when it already covers ``kt`` unsmoothed."""
@@ -187,24 +193,30 @@ class Recoverer:
             if old is not None and done == len(kt):
                 out[tid] = old.track
                 continue
-            new, state = self._rows(kt.rows(done), old.state if old is not None else StreamState(), False)
+            new, states = self._rows(kt.rows(done), old.states if old is not None else (StreamState(), StreamState()),
+                                     False)
             track = new if old is None else Track(**{
                 f.name: None if getattr(new, f.name) is None else np.concatenate([getattr(old.track, f.name),
                                                                                    getattr(new, f.name)])
                 for f in dataclasses.fields(Track)})
-            self._streams[tid] = _Stream(kt.frame_ids.copy(), state, track)
+            self._streams[tid] = _Stream(kt.frame_ids.copy(), states, track)
             out[tid] = track
         return out
 
-    def _rows(self, kt: KeypointTrack, stream: StreamState, smooth: bool) -> tuple[Track, StreamState]:
-        """The network from ``stream`` over the frames of ``kt``, then the body model and cameras."""
+    def _rows(self, kt: KeypointTrack, streams: tuple[StreamState, StreamState],
+              smooth: bool) -> tuple[Track, tuple[StreamState, StreamState]]:
+        """LMR (and the baseline) from ``streams`` over the frames of ``kt``, then the body model and cameras."""
         from lmr_studio.model import predict_stream
 
         use_inference_threads()
         start = time.perf_counter()
         boxes = box_from_keypoints(kt.keypoints).astype(np.float32)
-        pred, stream = predict_stream(self.model, keypoint_features(kt.keypoints, boxes, kt.world), stream,
-                                      device=self.device)
+        features = keypoint_features(kt.keypoints, boxes, kt.world)
+        pred, stream = predict_stream(self.model, features, streams[0], device=self.device)
+        baseline, baseline_stream = None, streams[1]
+        if self.baseline is not None:
+            ghost, baseline_stream = predict_stream(self.baseline, features, streams[1], device=self.device)
+            baseline = ghost.poses
         poses, betas, cam = pred.poses, pred.betas, pred.cam
         times = kt.frame_ids / self.fps
         if smooth:
@@ -227,8 +239,9 @@ class Recoverer:
         track = Track(poses=poses, betas=betas, cam=cam, frame_ids=kt.frame_ids.astype(np.int64),
                       bboxes=box_to_corners(boxes).astype(np.float32), keypoints2d=kt.keypoints.astype(np.float32),
                       joints3d=joints3d, joints2d=joints2d, transl=transl,
-                      part_activity=pred.part_activity, world_input=np.full(len(kt), kt.world is not None))
-        return track, stream
+                      part_activity=pred.part_activity, world_input=np.full(len(kt), kt.world is not None),
+                      baseline_poses=baseline)
+        return track, (stream, baseline_stream)
 
 
 def load_in_thread(load: Callable[[Callable[[int, int, str], None]], object],
@@ -258,6 +271,16 @@ def load_in_thread(load: Callable[[Callable[[int, int, str], None]], object],
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     yield "done", box["value"]
+
+
+def _baseline(options: ProcessOptions):
+    """The single-RNN baseline for the ghost, or None when its weights are missing (no ghost then)."""
+    from lmr_studio.model import load_model
+
+    try:
+        return load_model("single_rnn", path=options.weights_dir, device=options.device)
+    except BadWeightsError:
+        return None
 
 
 def load_models(options: ProcessOptions, progress: Callable[[int, int, str], None]):
@@ -367,7 +390,8 @@ def _recover_steps(video_path: Path, options: ProcessOptions, model, body, cance
     with VideoSource(video_path) as source:
         yield Progress("open", 1, 1, f"{source.size[0]}x{source.size[1]}, {source.num_frames} frames @ {source.fps:g} fps")
         recoverer = recoverer or Recoverer(model, body, source.size, source.fps, options.device,
-                                           RefineSettings() if options.refine else None)
+                                           RefineSettings() if options.refine else None,
+                                           _baseline(options) if options.baseline else None)
         settings = TrackerSettings.for_fps(source.fps, source.num_frames)
 
         def result(tracks: dict[int, Track]) -> MotionResult:

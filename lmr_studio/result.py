@@ -19,6 +19,8 @@ Per-track arrays (F = frames where the track has a result; leading axis is alway
 ``keypoint_error``    (F,)         median distance of the projected limb joints from BlazePose's
                                    matching keypoints, as a share of the person's height
                                    (:mod:`lmr_studio.keypoint_error`); computed when absent
+``baseline_poses``    (F, 24, 3)   the single-RNN baseline's raw poses on the same inputs (the
+                                   window's ghost), optional
 ``world_input``       (F,)         bool: BlazePose's world landmarks were part of the network's
                                    input on that frame (False: 2D keypoints only), optional
 ====================  ===========  =====================================================
@@ -65,6 +67,7 @@ class Track:
     part_activity: np.ndarray | None = None
     keypoint_error: np.ndarray | None = None
     world_input: np.ndarray | None = None
+    baseline_poses: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.keypoint_error is None and len(self.joints2d) == len(self.keypoints2d):

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QApplication, 
                                QSlider)
 
 from lmr_studio.errors import LMRStudioError  # noqa: E402
-from lmr_studio.gui.main_window import MainWindow  # noqa: E402
+from tests.gui_helpers import open_and_wait, show_window  # noqa: E402
 from tests.fixtures.fakes import FakeBody, FakeVideo, fake_open_job, make_random_result, make_waving_result  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -34,20 +34,10 @@ class Recorder:
 
 
 def _window(qtbot, job, video=None):
-    win = MainWindow(open_source=lambda path: video or FakeVideo(60, fps=10.0), make_job=job)
-    win.errors = []
-    win.report_error = lambda _parent, err: win.errors.append(err)
-    qtbot.addWidget(win)
-    win.resize(1000, 700)
-    win.show()
-    qtbot.waitExposed(win)
+    errors: list = []
+    win = show_window(qtbot, lambda path: video or FakeVideo(60, fps=10.0), job, errors)
+    win.errors = errors
     return win
-
-
-def _open(qtbot, win, path):
-    with qtbot.waitSignal(win.controller.session_ready, timeout=10000):
-        win.open_path(path)
-    qtbot.waitUntil(lambda: not win.controller.busy, timeout=5000)
 
 
 def _close(win):
@@ -56,7 +46,7 @@ def _close(win):
 
 def test_keys_frame_box_and_loop(qtbot, tmp_path):
     win = _window(qtbot, fake_open_job(make_waving_result(60, fps=10.0)))
-    _open(qtbot, win, tmp_path / "clip.mp4")
+    open_and_wait(qtbot, win, tmp_path / "clip.mp4")
     play = win.playback
     win.windowHandle().requestActivate()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=3000)
@@ -97,7 +87,7 @@ def test_keys_frame_box_and_loop(qtbot, tmp_path):
 
 def test_parts_cannot_blank_every_pane_and_show_all_resets(qtbot, tmp_path):
     win = _window(qtbot, fake_open_job(make_waving_result(30)))
-    _open(qtbot, win, tmp_path / "clip.mp4")
+    open_and_wait(qtbot, win, tmp_path / "clip.mp4")
     panel, scene = win.parts_panel, win.mesh_view.scene
     panel.solo_buttons[1].click()                     # solo the head
     panel.show_boxes[1].click()                       # then untick it
@@ -128,7 +118,7 @@ def _tip(control) -> str:
 
 def test_every_control_has_a_tooltip(qtbot, tmp_path):
     win = _window(qtbot, fake_open_job(make_waving_result(30)))
-    _open(qtbot, win, tmp_path / "clip.mp4")
+    open_and_wait(qtbot, win, tmp_path / "clip.mp4")
     missing = [f"{type(c).__name__} {getattr(c, 'text', lambda: '')()!r}" for c in _controls(win) if not _tip(c)]
     assert not missing
     win.export_action.trigger()
@@ -144,7 +134,7 @@ def test_the_export_dialog_remembers_and_disables_what_does_not_apply(qtbot, tmp
 
     result = make_random_result(FakeBody(), two_tracks=True)
     win = _window(qtbot, fake_open_job(result), FakeVideo(12))
-    _open(qtbot, win, tmp_path / "walk.mp4")
+    open_and_wait(qtbot, win, tmp_path / "walk.mp4")
     win.export_action.trigger()
     dialog = win.export_dialog
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("npz"))
@@ -178,7 +168,7 @@ def test_the_export_dialog_remembers_and_disables_what_does_not_apply(qtbot, tmp
 def test_reprocess_asks_before_replacing_the_result(qtbot, tmp_path):
     job = Recorder(fake_open_job(make_waving_result(20)))
     win = _window(qtbot, job)
-    _open(qtbot, win, tmp_path / "clip.mp4")
+    open_and_wait(qtbot, win, tmp_path / "clip.mp4")
     asked = []
     win.confirm = lambda title, text: asked.append(text) or False
     win.reprocess_action.trigger()
@@ -195,7 +185,7 @@ def test_a_moved_video_can_be_located_from_the_window(qtbot, tmp_path):
     result.video_path = str(tmp_path / "gone" / "clip.mp4")
     npz = result.save(tmp_path / "clip.lmr.npz")
     win = _window(qtbot, fake_open_job(result))
-    _open(qtbot, win, npz)
+    open_and_wait(qtbot, win, npz)
     assert win.locate_action.isEnabled() and "Locate video" in win.video_view._caption
     win.ask_open_path = lambda title, filters: str(tmp_path / "found.mp4")
     win.locate_action.trigger()
@@ -209,7 +199,7 @@ def test_a_moved_video_can_be_located_from_the_window(qtbot, tmp_path):
 def test_keypoints_from_a_menu_item_and_hints_in_the_windows_words(qtbot, tmp_path):
     job = Recorder(fake_open_job(make_waving_result(20)))
     win = _window(qtbot, job)
-    _open(qtbot, win, tmp_path / "clip.mp4")
+    open_and_wait(qtbot, win, tmp_path / "clip.mp4")
     openpose = tmp_path / "openpose"
     openpose.mkdir()
     win.confirm = lambda title, text: True

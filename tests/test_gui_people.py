@@ -20,6 +20,7 @@ from lmr_studio.people import person_colour  # noqa: E402
 from lmr_studio.pipeline import ProcessingError  # noqa: E402
 from lmr_studio.scene.framing import box_centre  # noqa: E402
 from lmr_studio.scene.people_scene import pick_person  # noqa: E402
+from tests.gui_helpers import open_and_wait, show_window  # noqa: E402
 from tests.fixtures.fakes import FakeVideo, fake_open_job, make_waving_result  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -53,20 +54,8 @@ def crowd_result(num_people: int = 3, num_frames: int = 30):
 
 
 def _window(qtbot, result, errors, job=None):
-    win = MainWindow(open_source=lambda path: FakeVideo(result.num_frames, result.image_size),
-                     make_job=job or fake_open_job(result))
-    win.report_error = lambda _parent, err: errors.append(err)
-    qtbot.addWidget(win)
-    win.resize(1100, 720)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
-
-
-def _open(qtbot, win, path):
-    with qtbot.waitSignal(win.controller.session_ready, timeout=10000):
-        win.open_path(path)
-    qtbot.waitUntil(lambda: not win.controller.busy, timeout=5000)
+    return show_window(qtbot, lambda path: FakeVideo(result.num_frames, result.image_size),
+                       job or fake_open_job(result), errors, (1100, 720))
 
 
 def _close(qtbot, win):
@@ -86,7 +75,7 @@ def test_everyone_is_listed_drawn_and_placed_apart_in_3d(qtbot, tmp_path):
     errors = []
     result = crowd_result(3)
     win = _window(qtbot, result, errors)
-    _open(qtbot, win, tmp_path / "crowd.mp4")
+    open_and_wait(qtbot, win, tmp_path / "crowd.mp4")
     win.playback.seek(15)
     rows = win.people_panel.list
     assert not errors and rows.count() == 3
@@ -115,7 +104,7 @@ def test_click_a_person_in_the_video_or_3d_view_selects_them_and_views_follow(qt
     errors = []
     result = crowd_result(3)
     win = _window(qtbot, result, errors)
-    _open(qtbot, win, tmp_path / "crowd.mp4")
+    open_and_wait(qtbot, win, tmp_path / "crowd.mp4")
     win.playback.seek(15)
     qtbot.mouseClick(win.video_view, Qt.MouseButton.LeftButton, pos=_box_click_point(win, 2))
     assert win.controller.selected_track == 2
@@ -143,7 +132,7 @@ def test_click_a_person_in_the_video_or_3d_view_selects_them_and_views_follow(qt
 def test_hide_a_person_and_main_person_only(qtbot, tmp_path):
     errors = []
     win = _window(qtbot, crowd_result(3), errors)
-    _open(qtbot, win, tmp_path / "crowd.mp4")
+    open_and_wait(qtbot, win, tmp_path / "crowd.mp4")
     win.playback.seek(15)
     win.people_panel.row_of(1).setCheckState(Qt.CheckState.Unchecked)
     assert win.controller.visible_tracks == {0, 2}
@@ -212,7 +201,7 @@ def test_a_photo_opens_as_a_still(qtbot, tmp_path):
     win.report_error = lambda _parent, err: errors.append(err)
     qtbot.addWidget(win)
     win.show()
-    _open(qtbot, win, path)
+    open_and_wait(qtbot, win, path)
     assert not errors and win.playback.timeline.num_frames == 1
     shown = win.playback.frame(0)
     assert shown.shape == (120, 160, 3) and np.abs(shown[60, 80].astype(int) - (30, 200, 90)).max() < 12

@@ -16,6 +16,7 @@ from lmr_studio.errors import BadVideoError  # noqa: E402
 from lmr_studio.gui.main_window import MainWindow  # noqa: E402
 from lmr_studio.gui.video_view import compose_frame  # noqa: E402
 from lmr_studio.parts import PART_COLOURS  # noqa: E402
+from tests.gui_helpers import show_window  # noqa: E402
 from tests.fixtures.fakes import FakeVideo, fake_open_job, make_waving_result  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -28,13 +29,7 @@ def errors():
 
 def _window(qtbot, errors, job, video=None):
     video = video or FakeVideo(30)
-    win = MainWindow(open_source=lambda path: video, make_job=job)
-    win.report_error = lambda _parent, err: errors.append(err)
-    qtbot.addWidget(win)
-    win.resize(1000, 700)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
+    return show_window(qtbot, lambda path: video, job, errors)
 
 
 def _shown_video(win) -> np.ndarray:

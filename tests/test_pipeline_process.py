@@ -206,3 +206,24 @@ def test_cancel_while_the_models_load(tiny_video):
     items = list(iter_process(tiny_video, ProcessOptions(), cancel, slow_load))
     release.set()
     assert items[-1].stage == "cancelled"
+
+
+def test_the_ghost_is_the_baseline_on_lmrs_own_inputs(fast_models):
+    """The window's ghost: the single-RNN baseline run by the pipeline on the same features as LMR
+    (world landmarks included), with its own state carried through the preview."""
+    from lmr_studio.model import build_model, predict
+    from lmr_studio.perception.features import box_from_keypoints, keypoint_features
+    from lmr_studio.perception.tracking import KeypointTrack
+
+    model, body = fast_models
+    baseline = build_model("single_rnn")
+    rng = np.random.default_rng(3)
+    kp = standing_keypoints(40)
+    kp[:, :, :2] += rng.normal(0, 1.0, kp[:, :, :2].shape)
+    track = KeypointTrack(np.arange(40), kp, rng.normal(0, 0.3, (40, 33, 3)).astype(np.float32))
+    expected = predict(baseline, keypoint_features(kp, box_from_keypoints(kp), track.world)).poses
+    recoverer = pipeline.Recoverer(model, body, TINY_SIZE, 12.0, baseline=baseline)
+    for n in (7, 25, 40):
+        shown = recoverer.preview({0: track.rows(0, n)})[0]
+    np.testing.assert_allclose(shown.baseline_poses, expected, atol=1e-4)
+    assert pipeline.Recoverer(model, body, TINY_SIZE, 12.0).recover(track).baseline_poses is None

@@ -1,4 +1,5 @@
-"""Open a video or a saved result for viewing: process (or reload), pose the body, add the ghost.
+"""Open a video or a saved result for viewing: process (or reload), pose the body and the ghost
+(the single-RNN baseline's poses, which the pipeline computes on LMR's own inputs).
 
 :func:`iter_open` is a plain generator (no Qt) that the GUI worker drives: it yields pipeline
 ``Progress`` records and, last, a :class:`Session` with everything the views index by frame.
@@ -11,13 +12,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 
-from lmr_studio.errors import BadWeightsError
 from lmr_studio.pipeline import (ProcessOptions, Progress, iter_process, load_in_thread, load_models,
                                  result_path_for)
-from lmr_studio.perception.features import box_from_keypoints, keypoint_features
-from lmr_studio.result import MotionResult, Track
+from lmr_studio.result import MotionResult
 from lmr_studio.scene.sequence import TrackMeshes, build_track_meshes
 
 
@@ -31,15 +29,6 @@ class Session:
     video_path: Path | None = None
     result_path: Path | None = None
     reloaded: bool = False
-
-
-def baseline_poses(track: Track, weights_dir: str | None = None, device: str | None = None) -> np.ndarray:
-    """(F, 24, 3) poses of the single-RNN baseline on the track's keypoints (same features as LMR)."""
-    from lmr_studio.model import load_model, predict
-
-    model = load_model("single_rnn", path=weights_dir, device=device)
-    boxes = box_from_keypoints(track.keypoints2d).astype(np.float32)
-    return predict(model, keypoint_features(track.keypoints2d, boxes), device=device).poses
 
 
 def _default_body(options: ProcessOptions, progress=None):
@@ -75,7 +64,7 @@ def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: th
             network, loaded["body"] = load(opts, progress)
             return network, loaded["body"]
 
-        for item in process(video, options, cancel, load_and_keep):
+        for item in process(video, dataclasses.replace(options, baseline=ghost), cancel, load_and_keep):
             if isinstance(item, MotionResult):
                 result = item
             else:
@@ -97,12 +86,7 @@ def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: th
     for i, (tid, track) in enumerate(result.tracks.items()):
         if cancel.is_set():
             return
-        ghost_poses = None
-        if ghost and tid == result.main_id:
-            try:
-                ghost_poses = baseline_poses(track, options.weights_dir, options.device)
-            except BadWeightsError as err:
-                yield Progress("meshes", 1, 2, f"no baseline ghost: {err.message}")
+        ghost_poses = track.baseline_poses if ghost and tid == result.main_id else None
         meshes[tid] = build_track_meshes(result, tid, body, ghost_poses)
         yield Progress("meshes", i + 1, len(result.tracks), f"posed track {tid}")
     yield Session(result, body, meshes, video, saved, reloaded)
