@@ -90,7 +90,7 @@ def test_track_meshes_rows_and_projection():
     result = make_waving_result(10, frames=np.array([2, 3, 4, 7, 8, 9, 10, 11, 12, 13]))
     meshes = build_track_meshes(result, 0, FakeBody())
     assert meshes.row(7) == 3 and meshes.row(5) is None and meshes.row(99) is None
-    assert meshes.vertices.shape == (10, FakeBody.num_vertices, 3) and meshes.speed.shape == (10, 6)
+    assert meshes.vertices.shape == (10, FakeBody.num_vertices, 3)
     uv = perspective_project(meshes.vertices[0], np.zeros(3), default_focal(160, 120), (160, 120))
     box = result.main.bboxes[0]
     inside = (uv[:, 0] > box[0]) & (uv[:, 0] < box[2]) & (uv[:, 1] > box[1]) & (uv[:, 1] < box[3])

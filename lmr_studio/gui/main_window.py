@@ -212,8 +212,8 @@ class MainWindow(QMainWindow):
     def _refresh_track_views(self) -> None:
         """Timeline marks and the dynamics plot of the selected track."""
         ctl = self.controller
-        show_selected_track(self.timeline_bar, self.plot, self.parts_panel.state, ctl.result, ctl.session,
-                            ctl.selected_track, self.playback.timeline.num_frames)
+        show_selected_track(self.timeline_bar, self.plot, self.parts_panel.state, ctl.result, ctl.selected_track,
+                            self.playback.timeline.num_frames)
 
     # -- frame display -----------------------------------------------------------------------
     def refresh(self) -> None:

@@ -10,19 +10,17 @@ import dataclasses
 
 import numpy as np
 
-from lmr_studio.dynamics import part_angular_speed
 from lmr_studio.result import MotionResult, row_of_frame
 
 
 @dataclasses.dataclass
 class TrackMeshes:
     """Meshes of one track. ``vertices`` (F, V, 3) float32 metres in the camera frame (translation
-    applied); ``ghost`` the same for the baseline model or None; ``speed`` (F, 6) rad/s per part."""
+    applied); ``ghost`` the same for the baseline model or None."""
 
     track_id: int
     frame_ids: np.ndarray
     vertices: np.ndarray
-    speed: np.ndarray
     ghost: np.ndarray | None = None
 
     def row(self, frame: int) -> int | None:
@@ -43,8 +41,7 @@ def build_track_meshes(result: MotionResult, track_id: int, body, ghost_poses: n
     ghost = None
     if ghost_poses is not None:
         ghost, _ = body.mesh_sequence(ghost_poses, track.betas, transl)
-    speed = part_angular_speed(track.poses, track.frame_ids, result.fps)
-    return TrackMeshes(track_id, np.asarray(track.frame_ids), np.asarray(vertices, np.float32), speed,
+    return TrackMeshes(track_id, np.asarray(track.frame_ids), np.asarray(vertices, np.float32),
                        None if ghost is None else np.asarray(ghost, np.float32))
 
 
