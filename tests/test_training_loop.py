@@ -50,24 +50,19 @@ def test_tiny_overfit_loss_falls(tmp_path, tiny, bank, kind):
     assert model.config.part_hidden == SMALL["part_hidden"]
 
 
-def test_resume_continues_exactly(tmp_path, tiny, bank, monkeypatch):
+def test_resume_continues_exactly(tmp_path, tiny, bank):
     """A run killed right after its step-3 checkpoint and rerun ends with the same weights."""
-    import lmr_studio.training.train as train_module
-
     cfg = TrainConfig(steps=6, batch=4, checkpoint_every=3, chunk=8)
     straight = tmp_path / "a.pt"
     train_model("lmr", tiny, bank, cfg, straight, checkpoint=tmp_path / "a.ckpt", model_config=SMALL, progress=False)
     ckpt = tmp_path / "b.ckpt"
-    save = train_module._save_checkpoint
 
-    def save_then_die(*args):
-        save(*args)
-        raise KeyboardInterrupt
+    def die(step: int) -> None:
+        raise KeyboardInterrupt(f"killed after the step-{step} checkpoint")
 
-    monkeypatch.setattr(train_module, "_save_checkpoint", save_then_die)
     with pytest.raises(KeyboardInterrupt):
-        train_model("lmr", tiny, bank, cfg, tmp_path / "b.pt", checkpoint=ckpt, model_config=SMALL, progress=False)
-    monkeypatch.setattr(train_module, "_save_checkpoint", save)
+        train_model("lmr", tiny, bank, cfg, tmp_path / "b.pt", checkpoint=ckpt, model_config=SMALL, progress=False,
+                    on_checkpoint=die)
     state = torch.load(ckpt, weights_only=True)
     assert state["step"] == 3
     resumed = tmp_path / "b.pt"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -64,10 +65,12 @@ def _lr_at(config: TrainConfig, step: int) -> float:
 
 def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, out_path: Path,
                 checkpoint: Path | None = None, model_config: dict | None = None,
-                log=None, progress: bool = True, extra_notes: dict | None = None) -> dict:
+                log=None, progress: bool = True, extra_notes: dict | None = None,
+                on_checkpoint: Callable[[int], None] | None = None) -> dict:
     """Train one network; writes the weights to ``out_path`` and returns training notes.
 
-    ``checkpoint``: file to resume from and to save to every ``checkpoint_every`` steps.
+    ``checkpoint``: file to resume from and to save to every ``checkpoint_every`` steps;
+    ``on_checkpoint(step)`` is called after each save (progress reports, or a test's stop).
     """
     torch.manual_seed(config.seed)
     model = build_model(kind, model_config)
@@ -114,6 +117,8 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
         done = step + 1
         if checkpoint is not None and (done % config.checkpoint_every == 0 or done == config.steps):
             _save_checkpoint(checkpoint, model, opt, done, elapsed + time.perf_counter() - t0)
+            if on_checkpoint is not None:
+                on_checkpoint(done)
     wall = elapsed + time.perf_counter() - t0
     notes = {"kind": kind, "steps": config.steps, "batch": config.batch, "clip_frames": data.features.shape[1],
              "chunk": config.chunk, "world_drop": config.world_drop, "pool_clips": len(data), "seed": config.seed, "lr": config.lr, "wall_s": round(wall, 1),
