@@ -14,7 +14,7 @@ from lmr_studio.geometry.camera import (box_to_pixels, corners_to_box, default_f
 from lmr_studio.geometry.normals import vertex_normals
 from lmr_studio.parts import PART_COLOURS
 from lmr_studio.result import MotionResult, row_of_frame
-from lmr_studio.scene.mesh_paint import paint_mesh
+from lmr_studio.scene.mesh_paint import paint_mesh, paint_silhouette
 from lmr_studio.torch_threads import use_inference_threads
 from tests.fixtures.fakes import FakeBody, make_random_result
 
@@ -80,3 +80,23 @@ def test_torch_threads_are_set_once_per_process():
     worker.start()
     worker.join()
     assert seen == [first] and torch.get_num_threads() == first
+
+
+def test_silhouette_covers_the_projected_body_in_one_colour():
+    """The cheap painter for people who are not selected: every part's hull filled in one colour,
+    nothing outside the projected extent, the frame untouched elsewhere."""
+    from lmr_studio.geometry.camera import perspective_project
+
+    rng = np.random.default_rng(0)
+    verts = np.concatenate([rng.uniform([-0.3, -0.9, -4.1], [0.3, 0.9, -3.9], (400, 3))])
+    parts = np.repeat(np.arange(6), 400 // 6 + 1)[:400]
+    frame = np.zeros((480, 640, 3), np.uint8)
+    out = paint_silhouette(frame, verts, parts, 600.0, (10, 200, 30), strength=1.0)
+    px = perspective_project(verts, np.zeros(3), 600.0, (640, 480))
+    x0, y0 = np.floor(px.min(0)).astype(int)
+    x1, y1 = np.ceil(px.max(0)).astype(int)
+    painted = out.any(-1)
+    assert (out[painted] == (10, 200, 30)).all()                 # one colour
+    assert painted[y0:y1 + 1, x0:x1 + 1].mean() > 0.5            # the body's extent is mostly covered
+    assert not painted[:y0 - 1].any() and not painted[y1 + 2:].any() and not painted[:, :x0 - 1].any()
+    assert not frame.any()                                       # a new image: the input is untouched

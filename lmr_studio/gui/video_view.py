@@ -19,12 +19,12 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from lmr_studio.geometry.camera import default_focal
-from lmr_studio.people import person_colour_hex
+from lmr_studio.people import person_colour, person_colour_hex
 from lmr_studio.parts import JOINT_PART, PARENTS, PART_COLOURS, face_parts
 from lmr_studio.perception.features import BLAZEPOSE_EDGES, VISIBILITY_THRESHOLD
 from lmr_studio.playback import PartVisibility
 from lmr_studio.result import MotionResult
-from lmr_studio.scene.mesh_paint import paint_mesh
+from lmr_studio.scene.mesh_paint import paint_mesh, paint_silhouette
 from lmr_studio.scene.person_box import person_at_point, person_box
 from lmr_studio.scene.sequence import TrackMeshes
 
@@ -35,7 +35,7 @@ OVERLAY_MODES: tuple[str, ...] = ("mesh", "skeleton", "keypoints", "none")
 class PersonOverlay:
     """What to draw for one person on one frame (pixels): box (4,), keypoints (33, 3), joints
     (24, 2), and for the mesh overlay its camera-frame vertices (V, 3), faces (T, 3), face parts
-    (T,) and the focal length (pixels), or None when absent."""
+    (T,), vertex parts (V,) and the focal length (pixels), or None when absent."""
 
     track_id: int
     box: np.ndarray
@@ -44,6 +44,7 @@ class PersonOverlay:
     mesh_vertices: np.ndarray | None = None
     mesh_faces: np.ndarray | None = None
     mesh_face_parts: np.ndarray | None = None
+    mesh_vertex_parts: np.ndarray | None = None
     focal: float = 1.0
     selected: bool = False
 
@@ -68,6 +69,7 @@ def person_overlays(result: MotionResult, frame: int, selected: int | None, mesh
         if with_mesh and mrow is not None and body is not None:
             person.mesh_vertices = mesh.vertices[mrow]
             person.mesh_faces, person.mesh_face_parts = body.faces, triangle_parts
+            person.mesh_vertex_parts = body.vertex_parts
         people.append(person)
     return people
 
@@ -83,9 +85,14 @@ def compose_frame(frame: np.ndarray, people: list[PersonOverlay], mode: str, sta
     shrink = w / (image_width or w)                       # thumbnail pixels per image pixel
     if mode == "mesh":
         for person in people:
-            if person.mesh_vertices is not None:
+            if person.mesh_vertices is None:
+                continue
+            if person.selected or len(people) == 1:
                 frame = paint_mesh(frame, person.mesh_vertices, person.mesh_faces, person.mesh_face_parts,
                                    person.focal * shrink, state.opacities())
+            else:  # the others as flat silhouettes in their own colour (as in the 3D view): cheap
+                frame = paint_silhouette(frame, person.mesh_vertices, person.mesh_vertex_parts, person.focal * shrink,
+                                         person_colour(person.track_id))
     size = (max(1, round(w * scale / shrink)), max(1, round(h * scale / shrink)))
     interpolation = cv2.INTER_AREA if scale < shrink else cv2.INTER_LINEAR
     return np.ascontiguousarray(cv2.resize(frame, size, interpolation=interpolation))

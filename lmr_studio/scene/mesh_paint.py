@@ -6,6 +6,9 @@ export. The mesh is projected with the full-perspective camera of
 image is facing it) or behind it are dropped; each part is filled as one label, parts far to near
 by their mean depth (a part has one colour, so order inside a part does not show), and the labels
 are blended over the frame with each part's opacity.
+
+:func:`paint_silhouette` is the cheap painter for the people who are not selected: the union of
+each part's projected convex hull, filled with one colour (about a tenth of the cost of a mesh).
 """
 
 from __future__ import annotations
@@ -57,4 +60,35 @@ def paint_mesh(frame: np.ndarray, vertices: np.ndarray, faces: np.ndarray, face_
     crop = label[y0:y1, x0:x1]
     alpha = np.concatenate([[0.0], strength * opacity]).astype(np.float32)[crop]
     out[y0:y1, x0:x1] = cv2.blendLinear(out[y0:y1, x0:x1], lut[crop], 1 - alpha, alpha)   # per-pixel weights
+    return out
+
+
+def paint_silhouette(frame: np.ndarray, vertices: np.ndarray, vertex_parts: np.ndarray, focal: float,
+                     colour: tuple[int, int, int], strength: float = MESH_ALPHA) -> np.ndarray:
+    """``frame`` (H, W, 3) uint8 RGB with the person's silhouette in ``colour`` blended in; a new image.
+
+    vertices: (V, 3) camera frame, metres; vertex_parts: (V,) part of each vertex; focal: pixels.
+    The silhouette is the union of each body part's projected convex hull (vertices behind the
+    camera are left out).
+    """
+    out = frame.copy()
+    h, w = frame.shape[:2]
+    front = vertices[:, 2] < _NEAR_Z
+    pixels = np.round(perspective_project(vertices[front], np.zeros(3), focal, (w, h))).astype(np.int32)
+    parts = np.asarray(vertex_parts)[front]
+    if len(pixels) < 3:
+        return out
+    bx, by, bw, bh = cv2.boundingRect(pixels)
+    x0, y0, x1, y1 = max(bx, 0), max(by, 0), min(bx + bw, w), min(by + bh, h)
+    if x1 <= x0 or y1 <= y0:
+        return out
+    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    for p in range(NUM_PARTS):
+        points = pixels[parts == p]
+        if len(points) >= 3:
+            cv2.fillConvexPoly(mask, cv2.convexHull(points - [x0, y0]), 1)
+    alpha = (strength * mask).astype(np.float32)
+    fill = np.empty((y1 - y0, x1 - x0, 3), np.uint8)
+    fill[:] = colour
+    out[y0:y1, x0:x1] = cv2.blendLinear(out[y0:y1, x0:x1], fill, 1 - alpha, alpha)
     return out
