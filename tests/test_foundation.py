@@ -79,7 +79,7 @@ def test_keypoint_features_are_box_normalised():
     assert f.shape == (2, features.FEATURE_DIM) and f.dtype == np.float32
     assert np.abs(f[0, :99].reshape(33, 3)[:, :2]).max() <= 1.0
     assert np.all(f[1, :99].reshape(33, 3)[5] == np.array([0, 0, np.float32(0.1)]))
-    assert not features.uses_world(f) and not f[:, 99:].any()  # 2D only: world block and flag are zero
+    assert not f[:, -1].any() and not f[:, 99:].any()  # 2D only: world block and flag are zero
     corners = features.box_to_corners(box[0])
     assert np.allclose(camera.corners_to_box(corners), box[0])
 
@@ -90,11 +90,11 @@ def test_world_landmarks_enter_the_features_in_our_axes():
     world = np.zeros((1, 33, 3))
     world[0, 0] = [0.1, -0.6, -0.2]  # the nose: above the hips, nearer the camera than them
     f = features.keypoint_features(kp, features.box_from_keypoints(kp), world)
-    assert features.uses_world(f) and f[0, -1] == 1.0
+    assert f[0, -1] == 1.0
     nose = f[0, 99:99 + 99].reshape(33, 3)[0]
     assert np.allclose(nose, [0.1, 0.6, 0.2])
     stripped = features.without_world(f)
-    assert not features.uses_world(stripped) and np.array_equal(stripped[:, :99], f[:, :99])
+    assert not stripped[:, 99:].any() and np.array_equal(stripped[:, :99], f[:, :99])
 
 
 def _track(n=5, start=3):

@@ -32,3 +32,19 @@ def test_only_fully_detected_clips_are_kept_with_pipeline_features():
     centre = np.broadcast_to(box[:, None, :2], (5, 24, 2))
     shifted = dict(data, joints2d=np.stack([centre, centre]))
     assert np.abs(clips_from_realdet(shifted)[0].joints2d.numpy()).max() < 1e-5
+
+
+def test_eval_scores_realdet_shards_with_and_without_world(tmp_path, capsys):
+    """`lmr-studio eval --realdet DIR [--no-world]` scores the shipped network on the shards."""
+    import json
+
+    from lmr_studio.cli import main
+
+    np.savez(tmp_path / "shard-00000.npz", **_shards())
+    scores = {}
+    for extra in ([], ["--no-world"]):
+        assert main(["eval", "--realdet", str(tmp_path), "--kinds", "lmr", "--json", *extra]) == 0
+        scores[bool(extra)] = json.loads(capsys.readouterr().out)["lmr"]
+    assert all(np.isfinite(s[m]) for s in scores.values() for m in ("mpjpe", "pa_mpjpe", "pve"))
+    assert scores[True]["mpjpe"] != scores[False]["mpjpe"]  # the world landmarks change what the network says
+    assert main(["eval", "--realdet", str(tmp_path / "none")]) == 2

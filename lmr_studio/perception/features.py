@@ -99,8 +99,3 @@ def without_world(features: np.ndarray) -> np.ndarray:
     out = np.array(features, dtype=np.float32, copy=True)
     out[..., KEYPOINT_DIM:] = 0.0
     return out
-
-
-def uses_world(features: np.ndarray) -> bool:
-    """Whether any frame of ``features`` (..., FEATURE_DIM) carries world landmarks."""
-    return bool(np.asarray(features)[..., -1].max(initial=0.0) > 0.5)
