@@ -71,12 +71,17 @@ def _box_click_point(win, tid) -> QPoint:
     return QPoint(round(origin.x() + (x0 + x1) / 2 * scale), round(origin.y() + (y0 + y1) / 2 * scale))
 
 
-def test_everyone_is_listed_drawn_and_placed_apart_in_3d(qtbot, tmp_path):
-    errors = []
-    result = crowd_result(3)
-    win = _window(qtbot, result, errors)
+def _three_people_at_frame_15(qtbot, tmp_path, errors: list):
+    """A window showing a three-person result, playhead on frame 15 (everyone present)."""
+    win = _window(qtbot, crowd_result(3), errors)
     open_and_wait(qtbot, win, tmp_path / "crowd.mp4")
     win.playback.seek(15)
+    return win
+
+
+def test_everyone_is_listed_drawn_and_placed_apart_in_3d(qtbot, tmp_path):
+    errors = []
+    win = _three_people_at_frame_15(qtbot, tmp_path, errors)
     rows = win.people_panel.list
     assert not errors and rows.count() == 3
     assert [rows.item(i).checkState() for i in range(3)] == [Qt.CheckState.Checked] * 3
@@ -102,10 +107,7 @@ def test_everyone_is_listed_drawn_and_placed_apart_in_3d(qtbot, tmp_path):
 
 def test_click_a_person_in_the_video_or_3d_view_selects_them_and_views_follow(qtbot, tmp_path):
     errors = []
-    result = crowd_result(3)
-    win = _window(qtbot, result, errors)
-    open_and_wait(qtbot, win, tmp_path / "crowd.mp4")
-    win.playback.seek(15)
+    win = _three_people_at_frame_15(qtbot, tmp_path, errors)
     qtbot.mouseClick(win.video_view, Qt.MouseButton.LeftButton, pos=_box_click_point(win, 2))
     assert win.controller.selected_track == 2
     assert win.people_panel.list.currentItem() is win.people_panel.row_of(2)
@@ -131,9 +133,7 @@ def test_click_a_person_in_the_video_or_3d_view_selects_them_and_views_follow(qt
 
 def test_hide_a_person_and_main_person_only(qtbot, tmp_path):
     errors = []
-    win = _window(qtbot, crowd_result(3), errors)
-    open_and_wait(qtbot, win, tmp_path / "crowd.mp4")
-    win.playback.seek(15)
+    win = _three_people_at_frame_15(qtbot, tmp_path, errors)
     win.people_panel.row_of(1).setCheckState(Qt.CheckState.Unchecked)
     assert win.controller.visible_tracks == {0, 2}
     assert sorted(p.track_id for p in win.video_view._people) == [0, 2]
