@@ -82,3 +82,38 @@ def test_evaluate_reports_all_metrics(tmp_path, smpl_body, bank):
         assert set(METRICS) <= set(r) and set(r["per_part"]) == set(PART_NAMES)
         assert all(np.isfinite(r[m]) and r[m] > 0 for m in METRICS)
     json.dumps(results)
+
+
+def _weights(path):
+    return load_model("lmr", path, "cpu").state_dict()
+
+
+def test_a_realdet_share_of_one_trains_on_the_realdet_clips_alone(tmp_path, tiny, bank):
+    """Steps drawn from the render-and-detect pool see exactly its clips: share 1 equals training on it."""
+    other = make_clips(bank, TRAIN_FAMILIES, 4, 12, seed=3)
+    cfg = TrainConfig(steps=3, batch=4, chunk=8)
+    train_model("lmr", other, bank, cfg, tmp_path / "alone.pt", model_config=SMALL, progress=False)
+    mixed = TrainConfig(steps=3, batch=4, chunk=8, realdet_share=1.0)
+    train_model("lmr", tiny, bank, mixed, tmp_path / "mixed.pt", model_config=SMALL, progress=False, realdet=other)
+    for (name, x), y in zip(_weights(tmp_path / "alone.pt").items(), _weights(tmp_path / "mixed.pt").values()):
+        torch.testing.assert_close(x, y, msg=name)
+    with pytest.raises(ValueError):
+        train_model("lmr", tiny, bank, mixed, tmp_path / "none.pt", model_config=SMALL, progress=False)
+
+
+def test_half_the_steps_draw_from_realdet_by_seed():
+    from lmr_studio.training.train import _from_realdet
+
+    cfg = TrainConfig(realdet_share=0.5)
+    draws = [_from_realdet(cfg, step) for step in range(2000)]
+    assert 0.45 < np.mean(draws) < 0.55 and draws == [_from_realdet(cfg, step) for step in range(2000)]
+
+
+def test_init_starts_from_given_weights(tmp_path, tiny, bank):
+    """Fine-tuning starts where the given weights are: zero steps write them back unchanged."""
+    start = build_model("lmr", SMALL)
+    save_weights(start, tmp_path / "start.pt", version="test")
+    train_model("lmr", tiny, bank, TrainConfig(steps=0, batch=4, chunk=8), tmp_path / "out.pt",
+                progress=False, init=tmp_path / "start.pt")
+    for (name, x), y in zip(start.state_dict().items(), _weights(tmp_path / "out.pt").values()):
+        torch.testing.assert_close(x, y, msg=name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lmr_studio.perception.features import FEATURE_DIM, box_from_keypoints, keypoint_features
-from lmr_studio.training.realdet_clips import clips_from_realdet
+from lmr_studio.training.realdet_clips import HOLDOUT_EVERY, clips_from_realdet, realdet_split
 
 
 def _shards(clips: int = 2, frames: int = 5) -> dict[str, np.ndarray]:
@@ -17,7 +17,7 @@ def _shards(clips: int = 2, frames: int = 5) -> dict[str, np.ndarray]:
     return {"keypoints": keypoints.astype(np.float32), "world": rng.normal(0, 0.3, (clips, frames, 33, 3)),
             "found": found, "poses": rng.normal(0, 0.2, (clips, frames, 24, 3)), "betas": np.zeros((clips, frames, 10)),
             "joints3d": rng.normal(0, 0.5, (clips, frames, 24, 3)), "joints2d": joints2d,
-            "family": np.array(["walk", "crawl"])}
+            "family": np.array(["walk", "crawl"] * clips)[:clips], "shard": np.zeros(clips, np.int64)}
 
 
 def test_only_fully_detected_clips_are_kept_with_pipeline_features():
@@ -48,3 +48,12 @@ def test_eval_scores_realdet_shards_with_and_without_world(tmp_path, capsys):
     assert all(np.isfinite(s[m]) for s in scores.values() for m in ("mpjpe", "pa_mpjpe", "pve"))
     assert scores[True]["mpjpe"] != scores[False]["mpjpe"]  # the world landmarks change what the network says
     assert main(["eval", "--realdet", str(tmp_path / "none")]) == 2
+
+
+def test_the_test_split_is_every_eighth_shard_and_disjoint_from_train():
+    data = dict(_shards(clips=4), shard=np.array([0, 1, HOLDOUT_EVERY, HOLDOUT_EVERY + 3]))
+    test, train = realdet_split(data, "test"), realdet_split(data, "train")
+    assert test["shard"].tolist() == [0, HOLDOUT_EVERY] and train["shard"].tolist() == [1, HOLDOUT_EVERY + 3]
+    np.testing.assert_array_equal(np.concatenate([test["keypoints"], train["keypoints"]])[[0, 2, 1, 3]],
+                                  data["keypoints"])
+    assert realdet_split(data, "all") is data

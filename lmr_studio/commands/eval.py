@@ -31,6 +31,7 @@ import torch
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.model.config import KINDS
 from lmr_studio.parts import PART_NAMES
+from lmr_studio.training.realdet_clips import SPLITS
 
 LAFAN1 = "lafan1"
 
@@ -55,6 +56,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--realdet", type=Path, default=None, metavar="DIR",
                         help="score on render-and-detect shards (lmr-studio datagen's folder) instead of the "
                              "synthetic test set")
+    parser.add_argument("--realdet-split", choices=SPLITS, default="test",
+                        help="with --realdet: which shards to score (test: the ones training never uses)")
     parser.add_argument("--no-world", action="store_true",
                         help="score the networks on 2D keypoints only (world landmarks dropped), as for "
                              "imported OpenPose/COCO keypoints")
@@ -74,10 +77,11 @@ def _clips(args: argparse.Namespace, paths: dict[str, Path] | None, body, bank):
         clips = clips_from_motion_file(next(iter(paths.values())), body, bank)
     elif args.realdet is not None:
         from lmr_studio.training.realdet import load_realdet
-        from lmr_studio.training.realdet_clips import clips_from_realdet
+        from lmr_studio.training.realdet_clips import clips_from_realdet, realdet_split
 
-        clips, dropped = clips_from_realdet(load_realdet(args.realdet))
-        print(f"{len(clips)} render-and-detect clips ({dropped} with missed frames left out)", file=sys.stderr)
+        clips, dropped = clips_from_realdet(realdet_split(load_realdet(args.realdet), args.realdet_split))
+        print(f"{len(clips)} render-and-detect clips, {args.realdet_split} split ({dropped} with missed frames "
+              "left out)", file=sys.stderr)
     else:
         clips = test_set(bank, args.quick)
     if args.no_world:

@@ -40,6 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="frames back-propagated at once (the recurrent state runs over the whole clip)")
     parser.add_argument("--world-drop", type=float, default=DEFAULTS.world_drop,
                         help="share of clips per step trained without world landmarks (2D-only input)")
+    parser.add_argument("--realdet", type=Path, default=None, metavar="DIR",
+                        help="render-and-detect shards (lmr-studio datagen); their train split is mixed in")
+    parser.add_argument("--realdet-share", type=float, default=0.5,
+                        help="with --realdet: share of steps that train on render-and-detect clips")
+    parser.add_argument("--init", type=Path, default=None, metavar="DIR",
+                        help="start from the <kind>.pt weights in DIR (fine-tuning) instead of random weights")
     parser.add_argument("--lr", type=float, default=DEFAULTS.lr)
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed)
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (1 is fastest on a busy machine)")
@@ -58,6 +64,14 @@ def run(args: argparse.Namespace) -> int:
         raise LMRStudioError("--steps, --batch, --clips, --clip-frames and --chunk must be positive.")
     if not 0.0 <= args.world_drop <= 1.0:
         raise LMRStudioError("--world-drop is a share of clips, between 0 and 1.")
+    if not 0.0 <= args.realdet_share <= 1.0:
+        raise LMRStudioError("--realdet-share is a share of steps, between 0 and 1.")
+    realdet = _realdet_clips(args.realdet) if args.realdet is not None else None
+    if args.init is not None:
+        from lmr_studio.model.weights import read_weights, weights_path
+
+        for kind in args.kinds:
+            read_weights(weights_path(kind, args.init))  # a clear message before any work
     torch.set_num_threads(args.threads)
     args.run_dir.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -79,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
             torch.save(dataclasses.asdict(data), tmp)
     log(f"data: {len(data)} clips x {args.clip_frames} frames in {time.perf_counter() - t0:.1f} s")
     config = TrainConfig(steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed, chunk=args.chunk,
-                         world_drop=args.world_drop)
+                         world_drop=args.world_drop, realdet_share=args.realdet_share if realdet is not None else 0.0)
     summary = {}
     for kind in args.kinds:
         ckpt = args.run_dir / f"{kind}.ckpt"
@@ -89,8 +103,22 @@ def run(args: argparse.Namespace) -> int:
                             progress=not args.no_progress,
                             extra_notes={"data_s": round(time.perf_counter() - t0, 1), "clips": args.clips,
                                          "clip_frames": args.clip_frames, "families": list(TRAIN_FAMILIES),
-                                         "train_config": dataclasses.asdict(config)})
+                                         "train_config": dataclasses.asdict(config)},
+                            realdet=realdet, init=args.init)
         log(f"done {kind}: {json.dumps(notes)}")
         summary[kind] = notes
     print(json.dumps(summary, indent=2))
     return 0
+
+
+def _realdet_clips(directory: Path):
+    """The train split of the render-and-detect shards in ``directory``, as clips."""
+    from lmr_studio.training.realdet import load_realdet
+    from lmr_studio.training.realdet_clips import clips_from_realdet, realdet_split
+
+    clips, dropped = clips_from_realdet(realdet_split(load_realdet(directory), "train"))
+    if len(clips) == 0:
+        raise LMRStudioError(f"No render-and-detect clip in {directory} has the person on every frame.",
+                             "Generate more shards with `lmr-studio datagen`.")
+    print(f"{len(clips)} render-and-detect training clips ({dropped} with missed frames left out)", file=sys.stderr)
+    return clips

@@ -4,6 +4,10 @@ The network sees exactly what the video pipeline would give it: BlazePose's 2D k
 box made from them, and its world landmarks. Only clips in which BlazePose found the person on
 every frame are kept (a track with gaps would be a different sequence of frames); the rest are
 counted so a report can say how many were dropped.
+
+Splits: every :data:`HOLDOUT_EVERY`-th shard (by shard index) is the ``test`` split, never
+trained on; the rest is ``train``. The bodies (bank train split) and motion families are the
+same in both: the test split holds out clips, cameras, looks and BlazePose's errors on them.
 """
 
 from __future__ import annotations
@@ -15,6 +19,20 @@ from lmr_studio.geometry.camera import pixels_to_box
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.perception.features import box_from_keypoints, keypoint_features
 from lmr_studio.training.dataset import ClipSet
+
+#: Shards whose index is a multiple of this form the test split.
+HOLDOUT_EVERY = 8
+#: The split names :func:`realdet_split` takes.
+SPLITS = ("test", "train", "all")
+
+
+def realdet_split(data: dict[str, np.ndarray], split: str) -> dict[str, np.ndarray]:
+    """The clips of :func:`load_realdet`'s arrays in ``split`` (train | test | all)."""
+    if split == "all":
+        return data
+    test = data["shard"] % HOLDOUT_EVERY == 0
+    keep = test if split == "test" else ~test
+    return {k: v[keep] for k, v in data.items()}
 
 
 def clips_from_realdet(data: dict[str, np.ndarray]) -> tuple[ClipSet, int]:

@@ -19,7 +19,7 @@ import torch
 from tqdm import tqdm
 
 from lmr_studio.io.atomic import atomic_path
-from lmr_studio.model import build_model, save_weights
+from lmr_studio.model import build_model, load_model, save_weights
 from lmr_studio.model.losses import LossWeights, lmr_losses
 from lmr_studio.training.bodies import BodyBank, skeleton_from_betas
 from lmr_studio.training.dataset import ClipSet, with_world_dropped
@@ -38,6 +38,7 @@ class TrainConfig:
     checkpoint_every: int = 100
     chunk: int = 32         # frames back-propagated through at once; the state carries on across chunks
     world_drop: float = 0.3  # share of clips per step seen without world landmarks (2D-only input)
+    realdet_share: float = 0.0  # share of steps whose batch comes from the render-and-detect clips
 
 
 def _batch_index(config: TrainConfig, step: int, pool: int) -> torch.Tensor:
@@ -50,6 +51,12 @@ def _world_mask(config: TrainConfig, step: int, batch: int) -> torch.Tensor:
     """(batch, 1, 1): 0 for the clips of ``step`` that see 2D keypoints only, else 1 (seeded)."""
     gen = torch.Generator().manual_seed(config.seed * 1_000_003 + step + 7)
     return (torch.rand(batch, generator=gen) >= config.world_drop).float()[:, None, None]
+
+
+def _from_realdet(config: TrainConfig, step: int) -> bool:
+    """Whether ``step`` draws its batch from the render-and-detect clips (seeded, like the batches)."""
+    gen = torch.Generator().manual_seed(config.seed * 1_000_003 + step + 13)
+    return bool(torch.rand(1, generator=gen).item() < config.realdet_share)
 
 
 def detach_state(state):
@@ -66,14 +73,19 @@ def _lr_at(config: TrainConfig, step: int) -> float:
 def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, out_path: Path,
                 checkpoint: Path | None = None, model_config: dict | None = None,
                 log=None, progress: bool = True, extra_notes: dict | None = None,
-                on_checkpoint: Callable[[int], None] | None = None) -> dict:
+                on_checkpoint: Callable[[int], None] | None = None, realdet: ClipSet | None = None,
+                init: Path | None = None) -> dict:
     """Train one network; writes the weights to ``out_path`` and returns training notes.
 
     ``checkpoint``: file to resume from and to save to every ``checkpoint_every`` steps;
-    ``on_checkpoint(step)`` is called after each save (progress reports, or a test's stop).
+    ``on_checkpoint(step)`` is called after each save (progress reports, or a test's stop);
+    ``realdet``: render-and-detect clips, drawn for ``config.realdet_share`` of the steps;
+    ``init``: weights (a file or a folder with ``<kind>.pt``) to start from instead of random ones.
     """
+    if config.realdet_share > 0 and realdet is None:
+        raise ValueError("realdet_share > 0 needs the realdet clips")
     torch.manual_seed(config.seed)
-    model = build_model(kind, model_config)
+    model = build_model(kind, model_config) if init is None else load_model(kind, init, device="cpu")
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     basis = torch.from_numpy(bank.skel_basis)
     start, elapsed = 0, 0.0
@@ -91,7 +103,8 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
     for step in bar:
         for group in opt.param_groups:
             group["lr"] = _lr_at(config, step)
-        b = data.batch(_batch_index(config, step, len(data)))
+        pool = realdet if config.realdet_share > 0 and _from_realdet(config, step) else data
+        b = pool.batch(_batch_index(config, step, len(pool)))
         features = with_world_dropped(b.features, _world_mask(config, step, len(b)))
         opt.zero_grad(set_to_none=True)
         state, sums = None, {}
@@ -121,7 +134,9 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
                 on_checkpoint(done)
     wall = elapsed + time.perf_counter() - t0
     notes = {"kind": kind, "steps": config.steps, "batch": config.batch, "clip_frames": data.features.shape[1],
-             "chunk": config.chunk, "world_drop": config.world_drop, "pool_clips": len(data), "seed": config.seed, "lr": config.lr, "wall_s": round(wall, 1),
+             "chunk": config.chunk, "world_drop": config.world_drop, "pool_clips": len(data),
+             "realdet_share": config.realdet_share, "realdet_clips": 0 if realdet is None else len(realdet),
+             "init": None if init is None else str(init), "seed": config.seed, "lr": config.lr, "wall_s": round(wall, 1),
              "threads": torch.get_num_threads(),
              "final_loss": {k: round(v.item(), 5) for k, v in terms.items()}, **(extra_notes or {})}
     save_weights(model, out_path, version=f"{kind}-s{config.seed}-{config.steps}steps", notes=notes)
