@@ -75,7 +75,8 @@ def test_the_person_box_is_their_own_extent_not_the_padded_crop():
 def test_the_camera_chain_lands_on_the_rendered_joints():
     """The sample was rendered with the default focal length. The best weak-perspective camera
     of each frame (fitted to the true 2D joints in the person's box), turned into a translation
-    by weak_to_full_translation and projected, lands within a few pixels of the rendered joints;
+    by weak_to_full_translation and projected, lands within about 1 % of the person box (3 px on
+the sample) of the rendered joints;
     the true translation projects exactly onto them."""
     truth = np.load(TRUTH)
     size = tuple(int(v) for v in truth["image_size"])
@@ -99,6 +100,7 @@ def test_the_camera_chain_lands_on_the_rendered_joints():
     full_px = perspective_project(joints, transl, focal, size)
     error = np.linalg.norm(full_px - uv, axis=-1).mean(1)              # (F,) pixels
     weak_error = np.linalg.norm(weak_px - uv, axis=-1).mean(1)
-    assert np.median(error) < 3.0 and error.max() < 6.0
+    share = error / box[:, 2]                                          # of the person box's side
+    assert np.median(share) < 0.01 and share.max() < 0.02
     assert (error <= weak_error + 0.5).all()              # perspective fits no worse than the weak camera itself
     assert np.abs(transl[:, 2] - truth["transl"][:, 2]).max() < 0.3    # metres, at 4.2 m

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from lmr_studio.perception.features import FEATURE_DIM, box_from_keypoints, keypoint_features
 from lmr_studio.training.realdet_clips import HOLDOUT_EVERY, clips_from_realdet, realdet_split
@@ -57,3 +58,24 @@ def test_the_test_split_is_every_eighth_shard_and_disjoint_from_train():
     np.testing.assert_array_equal(np.concatenate([test["keypoints"], train["keypoints"]])[[0, 2, 1, 3]],
                                   data["keypoints"])
     assert realdet_split(data, "all") is data
+
+
+def test_eval_over_several_weight_folders_reports_mean_and_std(tmp_path, capsys):
+    """`eval --weights A B` scores each folder (a training seed each) and gives mean ± sample std."""
+    import json
+
+    from lmr_studio.cli import main
+    from lmr_studio.model import build_model, save_weights
+    from lmr_studio.model.weights import WEIGHTS_DIR
+
+    np.savez(tmp_path / "shard-00000.npz", **_shards())
+    other = tmp_path / "other"
+    other.mkdir()
+    save_weights(build_model("lmr", {"part_hidden": 8, "encoder_dim": 16}), other / "lmr.pt", version="test")
+    assert main(["eval", "--realdet", str(tmp_path), "--kinds", "lmr", "--json", "--weights",
+                 str(WEIGHTS_DIR), str(other)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    values = [run["lmr"]["pa_mpjpe"] for run in out["runs"]]
+    assert values[0] != values[1]
+    mean, std = out["mean_std"]["lmr"]["pa_mpjpe"]
+    assert mean == pytest.approx(np.mean(values), abs=0.01) and std == pytest.approx(np.std(values, ddof=1), abs=0.01)

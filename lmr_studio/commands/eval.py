@@ -42,7 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="small test set (under a minute)")
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS), help="networks to score")
-    parser.add_argument("--weights", type=Path, default=None, help="folder with <kind>.pt (default: weights/)")
+    parser.add_argument("--weights", type=Path, nargs="+", default=[None], metavar="DIR",
+                        help="folder with <kind>.pt (default: weights/); several folders (one training seed "
+                             "each): every one is scored and the mean ± std over them is reported")
     parser.add_argument("--motion", default=None, metavar="FILE",
                         help="score on your own motion: .npz (joints3d (F,24,3), fps, optional poses) or .bvh; "
                              f"with --render also '{LAFAN1}' (the two LAFAN1 clips, fetched from PyPI)")
@@ -135,14 +137,14 @@ def _motion_paths(motion: str, render: bool) -> dict[str, Path]:
     return {path.stem: path}
 
 
-def _rendered(args: argparse.Namespace, paths: dict[str, Path], body, bank) -> dict:
+def _rendered(args: argparse.Namespace, paths: dict[str, Path], body, bank, weights: Path | None) -> dict:
     from lmr_studio.training.eval_cameras import CAMERAS
     from lmr_studio.training.render_eval import Clip, evaluate_rendered
     from lmr_studio.training.user_motion import fit_motion, load_motion_file
 
     clips = [Clip(name, fit_motion(load_motion_file(p), body, bank, frames=args.frames)) for name, p in paths.items()]
     cameras = [c for c in CAMERAS if c.name in args.cameras]
-    results = evaluate_rendered(clips, body, args.kinds, args.weights, cameras,
+    results = evaluate_rendered(clips, body, args.kinds, weights, cameras,
                                 log=lambda s: print(s, file=sys.stderr, flush=True),  # progress; JSON on stdout
                                 refine=not args.no_refine)
     results["fit_error_mm"] = {c.name: round(c.motion.fit_error_mm, 1) for c in clips}
@@ -167,16 +169,28 @@ def run(args: argparse.Namespace) -> int:
     if args.frames is not None and not args.render:
         raise LMRStudioError("--frames applies to end-to-end evaluation only.", "Add --render, or leave --frames out.")
     paths = _motion_paths(args.motion, args.render) if args.motion is not None else None
+    runs = []
     with contextlib.redirect_stdout(sys.stderr):  # warp (under Anny) prints its banner to stdout
         body = load_body_model("anny")
         bank = build_body_bank(body)
-        if args.render:
-            results = _rendered(args, paths, body, bank)
-        else:
-            results = evaluate(body, bank, tuple(args.kinds), args.weights, clips=_clips(args, paths, body, bank))
+        clips = None if args.render else _clips(args, paths, body, bank)
+        for weights in args.weights:
+            if args.render:
+                runs.append(_rendered(args, paths, body, bank, weights))
+            else:
+                runs.append(evaluate(body, bank, tuple(args.kinds), weights, clips=clips))
+    if len(runs) > 1:
+        from lmr_studio.training.seed_spread import seed_spread, spread_table
+
+        spread = seed_spread(runs, args.kinds)
+        results = {"seeds": [str(w) for w in args.weights], "mean_std": spread, "runs": runs}
+        text = spread_table(spread, args.kinds, len(runs))
+    else:
+        results = runs[0]
+        text = _render_table(results, args.kinds) if args.render else _table(results)
     if args.json:
         print(json.dumps(results))
     else:
-        print(_render_table(results, args.kinds) if args.render else _table(results))
+        print(text)
         print(f"\n({time.perf_counter() - t0:.0f} s)")
     return 0
