@@ -117,3 +117,6 @@ def test_init_starts_from_given_weights(tmp_path, tiny, bank):
                 progress=False, init=tmp_path / "start.pt")
     for (name, x), y in zip(start.state_dict().items(), _weights(tmp_path / "out.pt").values()):
         torch.testing.assert_close(x, y, msg=name)
+    from lmr_studio.model.weights import read_weights
+
+    assert read_weights(tmp_path / "out.pt")["version"] == "test+s0-0steps"  # the recipe reads from the version

@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from lmr_studio.io.atomic import atomic_path
 from lmr_studio.model import build_model, load_model, save_weights
+from lmr_studio.model.weights import read_weights, weights_path
 from lmr_studio.model.losses import LossWeights, lmr_losses
 from lmr_studio.training.bodies import BodyBank, skeleton_from_betas
 from lmr_studio.training.dataset import ClipSet, with_world_dropped
@@ -139,7 +140,10 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
              "init": None if init is None else str(init), "seed": config.seed, "lr": config.lr, "wall_s": round(wall, 1),
              "threads": torch.get_num_threads(),
              "final_loss": {k: round(v.item(), 5) for k, v in terms.items()}, **(extra_notes or {})}
-    save_weights(model, out_path, version=f"{kind}-s{config.seed}-{config.steps}steps", notes=notes)
+    version = f"{kind}-s{config.seed}-{config.steps}steps"
+    if init is not None:  # fine-tuned: the starting weights' version first
+        version = f"{read_weights(weights_path(kind, init))['version']}+s{config.seed}-{config.steps}steps"
+    save_weights(model, out_path, version=version, notes=notes)
     return notes
 
 
