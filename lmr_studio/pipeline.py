@@ -131,6 +131,22 @@ class _Stream:
     track: Track
 
 
+@dataclasses.dataclass
+class _NetworkRows:
+    """The network's output for the frames of ``kt``: boxes (F, 3) (cx, cy, side) px, poses
+    (F, 24, 3), betas (F, 10), cam (F, 3), part activity, the baseline's poses (or None) and the
+    networks' states after these frames."""
+
+    kt: KeypointTrack
+    boxes: np.ndarray
+    poses: np.ndarray
+    betas: np.ndarray
+    cam: np.ndarray
+    part_activity: np.ndarray
+    baseline: np.ndarray | None
+    states: tuple[StreamState, StreamState]
+
+
 class Recoverer:
     """LMR + body model for keypoint tracks of one video (image ``size`` (w, h) px, ``fps``).
 
@@ -153,7 +169,7 @@ class Recoverer:
 
     def recover(self, kt: KeypointTrack, smooth: bool = False) -> Track:
         """One whole keypoint track -> a :class:`Track` with poses, camera, joints3d and joints2d."""
-        return self._rows(kt, (StreamState(), StreamState()), smooth)[0]
+        return self._tracks([self._network(kt, (StreamState(), StreamState()), smooth)], smooth)[0]
 
     def final(self, tid: int, kt: KeypointTrack, smooth: bool = False) -> Track:
         """:meth:`recover`, reusing the preview of track ``tid`` when it already covers ``kt`` unsmoothed."""
@@ -180,9 +196,10 @@ class Recoverer:
         """Unsmoothed tracks for a partial result, running only the frames added since the last call.
 
         A track whose earlier frames changed (the tracker revised them) starts again from its
-        first frame; a track with no frames is left out.
+        first frame; a track with no frames is left out. The new frames of all tracks go through
+        the body model and the 2D refinement together (one batch: its cost is mostly per call).
         """
-        out = {}
+        out, todo = {}, []
         for tid, kt in tracks.items():
             if len(kt) == 0:
                 continue
@@ -193,19 +210,19 @@ class Recoverer:
             if old is not None and done == len(kt):
                 out[tid] = old.track
                 continue
-            new, states = self._rows(kt.rows(done), old.states if old is not None else (StreamState(), StreamState()),
-                                     False)
+            todo.append((tid, kt, old, self._network(kt.rows(done), old.states if old is not None
+                                                     else (StreamState(), StreamState()), False)))
+        for (tid, kt, old, net), new in zip(todo, self._tracks([t[3] for t in todo], False)):
             track = new if old is None else Track(**{
                 f.name: None if getattr(new, f.name) is None else np.concatenate([getattr(old.track, f.name),
                                                                                    getattr(new, f.name)])
                 for f in dataclasses.fields(Track)})
-            self._streams[tid] = _Stream(kt.frame_ids.copy(), states, track)
+            self._streams[tid] = _Stream(kt.frame_ids.copy(), net.states, track)
             out[tid] = track
-        return out
+        return {tid: out[tid] for tid in tracks if tid in out}
 
-    def _rows(self, kt: KeypointTrack, streams: tuple[StreamState, StreamState],
-              smooth: bool) -> tuple[Track, tuple[StreamState, StreamState]]:
-        """LMR (and the baseline) from ``streams`` over the frames of ``kt``, then the body model and cameras."""
+    def _network(self, kt: KeypointTrack, streams: tuple[StreamState, StreamState], smooth: bool) -> _NetworkRows:
+        """LMR (and the baseline) from ``streams`` over the frames of ``kt``."""
         from lmr_studio.model import predict_stream
 
         use_inference_threads()
@@ -217,31 +234,41 @@ class Recoverer:
         if self.baseline is not None:
             ghost, baseline_stream = predict_stream(self.baseline, features, streams[1], device=self.device)
             baseline = ghost.poses
-        poses, betas, cam = pred.poses, pred.betas, pred.cam
-        times = kt.frame_ids / self.fps
+        betas, cam = pred.betas, pred.cam
         if smooth:
             betas = np.repeat(betas.mean(0, keepdims=True), len(betas), 0)  # one body shape per person
-            cam = one_euro(cam, times).astype(np.float32)
+            cam = one_euro(cam, kt.frame_ids / self.fps).astype(np.float32)
         self.seconds["lmr"] += time.perf_counter() - start
+        return _NetworkRows(kt, boxes, pred.poses, betas, cam, pred.part_activity, baseline, (stream, baseline_stream))
+
+    def _tracks(self, rows: list[_NetworkRows], smooth: bool) -> list[Track]:
+        """The body model and cameras for the network's ``rows`` of several tracks, refined as one batch."""
+        if not rows:
+            return []
         start = time.perf_counter()
-        rest = self.rest_joints(betas)
-        transl = weak_to_full_translation(cam, boxes, self.focal, self.size).astype(np.float32)
+        cat = lambda name: np.concatenate([getattr(r, name) for r in rows])  # noqa: E731
+        keypoints, boxes, poses = np.concatenate([r.kt.keypoints for r in rows]), cat("boxes"), cat("poses")
+        rest = self.rest_joints(cat("betas"))
+        transl = weak_to_full_translation(cat("cam"), boxes, self.focal, self.size).astype(np.float32)
         if self.refine is not None:
-            refined = refine_to_keypoints(poses, transl, rest, kt.keypoints, boxes[:, 2], self.focal, self.size,
+            refined = refine_to_keypoints(poses, transl, rest, keypoints, boxes[:, 2], self.focal, self.size,
                                           self.refine)
             poses, transl = refined.poses, refined.transl
-        if smooth:
-            poses = smooth_poses(poses, times)
-            transl = one_euro(transl, times).astype(np.float32)
-        joints3d = self.joints(poses, rest)
+        ends = np.cumsum([len(r.poses) for r in rows])[:-1].tolist()
+        out = []
+        for r, pose, move, shape in zip(rows, np.split(poses, ends), np.split(transl, ends), torch.tensor_split(rest, ends)):
+            if smooth:
+                times = r.kt.frame_ids / self.fps
+                pose, move = smooth_poses(pose, times), one_euro(move, times).astype(np.float32)
+            joints3d = self.joints(pose, shape)
+            joints2d = perspective_project(joints3d, move, self.focal, self.size).astype(np.float32)
+            out.append(Track(poses=pose, betas=r.betas, cam=r.cam, frame_ids=r.kt.frame_ids.astype(np.int64),
+                             bboxes=box_to_corners(r.boxes).astype(np.float32),
+                             keypoints2d=r.kt.keypoints.astype(np.float32), joints3d=joints3d, joints2d=joints2d,
+                             transl=move, part_activity=r.part_activity,
+                             world_input=np.full(len(r.kt), r.kt.world is not None), baseline_poses=r.baseline))
         self.seconds["body"] += time.perf_counter() - start
-        joints2d = perspective_project(joints3d, transl, self.focal, self.size).astype(np.float32)
-        track = Track(poses=poses, betas=betas, cam=cam, frame_ids=kt.frame_ids.astype(np.int64),
-                      bboxes=box_to_corners(boxes).astype(np.float32), keypoints2d=kt.keypoints.astype(np.float32),
-                      joints3d=joints3d, joints2d=joints2d, transl=transl,
-                      part_activity=pred.part_activity, world_input=np.full(len(kt), kt.world is not None),
-                      baseline_poses=baseline)
-        return track, (stream, baseline_stream)
+        return out
 
 
 def load_in_thread(load: Callable[[Callable[[int, int, str], None]], object],
