@@ -9,7 +9,9 @@ occlusions and short absences.
   counts as unseen this frame instead of ending.
 * Re-identification: a newly seeded person takes the id of someone lost or ended at most
   ``settings.reid_frames`` ago when they are where that person's motion leads and look alike.
-* Per-person work (BlazePose on each crop) runs on a thread pool, one thread per core.
+* Per-person work (BlazePose on each crop, the retry on a miss, the HOG search and the poses
+  on its boxes) runs on a thread pool, one thread per core; each pool thread has its own
+  single-image BlazePose for retries and seeds.
 
 Coordinates are frame pixels; keypoints are BlazePose's 33 x (x, y, visibility).
 """
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import cv2
 import numpy as np
@@ -124,7 +127,9 @@ class PersonTracker:
         self.settings = settings or TrackerSettings()
         self.max_people = max_people
         self._frame_pose = BlazePose(static=True)
-        self._crop_pose = BlazePose(static=True, min_detection=0.3)
+        self._crop_poses: list[BlazePose] = []  # single-image BlazePose on crops, one per pool thread
+        self._thread_state = threading.local()
+        self._lock = threading.Lock()
         self._detector = PeopleDetector()
         self._active: list[_Followed] = []
         self._ended: list[_Followed] = []
@@ -136,22 +141,37 @@ class PersonTracker:
         h, w = rgb.shape[:2]
         scale = min(1.0, WORK_MAX_SIDE / max(h, w))
         work = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else rgb
-        people = list(self._active)
-        found = list(self._pool.map(lambda p: p.pose.on_crop(work, self._crop(p.predicted(index), scale)), people))
-        for person, detection in zip(people, found):
-            if not self._record(person, index, detection, scale, work):
-                # video-mode BlazePose may still hold the person who walked past: detect afresh
-                again = self._crop_pose.on_crop(work, self._crop(person.predicted(index), scale))
-                if not self._record(person, index, again, scale, work):
-                    person.misses += 1
+        periodic = index % self.settings.reseed_every == 0
+        # everyone wanted: the HOG search of a periodic seed runs beside the people's crops
+        hog = self._pool.submit(self._detector.detect, work) if periodic and self.max_people != 1 else None
+        list(self._pool.map(lambda p: self._follow(p, index, work, scale), list(self._active)))
         self._resolve_shared_poses()
         seen = sum(p.misses == 0 for p in self._active)
         room = self.max_people is None or seen < self.max_people
-        periodic = index % self.settings.reseed_every == 0
         if room and (seen == 0 or periodic):
-            self._seed(index, work, scale, use_detector=periodic)
+            self._seed(index, work, scale, use_detector=periodic, hog=hog)
+        elif hog is not None:
+            hog.result()
         for person in [p for p in self._active if p.misses > self.settings.max_miss]:
             self._end(person)
+
+    def _follow(self, person: _Followed, index: int, work: np.ndarray, scale: float) -> None:
+        """Look for ``person`` on a crop around where they should be (a pool task: it touches only them)."""
+        crop = self._crop(person.predicted(index), scale)
+        if self._record(person, index, person.pose.on_crop(work, crop), scale, work):
+            return
+        # video-mode BlazePose may still hold the person who walked past: detect afresh
+        if not self._record(person, index, self._single_pose().on_crop(work, crop), scale, work):
+            person.misses += 1
+
+    def _single_pose(self) -> BlazePose:
+        """This pool thread's single-image BlazePose for crops (made on first use)."""
+        pose = getattr(self._thread_state, "pose", None)
+        if pose is None:
+            pose = self._thread_state.pose = BlazePose(static=True, min_detection=0.3)
+            with self._lock:
+                self._crop_poses.append(pose)
+        return pose
 
     @staticmethod
     def _crop(box: np.ndarray, scale: float) -> np.ndarray:
@@ -206,22 +226,20 @@ class PersonTracker:
         person.misses = misses + 1
         person.seen_now = False
 
-    def _seed(self, index: int, work: np.ndarray, scale: float, use_detector: bool) -> None:
+    def _seed(self, index: int, work: np.ndarray, scale: float, use_detector: bool,
+              hog: Future | None = None) -> None:
         """Look for people not yet followed: BlazePose on the whole frame, then (when ``use_detector``,
         and it found nobody or everyone is wanted) BlazePose on crops around HOG boxes away from
-        the people already followed."""
-        candidates = [self._frame_pose.on_image(work)]
-        whole = candidates[0]
+        the people already followed. ``hog``: the HOG search of this frame, when already started."""
+        whole = self._frame_pose.on_image(work)
+        candidates = [whole]
         if use_detector and (self.max_people != 1 or whole is None
                              or frame_visible(whole.keypoints) < self.settings.min_visible):
-            boxes, _ = self._detector.detect(work)
+            boxes, _ = hog.result() if hog is not None else self._detector.detect(work)
             followed = [p.corners() * scale for p in self._active if p.misses == 0]
-            for corners in boxes:
-                if any(box_containment(f, corners) > 0.7 for f in followed):
-                    continue  # someone already followed stands there
-                side = max(corners[2] - corners[0], corners[3] - corners[1]) * CROP_GROWTH
-                candidates.append(self._crop_pose.on_crop(work, np.array([(corners[0] + corners[2]) / 2,
-                                                                          (corners[1] + corners[3]) / 2, side])))
+            crops = [np.array([(c[0] + c[2]) / 2, (c[1] + c[3]) / 2, max(c[2] - c[0], c[3] - c[1]) * CROP_GROWTH])
+                     for c in boxes if not any(box_containment(f, c) > 0.7 for f in followed)]  # skip the followed
+            candidates += self._pool.map(lambda crop: self._single_pose().on_crop(work, crop), crops)
         for found in candidates:
             if found is None or frame_visible(found.keypoints) < self.settings.min_visible:
                 continue
@@ -287,6 +305,7 @@ class PersonTracker:
     def close(self) -> None:
         for person in list(self._active):
             self._end(person)
-        self._frame_pose.close()
-        self._crop_pose.close()
         self._pool.shutdown()
+        self._frame_pose.close()
+        for pose in self._crop_poses:
+            pose.close()
