@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from lmr_studio.ahead import iterate_ahead
 from lmr_studio.errors import BadWeightsError, LMRStudioError, NoPersonError
 from lmr_studio.geometry.camera import default_focal, perspective_project, weak_to_full_translation
 from lmr_studio.geometry.kinematics import forward_kinematics
@@ -437,7 +438,8 @@ def _recover_steps(video_path: Path, options: ProcessOptions, model, body, cance
 
         raw: dict[int, KeypointTrack] = {}
         partial = result({})
-        for done, tracks in _keypoint_items(source, options, cancel):
+        # the tracker runs on its own thread, ahead of the previews' LMR and refinement
+        for done, tracks in iterate_ahead(_keypoint_items(source, options, cancel)):
             if tracks is not None:
                 raw = tracks
                 partial = result(recoverer.preview(kept(raw)))
