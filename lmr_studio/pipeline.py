@@ -438,8 +438,9 @@ def _recover_steps(video_path: Path, options: ProcessOptions, model, body, cance
 
         raw: dict[int, KeypointTrack] = {}
         partial = result({})
-        # the tracker runs on its own thread, ahead of the previews' LMR and refinement
-        for done, tracks in iterate_ahead(_keypoint_items(source, options, cancel)):
+        # the tracker runs on its own thread, up to about a second of frames (one snapshot of every
+        # track, which grows with the video) ahead of the previews' LMR and refinement
+        for done, tracks in iterate_ahead(_keypoint_items(source, options, cancel), depth=max(2, round(source.fps))):
             if tracks is not None:
                 raw = tracks
                 partial = result(recoverer.preview(kept(raw)))

@@ -56,21 +56,24 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
     target = torch.as_tensor(keypoints[:, lm, :2], dtype=torch.float32)
     weight = torch.as_tensor((keypoints[:, lm, 2] >= VISIBILITY_THRESHOLD).astype(np.float32))
     scale = torch.as_tensor(np.asarray(side, np.float32))[:, None]
-    delta = torch.zeros(poses.shape, requires_grad=True)
-    shift = torch.zeros(len(poses), 2, requires_grad=True)  # metres at the body's depth, x and y
-    log_depth = torch.zeros(len(poses), 1, requires_grad=True)
+    # one parameter tensor per frame row: the 24 residual rotations (72), the image-plane shift in
+    # metres at the body's depth (2) and the log depth change (1); one tensor keeps Adam's step cheap
+    params = torch.zeros(len(poses), 75, requires_grad=True)
 
-    def solve(with_grad: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def solve(with_grad: bool) -> tuple[torch.Tensor, ...]:
+        """Rotations (F, 24, 3, 3), translations (F, 3), projected marked joints (F, 12, 2) px, and
+        the residual rotations (F, 24, 3) and log depth changes (F, 1) they came from."""
         with torch.set_grad_enabled(with_grad):
+            delta, shift, log_depth = params[:, :72].view(-1, 24, 3), params[:, 72:74], params[:, 74:]
             rot = base @ axis_angle_to_matrix(delta)
             joints = forward_kinematics(rot, rest)[0]
             t = torch.cat([t0[:, :2] + shift, t0[:, 2:] * torch.exp(log_depth)], 1)
             proj = perspective_project(joints[:, jt], t, focal, image_size)
-            return rot, t, proj
+            return rot, t, proj, delta, log_depth
 
-    optimiser = torch.optim.Adam([delta, shift, log_depth], lr=settings.lr)
+    optimiser = torch.optim.Adam([params], lr=settings.lr)
     for _ in range(settings.iterations):
-        _, _, proj = solve(True)
+        _, _, proj, delta, log_depth = solve(True)
         dist = torch.linalg.norm(proj - target, dim=-1) / scale
         fit = torch.nn.functional.huber_loss(dist, torch.zeros_like(dist), delta=settings.huber, reduction="none")
         cost = ((fit * weight).sum(1) / weight.sum(1).clamp(min=1.0)
@@ -79,7 +82,7 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
         optimiser.zero_grad(set_to_none=True)
         cost.sum().backward()  # a sum: each frame's gradient is its own
         optimiser.step()
-    rot, t, _ = solve(False)
+    rot, t, *_ = solve(False)
     before = perspective_project(forward_kinematics(base, rest)[0], t0, focal, image_size).numpy()
     after = perspective_project(forward_kinematics(rot, rest)[0], t, focal, image_size).numpy()
     return Refined(poses=matrix_to_axis_angle(rot).numpy().astype(np.float32), transl=t.numpy().astype(np.float32),
