@@ -39,6 +39,9 @@ from lmr_studio.smoothing import one_euro, smooth_poses
 from lmr_studio.torch_threads import use_inference_threads
 from lmr_studio.video import VideoSource
 
+#: Seconds of video between partial results: each one runs LMR, the body model and the 2D
+#: refinement on the frames tracked since the last (the refinement costs mostly per call).
+PREVIEW_SECONDS = 2.0
 #: Suffix of the result file the GUI looks for beside a video.
 RESULT_SUFFIX = ".lmr.npz"
 #: ``load(options, progress) -> (LMR network, body model)``, as :func:`load_models`.
@@ -440,16 +443,18 @@ def _recover_steps(video_path: Path, options: ProcessOptions, model, body, cance
         partial = result({})
         # the tracker runs on its own thread, up to about a second of frames (one snapshot of every
         # track, which grows with the video) ahead of the previews' LMR and refinement
+        previewed, preview_every = 0, max(1, round(PREVIEW_SECONDS * source.fps))
         for done, tracks in iterate_ahead(_keypoint_items(source, options, cancel), depth=max(2, round(source.fps))):
             if tracks is not None:
                 raw = tracks
-                partial = result(recoverer.preview(kept(raw)))
+            fresh = tracks is not None and (done - previewed >= preview_every or done == source.num_frames)
+            if fresh:
+                partial, previewed = result(recoverer.preview(kept(raw))), done
             if cancel.is_set():
                 yield Progress("cancelled", done, source.num_frames, "cancelled", partial=partial)
                 return
             people = f"{len(partial.tracks)} people" if raw else "looking for people"
-            yield Progress("keypoints", done, source.num_frames, people,
-                           partial=partial if tracks is not None else None)
+            yield Progress("keypoints", done, source.num_frames, people, partial=partial if fresh else None)
     tracks = kept(raw)
     if not tracks:
         message, hint = nobody_found(video_path.name, partial.num_frames)
