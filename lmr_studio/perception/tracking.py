@@ -9,9 +9,10 @@ occlusions and short absences.
   counts as unseen this frame instead of ending.
 * Re-identification: a newly seeded person takes the id of someone lost or ended at most
   ``settings.reid_frames`` ago when they are where that person's motion leads and look alike.
-* Per-person work (BlazePose on each crop, the retry on a miss, the HOG search and the poses
-  on its boxes) runs on a thread pool, one thread per core; each pool thread has its own
-  single-image BlazePose for retries and seeds.
+* Per-person work (BlazePose on each crop, the retry on a miss, the HOG search, BlazePose on
+  the whole frame and on the HOG boxes) runs on a thread pool, one thread per core; each pool
+  thread has its own single-image BlazePose for retries and seeds. Someone whose motion leads
+  out of the frame is not looked for (a miss).
 
 Coordinates are frame pixels; keypoints are BlazePose's 33 x (x, y, visibility).
 """
@@ -143,22 +144,28 @@ class PersonTracker:
         scale = min(1.0, WORK_MAX_SIDE / max(h, w))
         work = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else rgb
         periodic = index % self.settings.reseed_every == 0
-        # everyone wanted: the HOG search of a periodic seed runs beside the people's crops
-        hog = self._pool.submit(self._detector.detect, work) if periodic and self.max_people != 1 else None
+        # everyone wanted: a periodic seed's searches (HOG, BlazePose on the frame) run beside the crops
+        early = None
+        if periodic and self.max_people != 1:
+            early = self._pool.submit(self._detector.detect, work), self._pool.submit(self._frame_pose.on_image, work)
         list(self._pool.map(lambda p: self._follow(p, index, work, scale), list(self._active)))
         self._resolve_shared_poses()
         seen = sum(p.misses == 0 for p in self._active)
         room = self.max_people is None or seen < self.max_people
         if room and (seen == 0 or periodic):
-            self._seed(index, work, scale, use_detector=periodic, hog=hog)
-        elif hog is not None:
-            hog.result()
+            self._seed(index, work, scale, use_detector=periodic, early=early)
+        elif early is not None:
+            for future in early:
+                future.result()
         for person in [p for p in self._active if p.misses > self.settings.max_miss]:
             self._end(person)
 
     def _follow(self, person: _Followed, index: int, work: np.ndarray, scale: float) -> None:
         """Look for ``person`` on a crop around where they should be (a pool task: it touches only them)."""
         crop = self._crop(person.predicted(index), scale)
+        if not (0 <= crop[0] < work.shape[1] and 0 <= crop[1] < work.shape[0]):
+            person.misses += 1  # their motion leads out of the frame: no pose to look for
+            return
         if self._record(person, index, person.pose.on_crop(work, crop), scale, work):
             return
         # video mode may still hold the person who walked past: detect afresh; for someone missing
@@ -231,15 +238,16 @@ class PersonTracker:
         person.seen_now = False
 
     def _seed(self, index: int, work: np.ndarray, scale: float, use_detector: bool,
-              hog: Future | None = None) -> None:
+              early: tuple[Future, Future] | None = None) -> None:
         """Look for people not yet followed: BlazePose on the whole frame, then (when ``use_detector``,
         and it found nobody or everyone is wanted) BlazePose on crops around HOG boxes away from
-        the people already followed. ``hog``: the HOG search of this frame, when already started."""
-        whole = self._frame_pose.on_image(work)
+        the people already followed. ``early``: this frame's HOG search and BlazePose on the whole
+        frame, when already started."""
+        whole = early[1].result() if early is not None else self._frame_pose.on_image(work)
         candidates = [whole]
         if use_detector and (self.max_people != 1 or whole is None
                              or frame_visible(whole.keypoints) < self.settings.min_visible):
-            boxes, _ = hog.result() if hog is not None else self._detector.detect(work)
+            boxes, _ = early[0].result() if early is not None else self._detector.detect(work)
             followed = [p.corners() * scale for p in self._active if p.misses == 0]
             crops = [np.array([(c[0] + c[2]) / 2, (c[1] + c[3]) / 2, max(c[2] - c[0], c[3] - c[1]) * CROP_GROWTH])
                      for c in boxes if not any(box_containment(f, c) > 0.7 for f in followed)]  # skip the followed
