@@ -250,17 +250,19 @@ class Recoverer:
         if not rows:
             return []
         start = time.perf_counter()
-        cat = lambda name: np.concatenate([getattr(r, name) for r in rows])  # noqa: E731
-        keypoints, boxes, poses = np.concatenate([r.kt.keypoints for r in rows]), cat("boxes"), cat("poses")
-        rest = self.rest_joints(cat("betas"))
-        transl = weak_to_full_translation(cat("cam"), boxes, self.focal, self.size).astype(np.float32)
+        keypoints = np.concatenate([r.kt.keypoints for r in rows])
+        boxes, poses, betas, cam = (np.concatenate([getattr(r, name) for r in rows])
+                                    for name in ("boxes", "poses", "betas", "cam"))
+        rest = self.rest_joints(betas)
+        transl = weak_to_full_translation(cam, boxes, self.focal, self.size).astype(np.float32)
         if self.refine is not None:
             refined = refine_to_keypoints(poses, transl, rest, keypoints, boxes[:, 2], self.focal, self.size,
                                           self.refine)
             poses, transl = refined.poses, refined.transl
         ends = np.cumsum([len(r.poses) for r in rows])[:-1].tolist()
         out = []
-        for r, pose, move, shape in zip(rows, np.split(poses, ends), np.split(transl, ends), torch.tensor_split(rest, ends)):
+        pieces = zip(rows, np.split(poses, ends), np.split(transl, ends), torch.tensor_split(rest, ends))
+        for r, pose, move, shape in pieces:
             if smooth:
                 times = r.kt.frame_ids / self.fps
                 pose, move = smooth_poses(pose, times), one_euro(move, times).astype(np.float32)
