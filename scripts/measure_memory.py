@@ -92,9 +92,10 @@ def _python_pid(root: int) -> int | None:
 
 
 def measure(command: list[str], log: Path, every: float = 1.0) -> dict:
-    """Run ``command`` (its output to ``log``); resident memory of its lmr_studio.cli process over time."""
+    """Run ``command`` (its output to ``log``); resident memory of its lmr_studio.cli process over time,
+    each sample also written to ``log`` + ``.rss.csv`` as it is taken (seconds, bytes)."""
     start = time.monotonic()
-    with open(log, "w") as out:
+    with open(log, "w") as out, open(str(log) + ".rss.csv", "w") as trace:
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
         samples, peak, pid = [], 0, None
         while proc.poll() is None:
@@ -103,13 +104,15 @@ def measure(command: list[str], log: Path, every: float = 1.0) -> dict:
             if sizes is not None:
                 samples.append((time.monotonic() - start, sizes[0]))
                 peak = max(peak, sizes[1])
+                trace.write(f"{samples[-1][0]:.1f},{sizes[0]}\n")
+                trace.flush()
             time.sleep(every)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{log.read_text()[-2000:]}")
     rss = np.array([s[1] for s in samples], np.float64)
-    at = {f"rss_at_{q}pct_mb": round(float(rss[min(len(rss) - 1, len(rss) * q // 100)]) / 2**20, 1)
+    at = {f"rss_at_{q}pct_mib": round(float(rss[min(len(rss) - 1, len(rss) * q // 100)]) / 2**20, 1)
           for q in (10, 25, 50, 75, 90)}
-    return {"peak_rss_mb": round(max(peak, rss.max()) / 2**20, 1), **at, "seconds": round(time.monotonic() - start)}
+    return {"peak_rss_mib": round(max(peak, rss.max()) / 2**20, 1), **at, "seconds": round(time.monotonic() - start)}
 
 
 def result_bytes_per_frame(path: Path) -> float:
