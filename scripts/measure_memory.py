@@ -65,30 +65,35 @@ def make_clip(path: Path, minutes: float, fps: float) -> int:
     return count
 
 
-def _python_pid(root: int) -> int | None:
-    """``root`` or its descendant running ``lmr_studio.cli`` (xvfb-run starts the app as a child)."""
+def _is_app(pid: int) -> bool:
+    """Whether process ``pid`` is Python running ``-m lmr_studio.cli`` (not xvfb-run, whose arguments name it too)."""
     try:
-        if b"lmr_studio.cli" in Path(f"/proc/{root}/cmdline").read_bytes():
-            return root
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
-        return None
-    children = {}
+        return False
+    return b"python" in Path(args[0].decode(errors="replace")).name.encode() and b"lmr_studio.cli" in args
+
+
+def _app_pid(root: int) -> int | None:
+    """``root`` or its descendant that is the app (xvfb-run starts the window as a child)."""
+    if _is_app(root):
+        return root
+    children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                cmd = (entry / "cmdline").read_bytes()
-            except OSError:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
                 continue
-            children.setdefault(int(fields[1]), []).append((int(entry.name), cmd))
-    todo, found = [root], None
+            children.setdefault(parent, []).append(int(entry.name))
+    todo = [root]
     while todo:
         pid = todo.pop()
-        for child, cmd in children.get(pid, []):
-            if b"lmr_studio.cli" in cmd:
-                found = child
+        for child in children.get(pid, []):
+            if _is_app(child):
+                return child
             todo.append(child)
-    return found
+    return None
 
 
 def measure(command: list[str], log: Path, every: float = 1.0) -> dict:
@@ -99,7 +104,7 @@ def measure(command: list[str], log: Path, every: float = 1.0) -> dict:
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
         samples, peak, pid = [], 0, None
         while proc.poll() is None:
-            pid = pid or _python_pid(proc.pid)
+            pid = pid or _app_pid(proc.pid)
             sizes = resident_memory(pid) if pid else None
             if sizes is not None:
                 samples.append((time.monotonic() - start, sizes[0]))
