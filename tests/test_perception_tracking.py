@@ -118,3 +118,23 @@ def test_damage_inside_the_video_keeps_the_frames_before(sample_video):
         items = list(video_keypoint_tracks(video, use_cache=False))
     (track,) = items[-1][1].values()
     assert items[-1][0] == video.num_frames and list(track.frame_ids) == list(range(30))
+
+
+def test_a_video_mode_pose_made_to_forget_detects_like_a_new_one(sample_video):
+    """The tracker hands a new person the BlazePose of someone who ended, after ``forget()``: it must
+    then find the same pose as a fresh instance, not follow the old person's place."""
+    from lmr_studio.perception.blazepose import BlazePose
+
+    with VideoSource(sample_video) as video:
+        first, later = video.read(0), video.read(60)
+    shifted = np.roll(later, 120, axis=1)  # the person somewhere else in the frame
+    used = BlazePose(static=False)
+    used.on_image(first)
+    used.forget()
+    fresh = BlazePose(static=False)
+    try:
+        reused, new = used.on_image(shifted), fresh.on_image(shifted)
+    finally:
+        used.close(), fresh.close()
+    assert reused is not None and new is not None
+    np.testing.assert_allclose(reused.keypoints, new.keypoints, atol=1e-3)
