@@ -73,7 +73,8 @@ def test_the_cache_stays_under_its_bound_on_a_long_track_shared_by_two_people():
         for posed, *_ in people:
             posed[row]
             assert cache.nbytes <= cache.max_bytes
-    assert body.rows_posed == 2 * rows                    # each row posed once (batched, prefetched), not per read
+    # each row posed once (batched, prefetched), not once per read; row 0, read first, also alone
+    assert body.rows_posed == 2 * (rows + 1)
     assert cache.nbytes >= 2 * chunk_bytes                # it does keep what is in use
     for row in rng.integers(0, rows, 200):                # seeks
         for posed, *_ in people:
@@ -90,3 +91,17 @@ def test_an_array_over_the_bound_is_returned_but_not_kept():
     assert big.shape == (1000,) and "big" not in cache and cache.nbytes == 0
     small = cache.get("small", lambda: np.ones(10, np.float32))
     assert "small" in cache and cache.nbytes == small.nbytes
+
+
+def test_a_scrub_poses_rows_alone_and_playback_poses_chunks():
+    """Reads out of sequence (a drag of the playhead) pose only the rows read; reading on from
+    the previous row poses its chunk once, so the frames that follow cost nothing."""
+    body = CountingBody()
+    result = make_waving_result(4 * CHUNK_ROWS)
+    meshes = build_track_meshes(result, 0, body)
+    for row in (70, 3, 45, 100, 40):
+        meshes.vertices_at(row)
+    assert body.rows_posed == 5
+    for row in range(41, 4 * CHUNK_ROWS):                    # play on from 40 to the end
+        meshes.vertices_at(row)
+    assert body.rows_posed == 5 + 3 * CHUNK_ROWS             # chunks 1, 2 and 3 (the last two prefetched), once
