@@ -81,14 +81,15 @@ class ChunkCache:
 
     def _put(self, key: Hashable, value: np.ndarray) -> np.ndarray:
         value.setflags(write=False)
+        if value.nbytes > self.max_bytes:
+            return value
         with self._lock:
             if key in self._items:
                 return self._items[key]
             while self._items and self.nbytes + value.nbytes > self.max_bytes:
                 self.nbytes -= self._items.popitem(last=False)[1].nbytes
-            if value.nbytes <= self.max_bytes:
-                self._items[key] = value
-                self.nbytes += value.nbytes
+            self._items[key] = value
+            self.nbytes += value.nbytes
         return value
 
 
