@@ -21,6 +21,9 @@ CHUNK_ROWS = 32
 # of Anny (13,718 vertices: 5.3 MB a chunk), fit under this bound with room for a scrub back.
 CACHE_BYTES = 192 * 2**20
 GROUND_SAMPLE_ROWS = 64
+# A read at most this many rows after the previous one is playback (which drops frames to keep
+# time when drawing is slow), and poses the chunk; farther, or backwards, a seek: the row alone.
+PLAYBACK_STEP_ROWS = 4
 
 
 class ChunkCache:
@@ -108,13 +111,13 @@ class PosedRows:
         return len(self.poses)
 
     def __getitem__(self, row: int) -> np.ndarray:
-        """(V, 3) read-only vertices of ``row``. Its chunk when cached, or when reading on from the
-        previous row (playback: one batched call, then the next chunk prefetched); a row read
-        out of sequence (a seek, a scrub) is posed alone, about 7 times cheaper than its chunk."""
+        """(V, 3) read-only vertices of ``row``. Its chunk when cached, or when reading on from a
+        row just before (playback: one batched call, then the next chunk prefetched); a row read
+        out of sequence (a seek, a scrub) is posed alone, at about a quarter of its chunk's cost."""
         if not 0 <= row < len(self):
             raise IndexError(f"row {row} outside 0..{len(self) - 1}")
         chunk, offset = divmod(int(row), self.chunk_rows)
-        sequential = self._last_row is not None and row - self._last_row == 1
+        sequential = self._last_row is not None and 0 < row - self._last_row <= PLAYBACK_STEP_ROWS
         self._last_row = int(row)
         vertices = self.cache.peek((self, chunk))
         if vertices is None and not sequential:
