@@ -96,8 +96,8 @@ def test_everyone_is_listed_drawn_and_placed_apart_in_3d(qtbot, tmp_path):
         np.testing.assert_allclose(actors[tid].prop.color.float_rgb, np.array(person_colour(tid)) / 255, atol=1e-3)
         shown = win.mesh_view.people.meshes[tid].points
         meshes = win.controller.session.meshes[tid]
-        np.testing.assert_allclose(box_centre(shown), box_centre(meshes.vertices[meshes.row(15)]), atol=1e-5)
-    centres = [box_centre(m.vertices[m.row(15)]) for m in win.controller.session.meshes.values()]
+        np.testing.assert_allclose(box_centre(shown), box_centre(meshes.vertices_at(meshes.row(15))), atol=1e-5)
+    centres = [box_centre(m.vertices_at(m.row(15))) for m in win.controller.session.meshes.values()]
     assert np.all(np.diff([c[0] for c in centres]) > 1.0)     # side by side, not stacked at the origin
     win.playback.seek(5)                                     # person 2 not yet in the video
     assert not actors[2].GetVisibility() and win.mesh_view.people.actors[2] is actors[2]   # updated in place

@@ -58,7 +58,7 @@ def test_open_process_scrub_toggle_play(qtbot, errors, tmp_path):
     # scrub: the 3D mesh and the slider follow
     win.playback.seek(12)
     scene = win.mesh_view.scene
-    np.testing.assert_allclose(scene.mesh.points, win.controller.session.meshes[0].vertices[12])
+    np.testing.assert_allclose(scene.mesh.points, win.controller.session.meshes[0].vertices_at(12))
     assert win.timeline_bar.slider.value() == 12 and win.timeline_bar.frame_box.value() == 12
     assert video.reads > 0
     # toggle a part off in the panel: its vertices become transparent at once
@@ -215,7 +215,7 @@ def test_the_real_pipeline_on_the_sample_then_reload(qtbot, errors, tmp_path):
         win.open_path(video)
     assert not errors and not win.controller.session.reloaded
     meshes = win.controller.session.meshes[win.controller.selected_track]
-    assert meshes.vertices.shape[1] == win.controller.session.body.num_vertices
+    assert meshes.vertices_at(0).shape == (win.controller.session.body.num_vertices, 3)
     assert win.timeline_bar.strip.present.mean() > 0.8
     qtbot.waitUntil(lambda: not win.controller.busy, timeout=10_000)
     with qtbot.waitSignal(win.controller.session_ready, timeout=300_000):
@@ -238,7 +238,7 @@ def _street_result():
 
 
 def _centre_of(win, tid):
-    v = win.controller.session.meshes[tid].vertices[win.playback.current]
+    v = win.controller.session.meshes[tid].vertices_at(win.playback.current)
     return (v.min(0) + v.max(0)) / 2
 
 

@@ -19,8 +19,8 @@ def scene():
     result = make_waving_result(20)
     meshes = build_track_meshes(result, 0, body, ghost_poses=np.zeros_like(result.main.poses))
     sc = BodyScene(plotter, body.faces, body.vertex_parts)
-    sc.set_ground(meshes.vertices)
-    sc.set_frame(meshes.vertices[0])
+    sc.set_ground(meshes.ground_sample())
+    sc.set_frame(meshes.vertices_at(0))
     sc.set_camera("front")
     yield sc, meshes
     plotter.close()
@@ -37,11 +37,11 @@ def test_set_frame_updates_points_in_place_and_keeps_one_actor(scene):
     before = _body_pixels(sc.plotter)
     actors = len(sc.plotter.renderer.actors)
     for row in range(1, 10):
-        sc.set_frame(meshes.vertices[row], meshes.ghost[row])
+        sc.set_frame(meshes.vertices_at(row), meshes.ghost_at(row))
         sc.render()
     after = _body_pixels(sc.plotter)
     assert len(sc.plotter.renderer.actors) == actors and id(sc.mesh) == mesh_id
-    np.testing.assert_allclose(sc.mesh.points, meshes.vertices[9])
+    np.testing.assert_allclose(sc.mesh.points, meshes.vertices_at(9))
     assert np.abs(after.astype(int) - before).sum() > 0          # the picture changed
     assert sc.ghost_actor.GetVisibility()
     sc.set_frame(None)
@@ -79,8 +79,8 @@ def test_camera_presets_and_follow(scene):
     pos = np.array(sc.plotter.camera.position) - np.array(sc.plotter.camera.focal_point)
     assert abs(pos[0]) > abs(pos[2])
     sc.set_camera("follow")
-    sc.set_frame(meshes.vertices[19])
-    v = meshes.vertices[19]
+    sc.set_frame(meshes.vertices_at(19))
+    v = meshes.vertices_at(19)
     np.testing.assert_allclose(sc.plotter.camera.focal_point, (v.min(0) + v.max(0)) / 2, atol=1e-5)
     with pytest.raises(ValueError):
         sc.set_camera("top")
@@ -90,8 +90,8 @@ def test_track_meshes_rows_and_projection():
     result = make_waving_result(10, frames=np.array([2, 3, 4, 7, 8, 9, 10, 11, 12, 13]))
     meshes = build_track_meshes(result, 0, FakeBody())
     assert meshes.row(7) == 3 and meshes.row(5) is None and meshes.row(99) is None
-    assert meshes.vertices.shape == (10, FakeBody.num_vertices, 3)
-    uv = perspective_project(meshes.vertices[0], np.zeros(3), default_focal(160, 120), (160, 120))
+    assert len(meshes) == 10 and meshes.vertices_at(9).shape == (FakeBody.num_vertices, 3)
+    uv = perspective_project(meshes.vertices_at(0), np.zeros(3), default_focal(160, 120), (160, 120))
     box = result.main.bboxes[0]
     inside = (uv[:, 0] > box[0]) & (uv[:, 0] < box[2]) & (uv[:, 1] > box[1]) & (uv[:, 1] < box[3])
     assert inside.mean() > 0.9
@@ -115,16 +115,16 @@ def test_front_frames_a_person_far_down_the_street_and_seeks_keep_them_in_view()
     result.main.transl[:] = np.linspace([6.0, 0.0, -20.0], [2.0, 0.0, -12.0], 20).astype(np.float32)
     meshes = build_track_meshes(result, 0, body)
     sc = BodyScene(plotter, body.faces, body.vertex_parts)
-    sc.set_ground(meshes.vertices)
-    sc.set_camera("front", meshes.vertices[0])
-    v0 = meshes.vertices[0]
+    sc.set_ground(meshes.ground_sample())
+    sc.set_camera("front", meshes.vertices_at(0))
+    v0 = meshes.vertices_at(0)
     np.testing.assert_allclose(plotter.camera.focal_point, (v0.min(0) + v0.max(0)) / 2, atol=1e-5)
     assert _in_view(plotter.camera, v0)
     distance = np.linalg.norm(np.subtract(plotter.camera.position, plotter.camera.focal_point))
     assert distance < 6.0                                   # fitted to the person, not to the whole street
-    sc.set_frame(meshes.vertices[19])
-    sc.frame_person(meshes.vertices[19])
-    assert _in_view(plotter.camera, meshes.vertices[19]) and sc.camera_preset == "front"
+    sc.set_frame(meshes.vertices_at(19))
+    sc.frame_person(meshes.vertices_at(19))
+    assert _in_view(plotter.camera, meshes.vertices_at(19)) and sc.camera_preset == "front"
     plotter.close()
 
 
@@ -136,7 +136,7 @@ def test_a_turn_by_hand_leaves_the_preset_and_later_seeks_keep_the_turn(scene):
     sc.plotter.camera.azimuth = 40.0
     assert sc.turned_by_hand() and sc.camera_preset == "custom"
     offset = np.subtract(sc.plotter.camera.position, sc.plotter.camera.focal_point)
-    sc.frame_person(meshes.vertices[10])
+    sc.frame_person(meshes.vertices_at(10))
     np.testing.assert_allclose(np.subtract(sc.plotter.camera.position, sc.plotter.camera.focal_point), offset,
                                atol=1e-6)
     sc.set_camera("front")

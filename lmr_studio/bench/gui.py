@@ -127,7 +127,7 @@ def _measure(quick: bool) -> dict:
 
         scrub = measure_scrub(app, win, win.controller.session.result, cache_dir() / "bench", quick)
         _open(app, win, _crowd_result().save(Path(tmp) / "crowd.lmr.npz"))
-        everyone = np.concatenate([m.vertices[0] for m in win.controller.session.meshes.values()])
+        everyone = np.concatenate([m.vertices_at(0) for m in win.controller.session.meshes.values()])
         win.mesh_view.set_camera("front", everyone)          # all six in view (seeks keep the distance)
         _frame_ms(app, win, range(3))
         cpu0 = time.process_time()

@@ -190,8 +190,8 @@ class MainWindow(QMainWindow):
         meshes = session.meshes.get(tid) if session is not None else None
         if meshes is not None and self._framed != (id(session), tid):    # a new result or person
             self._framed = (id(session), tid)
-            shown = meshes.vertices[meshes.nearest_row(self.playback.current)]
-            self.mesh_view.set_body(session.body.faces, session.body.vertex_parts, meshes.vertices, shown)
+            shown = meshes.vertices_at(meshes.nearest_row(self.playback.current))
+            self.mesh_view.set_body(session.body.faces, session.body.vertex_parts, meshes.ground_sample(), shown)
             self.mesh_view.set_parts(self.parts_panel.state.copy())
 
     def _on_playback_state(self) -> None:
@@ -232,8 +232,8 @@ class MainWindow(QMainWindow):
         if meshes is not None:
             row = meshes.row(i) if ctl.selected_track in ctl.visible_tracks else None
             others = people_at_frame(session.meshes, ctl.visible_tracks - {ctl.selected_track}, i)
-            self.mesh_view.show_vertices(None if row is None else meshes.vertices[row],
-                                         None if row is None or meshes.ghost is None else meshes.ghost[row],
+            self.mesh_view.show_vertices(None if row is None else meshes.vertices_at(row),
+                                         None if row is None else meshes.ghost_at(row),
                                          not self.playback.timeline.playing, self.playback.scrubbing, others)
         self.timeline_bar.show(self.playback.timeline)
         self.playback.request_playhead()

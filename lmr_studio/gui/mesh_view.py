@@ -88,8 +88,9 @@ class MeshView(QWidget):
     def set_body(self, faces: np.ndarray, vertex_parts: np.ndarray, track_vertices: np.ndarray,
                  shown: np.ndarray) -> None:
         """(Re)build the scene for a body model (once per model), lay the ground under the
-        selected person's (F, V, 3) ``track_vertices`` and fit the view to the person at ``shown``
-        (V, 3): on open and on a person switch, the preset's view, even after a turn by hand."""
+        selected person's (K, V, 3) ``track_vertices`` (frames spread over their path) and fit
+        the view to the person at ``shown`` (V, 3): on open and on a person switch, the
+        preset's view, even after a turn by hand."""
         key = (len(vertex_parts), len(faces))
         if self.scene is None or key != self._faces_key:
             self.scene = BodyScene(self.plotter, faces, vertex_parts)

@@ -67,7 +67,7 @@ def person_overlays(result: MotionResult, frame: int, selected: int | None, mesh
         mesh = meshes.get(tid)
         mrow = mesh.row(frame) if mesh is not None else None
         if with_mesh and mrow is not None and body is not None:
-            person.mesh_vertices = mesh.vertices[mrow]
+            person.mesh_vertices = mesh.vertices_at(mrow)
             person.mesh_faces, person.mesh_face_parts = body.faces, triangle_parts
             person.mesh_vertex_parts = body.vertex_parts
         people.append(person)

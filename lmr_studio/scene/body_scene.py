@@ -101,9 +101,9 @@ class BodyScene:
 
     # -- ground and camera ------------------------------------------------------------------
     def set_ground(self, vertices: np.ndarray) -> None:
-        """Place a grid under all of (..., V, 3) ``vertices`` (the selected person's whole
-        sequence): a margin around them and at most ``framing.GRID_LINES`` round-sized cells, so
-        distant lines do not crowd into moiré."""
+        """Place a grid under all of (..., V, 3) ``vertices`` (the selected person's frames
+        spread over their path): a margin around them and at most ``framing.GRID_LINES``
+        round-sized cells, so distant lines do not crowd into moiré."""
         centre, size, step = ground_plane(vertices)
         cells = max(1, round(size / step))
         plane = pv.Plane(center=tuple(centre), direction=(0, 1, 0), i_size=size, j_size=size,

@@ -16,6 +16,7 @@ from pathlib import Path
 from lmr_studio.pipeline import (ProcessOptions, Progress, iter_process, load_in_thread, load_models,
                                  result_path_for)
 from lmr_studio.result import MotionResult
+from lmr_studio.scene.posed_rows import ChunkCache
 from lmr_studio.scene.sequence import TrackMeshes, build_track_meshes
 
 
@@ -83,10 +84,11 @@ def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: th
     if body is None:
         return
     meshes: dict[int, TrackMeshes] = {}
+    cache = ChunkCache()                      # one memory bound for all the people of the result
     for i, (tid, track) in enumerate(result.tracks.items()):
         if cancel.is_set():
             return
         ghost_poses = track.baseline_poses if ghost and tid == result.main_id else None
-        meshes[tid] = build_track_meshes(result, tid, body, ghost_poses)
-        yield Progress("meshes", i + 1, len(result.tracks), f"posed track {tid}")
+        meshes[tid] = build_track_meshes(result, tid, body, ghost_poses, cache)
+        yield Progress("meshes", i + 1, len(result.tracks), f"prepared track {tid}")
     yield Session(result, body, meshes, video, saved, reloaded)
