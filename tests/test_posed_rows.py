@@ -106,3 +106,29 @@ def test_a_scrub_poses_rows_alone_and_playback_poses_chunks():
     for row in range(42, 4 * CHUNK_ROWS, 2):                 # play on from 40 to the end, dropping frames
         meshes.vertices_at(row)
     assert body.rows_posed == 5 + 3 * CHUNK_ROWS             # chunks 1, 2 and 3 (the last two prefetched), once
+
+
+def test_a_result_that_fits_the_cache_is_posed_when_opened_and_a_long_one_is_not(tmp_path):
+    """Opening a short result poses every row up front (playback then never calls the body);
+    a result larger than the cache is left to be posed on demand."""
+    from lmr_studio.pipeline import ProcessOptions
+    from lmr_studio.scene.session import Session, iter_open
+
+    bound = 300 * FakeBody.num_vertices * 12                  # 300 rows
+
+    def opened(frames: int) -> tuple[CountingBody, Session]:
+        body = CountingBody()
+        path = tmp_path / f"r{frames}.lmr.npz"
+        make_waving_result(frames).save(path)
+        items = list(iter_open(None, ProcessOptions(), result_path=path, ghost=False,
+                               load_body=lambda options, progress: body, cache=ChunkCache(bound)))
+        return body, items[-1]
+
+    body, session = opened(2 * CHUNK_ROWS + 3)
+    posed = body.rows_posed
+    assert posed == 2 * CHUNK_ROWS + 3
+    for row in (0, 40, 5, 2 * CHUNK_ROWS + 2):
+        session.meshes[0].vertices_at(row)
+    assert body.rows_posed == posed                           # all from the cache
+    body, session = opened(301)
+    assert body.rows_posed == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import platform
@@ -25,9 +26,9 @@ def run(args: argparse.Namespace) -> int:
                     "cpu_threads": torch.get_num_threads(), "cuda": torch.cuda.is_available()},
     }
     for name in args.only or BENCH_MODULES:
-        module = importlib.import_module(f"lmr_studio.bench.{name}")
         if not args.json:
             print(f"running {name} benchmarks ...", file=sys.stderr)
-        figures.update(module.run(quick=args.quick))
+        with contextlib.redirect_stdout(sys.stderr):  # warp (under Anny) prints its banner to stdout
+            figures.update(importlib.import_module(f"lmr_studio.bench.{name}").run(quick=args.quick))
     print(json.dumps(figures, indent=None if args.json else 2))
     return 0

@@ -4,7 +4,9 @@ A track's rows are posed in chunks of ``CHUNK_ROWS`` by one batched ``body.mesh_
 (about 3 ms a row for Anny on a CPU, against 22 ms for a row alone), and the chunks are kept in a
 least-recently-used cache bounded in bytes and shared by every track of a result. While a chunk is
 used, the next one is posed on a background thread, so playback does not stall at chunk edges; a
-row read out of sequence (a seek, a scrub) is posed alone.
+row read out of sequence (a seek, a scrub) is posed alone. A result whose every row fits the cache
+is posed whole when it is opened (:meth:`PosedRows.warm`), as before this module: short clips
+play without posing, long ones stay within the bound.
 """
 
 from __future__ import annotations
@@ -127,6 +129,16 @@ class PosedRows:
         if (chunk + 1) * self.chunk_rows < len(self):
             self.cache.prefetch((self, chunk + 1), lambda: self._pose(chunk + 1))
         return vertices[offset]
+
+    def nbytes(self, vertex_count: int) -> int:
+        """Bytes of all rows posed, for a body of ``vertex_count`` vertices."""
+        return len(self) * vertex_count * 3 * np.dtype(np.float32).itemsize
+
+    def warm(self) -> None:
+        """Pose every chunk into the cache now (when opening a result that fits the cache, so
+        playback and seeks never wait for the body model)."""
+        for chunk in range(-(-len(self) // self.chunk_rows)):
+            self.cache.get((self, chunk), lambda c=chunk: self._pose(c))
 
     def sample(self, count: int = GROUND_SAMPLE_ROWS) -> np.ndarray:
         """(K, V, 3) vertices of up to ``count`` evenly spaced rows (first and last included), posed

@@ -40,12 +40,13 @@ def _default_body(options: ProcessOptions, progress=None):
 
 def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: threading.Event | None = None, *,
               result_path: str | Path | None = None, ghost: bool = True, reprocess: bool = False,
-              load_body=_default_body, process=iter_process, load=load_models) -> Iterator[Progress | Session]:
+              load_body=_default_body, process=iter_process, load=load_models,
+              cache: ChunkCache | None = None) -> Iterator[Progress | Session]:
     """Yield Progress while getting a result for ``video_path`` (reloaded from
     ``result_path_for(video)`` when present unless ``reprocess``; or read from ``result_path``),
     then a :class:`Session`. Yields nothing more after a cancel. ``load_body(options, progress)`` and
     ``process(video, options, cancel, load)`` with ``load(options, progress) -> (network, body)``
-    are injectable for tests. One body model per session: after processing, the body that
+    are injectable for tests, as is the mesh ``cache`` (default: a new :class:`ChunkCache`). One body model per session: after processing, the body that
     ``load`` gave the pipeline poses the meshes too."""
     cancel = cancel or threading.Event()
     loaded: dict[str, object] = {}                  # the body model the pipeline loads, if it runs
@@ -84,11 +85,15 @@ def iter_open(video_path: str | Path | None, options: ProcessOptions, cancel: th
     if body is None:
         return
     meshes: dict[int, TrackMeshes] = {}
-    cache = ChunkCache()                      # one memory bound for all the people of the result
-    for i, (tid, track) in enumerate(result.tracks.items()):
-        if cancel.is_set():
-            return
+    cache = cache if cache is not None else ChunkCache()  # one memory bound for all the people of the result
+    for tid, track in result.tracks.items():
         ghost_poses = track.baseline_poses if ghost and tid == result.main_id else None
         meshes[tid] = build_track_meshes(result, tid, body, ghost_poses, cache)
-        yield Progress("meshes", i + 1, len(result.tracks), f"prepared track {tid}")
+    rows = [p for m in meshes.values() for p in (m.posed, m.ghost_posed) if p is not None]
+    if sum(p.nbytes(len(body.vertex_parts)) for p in rows) <= cache.max_bytes:  # fits: pose it all now
+        for i, posed in enumerate(rows):
+            if cancel.is_set():
+                return
+            posed.warm()
+            yield Progress("meshes", i + 1, len(rows), f"posed {len(posed)} frames")
     yield Session(result, body, meshes, video, saved, reloaded)
