@@ -138,3 +138,20 @@ def test_a_video_mode_pose_made_to_forget_detects_like_a_new_one(sample_video):
         used.close(), fresh.close()
     assert reused is not None and new is not None
     np.testing.assert_allclose(reused.keypoints, new.keypoints, atol=1e-3)
+
+
+def test_someone_whose_motion_leads_out_of_the_frame_is_unseen_this_frame():
+    """A person seen on the last frame whose motion now leads out of the frame is missed, and no
+    longer counts as seen: a crossing resolved later in the frame must not take back their last
+    pose (that left a just-seeded person with no pose and an empty box, and the next crop divided
+    by zero)."""
+    from lmr_studio.perception.tracking import PersonTracker, _Followed
+
+    tracker = PersonTracker(max_people=None)
+    try:
+        person = _Followed(0, None, np.array([-400.0, 100.0, 80.0]), [3], [np.zeros((33, 3))], [np.zeros((33, 3))],
+                           seen_now=True)
+        tracker._follow(person, 4, np.zeros((240, 320, 3), np.uint8), 1.0)
+        assert not person.seen_now and person.misses == 1 and person.frames == [3]
+    finally:
+        tracker.close()

@@ -162,6 +162,7 @@ class PersonTracker:
 
     def _follow(self, person: _Followed, index: int, work: np.ndarray, scale: float) -> None:
         """Look for ``person`` on a crop around where they should be (a pool task: it touches only them)."""
+        person.seen_now = False  # until a pose is recorded this frame (a stale flag would let a crossing undo an old pose)
         crop = self._crop(person.predicted(index), scale)
         if not (0 <= crop[0] < work.shape[1] and 0 <= crop[1] < work.shape[0]):
             person.misses += 1  # their motion leads out of the frame: no pose to look for
