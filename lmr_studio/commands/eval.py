@@ -78,10 +78,9 @@ def _clips(args: argparse.Namespace, paths: dict[str, Path] | None, body, bank):
 
         clips = clips_from_motion_file(next(iter(paths.values())), body, bank)
     elif args.realdet is not None:
-        from lmr_studio.training.realdet import load_realdet
-        from lmr_studio.training.realdet_clips import clips_from_realdet, realdet_split
+        from lmr_studio.training.realdet_clips import load_realdet_clips
 
-        clips, dropped = clips_from_realdet(realdet_split(load_realdet(args.realdet), args.realdet_split))
+        clips, dropped = load_realdet_clips(args.realdet, args.realdet_split)
         print(f"{len(clips)} render-and-detect clips, {args.realdet_split} split ({dropped} with missed frames "
               "left out)", file=sys.stderr)
     else:
@@ -137,12 +136,18 @@ def _motion_paths(motion: str, render: bool) -> dict[str, Path]:
     return {path.stem: path}
 
 
-def _rendered(args: argparse.Namespace, paths: dict[str, Path], body, bank, weights: Path | None) -> dict:
-    from lmr_studio.training.eval_cameras import CAMERAS
-    from lmr_studio.training.render_eval import Clip, evaluate_rendered
+def _fitted_clips(args: argparse.Namespace, paths: dict[str, Path], body, bank) -> list:
+    """The motions of ``--motion`` fitted on ``body`` (once, for every weights folder)."""
+    from lmr_studio.training.render_eval import Clip
     from lmr_studio.training.user_motion import fit_motion, load_motion_file
 
-    clips = [Clip(name, fit_motion(load_motion_file(p), body, bank, frames=args.frames)) for name, p in paths.items()]
+    return [Clip(name, fit_motion(load_motion_file(p), body, bank, frames=args.frames)) for name, p in paths.items()]
+
+
+def _rendered(args: argparse.Namespace, clips: list, body, weights: Path | None) -> dict:
+    from lmr_studio.training.eval_cameras import CAMERAS
+    from lmr_studio.training.render_eval import evaluate_rendered
+
     cameras = [c for c in CAMERAS if c.name in args.cameras]
     results = evaluate_rendered(clips, body, args.kinds, weights, cameras,
                                 log=lambda s: print(s, file=sys.stderr, flush=True),  # progress; JSON on stdout
@@ -173,10 +178,10 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.redirect_stdout(sys.stderr):  # warp (under Anny) prints its banner to stdout
         body = load_body_model("anny")
         bank = build_body_bank(body)
-        clips = None if args.render else _clips(args, paths, body, bank)
+        clips = _fitted_clips(args, paths, body, bank) if args.render else _clips(args, paths, body, bank)
         for weights in args.weights:
             if args.render:
-                runs.append(_rendered(args, paths, body, bank, weights))
+                runs.append(_rendered(args, clips, body, weights))
             else:
                 runs.append(evaluate(body, bank, tuple(args.kinds), weights, clips=clips))
     if len(runs) > 1:

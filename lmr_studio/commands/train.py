@@ -113,10 +113,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _realdet_clips(directory: Path):
     """The train split of the render-and-detect shards in ``directory``, as clips."""
-    from lmr_studio.training.realdet import load_realdet
-    from lmr_studio.training.realdet_clips import clips_from_realdet, realdet_split
+    from lmr_studio.training.realdet_clips import load_realdet_clips
 
-    clips, dropped = clips_from_realdet(realdet_split(load_realdet(directory), "train"))
+    clips, dropped = load_realdet_clips(directory, "train")
     if len(clips) == 0:
         raise LMRStudioError(f"No render-and-detect clip in {directory} has the person on every frame.",
                              "Generate more shards with `lmr-studio datagen`.")

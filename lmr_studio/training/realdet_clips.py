@@ -48,3 +48,11 @@ def clips_from_realdet(data: dict[str, np.ndarray]) -> tuple[ClipSet, int]:
                     joints2d=as_t(pixels_to_box(data["joints2d"][keep].astype(np.float32), box)),
                     keypoints=as_t(kp), families=[str(f) for f in data["family"][keep]])
     return clips, int((~keep).sum())
+
+
+def load_realdet_clips(directory, split: str) -> tuple[ClipSet, int]:
+    """The ``split`` clips of the shards in ``directory`` (:func:`~lmr_studio.training.realdet.load_realdet`)
+    as :func:`clips_from_realdet` gives them: (clips, number of clips with missed frames left out)."""
+    from lmr_studio.training.realdet import load_realdet
+
+    return clips_from_realdet(realdet_split(load_realdet(directory), split))

@@ -94,8 +94,9 @@ def synthesize(clip: MotionClip, bank: BodyBank, body: int, rng: np.random.Gener
     transl = transl + 0.02 * dist * smooth_noise(rng, f, fps, 0.3, 3) * np.array([1, 1, 0])
     kp_xy = perspective_project(landmarks, transl, focal, (width, height))
     j_xy = perspective_project(joints, transl, focal, (width, height))
-    keypoints = _detector_errors(kp_xy, landmarks, glob, transl, rng, fps)
-    world, flipped = _world_landmarks(landmarks, glob, transl, rng, fps)
+    facing = _facing_deg(glob, landmarks, transl)
+    keypoints = _detector_errors(kp_xy, landmarks, glob, transl, facing, rng, fps)
+    world, flipped = _world_landmarks(landmarks, facing, rng, fps)
     keypoints[flipped] = keypoints[flipped][:, MIRROR]
     box = box_from_keypoints(keypoints)
     side = box[:, 2:3]
@@ -142,10 +143,11 @@ def _spans(rng: np.random.Generator, share: np.ndarray, lengths: tuple[float, fl
     return out
 
 
-def _world_landmarks(landmarks: np.ndarray, glob: np.ndarray, transl: np.ndarray, rng: np.random.Generator,
+def _world_landmarks(landmarks: np.ndarray, facing: np.ndarray, rng: np.random.Generator,
                      fps: float) -> tuple[np.ndarray, np.ndarray]:
-    """True landmarks (F, 33, 3) camera axes -> BlazePose-like world landmarks (F, 33, 3) in
-    BlazePose's axes, and the (F,) frames seen facing the wrong way (see the module docstring)."""
+    """True landmarks (F, 33, 3) camera axes, seen at ``facing`` (F,) degrees -> BlazePose-like
+    world landmarks (F, 33, 3) in BlazePose's axes, and the (F,) frames seen facing the wrong way
+    (see the module docstring)."""
     noise = measured_noise()
     f = len(landmarks)
     world = landmarks - landmarks[:, [23, 24]].mean(1, keepdims=True)
@@ -155,7 +157,7 @@ def _world_landmarks(landmarks: np.ndarray, glob: np.ndarray, transl: np.ndarray
     world = np.einsum("fij,fkj->fki", Rotation.from_rotvec(turn).as_matrix(), world)
     world = world + (rng.uniform(0.02, 0.11) * smooth_noise(rng, f, fps, 1.0, 99).reshape(f, 33, 3)
                      + rng.uniform(0.005, 0.02) * rng.standard_normal((f, 33, 3)))
-    share = noise.by_facing(noise.flip_rate, _facing_deg(glob, landmarks, transl))
+    share = noise.by_facing(noise.flip_rate, facing)
     flipped = np.zeros(f, bool)
     for span in _spans(rng, share, (0.3 * fps, 3.0 * fps)):
         flipped[span] = True
@@ -164,8 +166,9 @@ def _world_landmarks(landmarks: np.ndarray, glob: np.ndarray, transl: np.ndarray
 
 
 def _detector_errors(xy: np.ndarray, landmarks: np.ndarray, glob: np.ndarray, transl: np.ndarray,
-                     rng: np.random.Generator, fps: float) -> np.ndarray:
-    """(F, 33, 2) true pixels -> (F, 33, 3) noisy pixels + visibility (see module docstring)."""
+                     facing: np.ndarray, rng: np.random.Generator, fps: float) -> np.ndarray:
+    """(F, 33, 2) true pixels of a person seen at ``facing`` (F,) degrees -> (F, 33, 3) noisy
+    pixels + visibility (see module docstring)."""
     noise = measured_noise()
     f = len(xy)
     extent = (xy.max(1) - xy.min(1)).max(-1)[:, None, None]  # person size in pixels, per frame
@@ -196,7 +199,7 @@ def _detector_errors(xy: np.ndarray, landmarks: np.ndarray, glob: np.ndarray, tr
         vis[inside] = rng.uniform(0.05, 0.45, inside.sum())
         xy[inside] += extent[:, 0][np.nonzero(inside)[0]] * rng.normal(0, 0.05, (inside.sum(), 2))
     # left/right swaps of a limb pair for a few frames
-    share = noise.by_facing(noise.limb_swap_rate, _facing_deg(glob, landmarks, transl))
+    share = noise.by_facing(noise.limb_swap_rate, facing)
     for span in _spans(rng, share, noise.limb_swap_frames):
         left, right = SWAP_ARMS if rng.random() < 0.5 else SWAP_LEGS
         xy[span, left], xy[span, right] = xy[span, right].copy(), xy[span, left].copy()
