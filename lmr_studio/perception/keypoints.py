@@ -5,10 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
+from lmr_studio.ahead import iterate_ahead
 from lmr_studio.errors import BadVideoError
 from lmr_studio.perception.keypoint_cache import cache_file, load_tracks, save_tracks
 from lmr_studio.perception.tracking import KeypointTrack, PersonTracker, TrackerSettings
 from lmr_studio.video import VideoSource
+
+#: Frames decoded ahead of the tracker (each 4K frame is 25 MB).
+DECODE_AHEAD = 2
 
 
 def video_keypoint_tracks(source: VideoSource, all_tracks: bool = False, use_cache: bool = True,
@@ -27,7 +31,9 @@ def video_keypoint_tracks(source: VideoSource, all_tracks: bool = False, use_cac
         return
     tracker = PersonTracker(TrackerSettings.for_fps(source.fps, source.num_frames), max_people=None if all_tracks else 1)
     snapshot_every = max(1, round(source.fps))
-    frames = iter(source)  # in order, not through the frame cache
+    # in order, not through the frame cache; the next frames decode on their own thread while
+    # the tracker works on this one
+    frames = iterate_ahead(iter(source), depth=DECODE_AHEAD, name="lmr-decode")
     try:
         for i in range(source.num_frames):
             if cancel is not None and cancel.is_set():
@@ -43,6 +49,7 @@ def video_keypoint_tracks(source: VideoSource, all_tracks: bool = False, use_cac
             yield i + 1, tracker.tracks() if last or (i + 1) % snapshot_every == 0 else None
         tracks = tracker.tracks()
     finally:
+        frames.close()
         tracker.close()
     if path is not None:
         save_tracks(path, tracks)
