@@ -423,7 +423,7 @@ def _recover_steps(video_path: Path, options: ProcessOptions, model, body, cance
     with VideoSource(video_path) as source:
         yield Progress("open", 1, 1, f"{source.size[0]}x{source.size[1]}, {source.num_frames} frames @ {source.fps:g} fps")
         recoverer = recoverer or Recoverer(model, body, source.size, source.fps, options.device,
-                                           RefineSettings() if options.refine else None,
+                                           RefineSettings.for_input(source.is_image) if options.refine else None,
                                            _baseline(options) if options.baseline else None)
         settings = TrackerSettings.for_fps(source.fps, source.num_frames)
 

@@ -49,6 +49,24 @@ def test_photo_of_one_person_processes_in_the_cli(fast_model_args, tmp_path, sam
     assert error < 15  # pixels, the keypoints the mesh came from
 
 
+def test_a_photo_is_refined_with_the_photo_settings(fast_models, tmp_path):
+    """The pipeline refines a photo with RefineSettings.for_input(True): its limb joints land nearer
+    BlazePose's keypoints than with a video's settings on the same photo."""
+    from lmr_studio.model.refine import RefineSettings
+    from lmr_studio.pipeline import ProcessOptions, Recoverer, iter_recover
+
+    model, body = fast_models
+    photo = _write_photo(tmp_path / "photo.jpg", _sample_frames(1)[0])
+
+    def main_track(recoverer=None):
+        *_, result = iter_recover(photo, ProcessOptions(use_cache=False), model, body, recoverer=recoverer)
+        return result.main
+
+    as_photo = main_track()
+    as_video = main_track(Recoverer(model, body, (640, 480), 30.0, refine=RefineSettings()))
+    assert np.median(as_photo.keypoint_error) < np.median(as_video.keypoint_error)
+
+
 def test_photo_of_two_people_gives_two_people(tmp_path):
     frames = _sample_frames(61)
     photo = _write_photo(tmp_path / "two.png", np.hstack([frames[0], frames[60]]))

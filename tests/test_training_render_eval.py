@@ -120,3 +120,20 @@ def test_render_pipeline_score_on_anny(anny_body, tmp_path, monkeypatch):
     sums = ErrorSums()
     score_track([sums], anny_body, filmed.poses, filmed.betas, track.frame_ids, track.poses, track.betas)
     assert all(np.isfinite(v) for k, v in sums.result().items() if k != "per_part")
+
+
+def test_stills_score_each_picked_frame_as_a_photo(anny_body, tmp_path, monkeypatch):
+    """--stills: every 10th frame of a rendered 30-frame walk goes through the pipeline as a photo
+    (a PNG beside the video); each is found and scored on its own frame of the truth."""
+    monkeypatch.setenv("LMR_STUDIO_CACHE", str(tmp_path / "cache"))  # the keypoint cache stays here
+    from lmr_studio.training.render_eval import Clip, anny_renderer, evaluate_rendered
+    from lmr_studio.training.user_motion import FittedMotion
+
+    walk = _walk(30)
+    clip = Clip("walk", FittedMotion(walk.poses, np.zeros(10, np.float32), walk.transl))
+    result = evaluate_rendered([clip], anny_body, ["lmr"], cameras=[CAMERAS[0]], render=anny_renderer(anny_body),
+                               root=tmp_path / "render", stills=10)
+    photos = sorted((tmp_path / "render").glob("walk-*/front-stills/*.png"))
+    assert [p.stem for p in photos] == ["00000", "00010", "00020"]
+    assert result["per_camera"]["front"]["found"] == 1.0
+    assert np.isfinite(result["lmr"]["mpjpe"]) and result["lmr"]["accel"] is None

@@ -53,6 +53,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--frames", type=int, default=None, help="with --render: first N frames (30 fps) per clip")
     parser.add_argument("--no-refine", action="store_true",
                         help="with --render: score the raw network output (no 2D refinement)")
+    parser.add_argument("--stills", type=int, default=None, metavar="N",
+                        help="with --render: process every N-th frame of each video as a photo instead")
     parser.add_argument("--cameras", nargs="+", choices=[c.name for c in CAMERAS], default=[c.name for c in CAMERAS],
                         help="with --render: cameras to film from")
     parser.add_argument("--realdet", type=Path, default=None, metavar="DIR",
@@ -90,14 +92,20 @@ def _clips(args: argparse.Namespace, paths: dict[str, Path] | None, body, bank):
     return clips
 
 
+def _mm(value: float | None, width: int = 0, digits: int = 1) -> str:
+    """``value`` formatted, or "-" when it was not measured (None)."""
+    return f"{'-' if value is None else f'{value:.{digits}f}':>{width}}"
+
+
 def _table(results: dict) -> str:
     lines = [f"{'network':<12}{'MPJPE':>9}{'PA-MPJPE':>10}{'PVE':>9}{'Accel':>9}   (mm, accel mm/frame^2)"]
     for kind, r in results.items():
-        lines.append(f"{kind:<12}{r['mpjpe']:>9.1f}{r['pa_mpjpe']:>10.1f}{r['pve']:>9.1f}{r['accel']:>9.2f}")
+        lines.append(f"{kind:<12}{_mm(r['mpjpe'], 9)}{_mm(r['pa_mpjpe'], 10)}{_mm(r['pve'], 9)}{_mm(r['accel'], 9, 2)}")
     lines.append("")
     lines.append("per part MPJPE / accel:")
     for kind, r in results.items():
-        cells = "  ".join(f"{p}={r['per_part'][p]['mpjpe']:.0f}/{r['per_part'][p]['accel']:.1f}" for p in PART_NAMES)
+        cells = "  ".join(f"{p}={_mm(r['per_part'][p]['mpjpe'], digits=0)}/{_mm(r['per_part'][p]['accel'])}"
+                          for p in PART_NAMES)
         lines.append(f"  {kind:<12}{cells}")
     return "\n".join(lines)
 
@@ -105,7 +113,8 @@ def _table(results: dict) -> str:
 def _render_table(results: dict, kinds: list[str]) -> str:
     lines = [_table({k: results[k] for k in kinds}), "", "per camera MPJPE / PA-MPJPE / accel (person found):"]
     for cam, r in results["per_camera"].items():
-        cells = "  ".join(f"{k}={r[k]['mpjpe']:.0f}/{r[k]['pa_mpjpe']:.0f}/{r[k]['accel']:.1f}" for k in kinds)
+        cells = "  ".join(f"{k}={_mm(r[k]['mpjpe'], digits=0)}/{_mm(r[k]['pa_mpjpe'], digits=0)}/{_mm(r[k]['accel'])}"
+                          for k in kinds)
         lines.append(f"  {cam:<8}{cells}  ({100 * r['found']:.0f} %)")
     lines.append(f"\n{results['frames']} frames per camera; fit on Anny: "
                  + ", ".join(f"{n} {e:.1f} mm" for n, e in results["fit_error_mm"].items()))
@@ -151,7 +160,7 @@ def _rendered(args: argparse.Namespace, clips: list, body, weights: Path | None)
     cameras = [c for c in CAMERAS if c.name in args.cameras]
     results = evaluate_rendered(clips, body, args.kinds, weights, cameras,
                                 log=lambda s: print(s, file=sys.stderr, flush=True),  # progress; JSON on stdout
-                                refine=not args.no_refine)
+                                refine=not args.no_refine, stills=args.stills)
     results["fit_error_mm"] = {c.name: round(c.motion.fit_error_mm, 1) for c in clips}
     return results
 
@@ -171,6 +180,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.render and args.motion is None:
         raise LMRStudioError("--render needs a motion.", f"Add --motion FILE (.npz or .bvh) or --motion {LAFAN1}.")
+    if args.stills is not None and (not args.render or args.stills < 1):
+        raise LMRStudioError("--stills N needs --render and N >= 1.", "For example: --render --stills 15.")
     if args.frames is not None and not args.render:
         raise LMRStudioError("--frames applies to end-to-end evaluation only.", "Add --render, or leave --frames out.")
     paths = _motion_paths(args.motion, args.render) if args.motion is not None else None

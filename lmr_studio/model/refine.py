@@ -32,6 +32,17 @@ class RefineSettings:
     pose_prior: float = 0.001  # per joint, per rad^2 of residual rotation
     depth_prior: float = 0.05  # per (log depth ratio)^2
 
+    @classmethod
+    def for_input(cls, is_image: bool) -> "RefineSettings":
+        """The settings for a video, or for a photo (``is_image``): one frame gives the recurrent
+        network no motion to read, so a photo's pose prior is weaker and the 2D keypoints count
+        more (on LAFAN1 frames processed as photos it lowered MPJPE and PA-MPJPE, docs/model.md)."""
+        return cls(pose_prior=PHOTO_POSE_PRIOR) if is_image else cls()
+
+
+#: The pose prior of :meth:`RefineSettings.for_input` for a photo.
+PHOTO_POSE_PRIOR = 3e-4
+
 
 @dataclasses.dataclass
 class Refined:

@@ -34,9 +34,10 @@ class ErrorSums:
         np.add.at(self.part[metric][:, 1], labels, errors.shape[0])
 
     def result(self) -> dict:
-        out = {m: round(s / max(n, 1), 2) for m, (s, n) in self.total.items()}
-        out["per_part"] = {name: {m: round(float(self.part[m][p, 0] / max(self.part[m][p, 1], 1)), 2)
-                                  for m in METRICS} for p, name in enumerate(PART_NAMES)}
+        """Mean per metric, overall and per part; None for a metric with no samples (acceleration on photos)."""
+        out = {m: round(s / n, 2) if n else None for m, (s, n) in self.total.items()}
+        out["per_part"] = {name: {m: round(float(self.part[m][p, 0] / self.part[m][p, 1]), 2)
+                                  if self.part[m][p, 1] else None for m in METRICS} for p, name in enumerate(PART_NAMES)}
         return out
 
 

@@ -8,6 +8,8 @@ a room behind), then every network kind runs through :func:`lmr_studio.pipeline.
 (keypoints once per video, from the pipeline's own cache, for all kinds). The main track's poses
 and betas are scored with :mod:`~lmr_studio.training.metrics` against the camera-frame truth on
 the frames where the person was found; acceleration only over three consecutive found frames.
+With ``stills``, every ``stills``-th frame of each video is instead processed as a photo (a PNG
+beside the video, one frame for the pipeline) and scored on its own (no acceleration).
 
 Videos, truth and fits live in ``<user cache>/eval/render/<clip>-<key>/`` (``key`` hashes the
 motion, the frame limit and the cameras), so a second run renders nothing again.
@@ -148,6 +150,36 @@ class _Tally:
         return out
 
 
+def _score_stills(tally: _Tally, label: str, video: Path, cam: str, filmed, models: dict, body,
+                  log: Callable[[str], None], refine: bool, every: int) -> None:
+    """Every ``every``-th frame of ``video`` processed as a photo by every network; adds the scores to ``tally``."""
+    import cv2
+
+    from lmr_studio.video import VideoSource
+
+    stills = video.parent / f"{video.stem}-stills"
+    stills.mkdir(exist_ok=True)
+    with VideoSource(video) as source:
+        picked = range(0, source.num_frames, every)
+        photos = [stills / f"{i:05d}.png" for i in picked]
+        for i, photo in zip(picked, photos):
+            if not photo.is_file():
+                cv2.imwrite(str(photo), cv2.cvtColor(source.read(i), cv2.COLOR_RGB2BGR))
+    for k, (kind, model) in enumerate(models.items()):
+        this_camera = ErrorSums()
+        for i, photo in zip(picked, photos):
+            track = run_pipeline(photo, model, body, refine)
+            if k == 0:
+                tally.found[cam][0] += track is not None
+                tally.found[cam][1] += 1
+            if track is None:
+                continue
+            score_track((tally.total[kind], tally.per_cam[cam][kind], this_camera), body, filmed.poses[i:i + 1],
+                        filmed.betas[i:i + 1], np.zeros(1, np.int64), track.poses, track.betas)
+        r = this_camera.result()
+        log(f"{label} {kind} ({len(photos)} photos): MPJPE {r['mpjpe']:.1f} PA-MPJPE {r['pa_mpjpe']:.1f}")
+
+
 def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, models: dict, body,
                  log: Callable[[str], None], refine: bool) -> None:
     """Run every network's pipeline on one rendered video and add its scores to ``tally``."""
@@ -176,14 +208,15 @@ def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, model
 def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights_dir=None,
                       cameras: Sequence[EvalCamera] = CAMERAS, render: Render | None = None,
                       root: Path | None = None, log: Callable[[str], None] = lambda s: None,
-                      refine: bool = True) -> dict:
+                      refine: bool = True, stills: int | None = None) -> dict:
     """Score ``kinds`` end to end on ``clips`` seen by ``cameras``. Returns ``{kind: metrics,
     "per_camera": {camera: {kind: metrics, "found": fraction}}, "frames": frames per camera,
     "timing": {"render_s_per_frame", "detect_s_per_frame", "network_s_per_frame"}}`` with metrics
     as :meth:`ErrorSums.result` (mm, accel mm/frame^2). Timing: rendering; the first pipeline pass
     over a video (BlazePose + network + body); later passes (keypoints from the cache); None
     where nothing of the kind ran (e.g. every video was already rendered). ``refine``: the
-    pipeline's 2D refinement after the network (its default) or the raw network output."""
+    pipeline's 2D refinement after the network (its default) or the raw network output.
+    ``stills``: score every ``stills``-th frame processed as a photo instead of the videos."""
     from lmr_studio.body.paths import cache_dir
     from lmr_studio.model import load_model
 
@@ -202,5 +235,9 @@ def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights
                 render(camera_vertices(filmed, m.poses, m.transl, body), body.faces, cam, video)
                 tally.timed("render", time.perf_counter() - start, len(m.poses))
                 log(f"{clip.name} {cam.name}: rendered {len(m.poses)} frames")
-            _score_video(tally, f"{clip.name} {cam.name}", video, cam.name, filmed, models, body, log, refine)
+            if stills:
+                _score_stills(tally, f"{clip.name} {cam.name}", video, cam.name, filmed, models, body, log, refine,
+                              stills)
+            else:
+                _score_video(tally, f"{clip.name} {cam.name}", video, cam.name, filmed, models, body, log, refine)
     return tally.result(int(sum(len(c.motion.poses) for c in clips)))

@@ -12,8 +12,10 @@ import numpy as np
 from lmr_studio.training.evaluate import METRICS
 
 
-def _mean_std(values: list[float]) -> list[float]:
-    """[mean, sample std] rounded to 0.01 (std 0 for one value)."""
+def _mean_std(values: list[float | None]) -> list[float | None]:
+    """[mean, sample std] rounded to 0.01 (std 0 for one value); [None, None] for a metric not measured."""
+    if any(v is None for v in values):
+        return [None, None]
     x = np.asarray(values, np.float64)
     return [round(float(x.mean()), 2), round(float(x.std(ddof=1)) if len(x) > 1 else 0.0, 2)]
 
@@ -33,7 +35,9 @@ def spread_table(spread: dict, kinds: list[str], seeds: int) -> str:
     """The mean ± std table :func:`seed_spread` makes, as text."""
     lines = [f"mean ± std over {seeds} seeds", f"{'network':<12}" + "".join(f"{m:>16}" for m in METRICS)]
     for kind in kinds:
-        lines.append(f"{kind:<12}" + "".join(f"{spread[kind][m][0]:>9.1f} ± {spread[kind][m][1]:<4.1f}" for m in METRICS))
+        lines.append(f"{kind:<12}" + "".join(f"{'-':>16}" if spread[kind][m][0] is None
+                                             else f"{spread[kind][m][0]:>9.1f} ± {spread[kind][m][1]:<4.1f}"
+                                             for m in METRICS))
     for cam, r in spread.get("per_camera", {}).items():
         cells = "  ".join(f"{k}={r[k]['mpjpe'][0]:.0f}±{r[k]['mpjpe'][1]:.0f}/{r[k]['pa_mpjpe'][0]:.0f}±{r[k]['pa_mpjpe'][1]:.0f}"
                           for k in kinds)
