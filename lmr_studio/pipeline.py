@@ -256,8 +256,9 @@ class Recoverer:
         rest = self.rest_joints(betas)
         transl = weak_to_full_translation(cam, boxes, self.focal, self.size).astype(np.float32)
         if self.refine is not None:
+            follows = np.concatenate([np.r_[False, np.diff(r.kt.frame_ids) == 1] for r in rows])
             refined = refine_to_keypoints(poses, transl, rest, keypoints, boxes[:, 2], self.focal, self.size,
-                                          self.refine)
+                                          self.refine, follows)
             poses, transl = refined.poses, refined.transl
         ends = np.cumsum([len(r.poses) for r in rows])[:-1].tolist()
         out = []

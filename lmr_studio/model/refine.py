@@ -5,8 +5,12 @@ LMR's output initialises a small optimisation per frame: a residual rotation for
 plane and a change of its depth. The cost is the visibility-weighted Huber distance, in units of
 the person box, between the perspective projection of the 12 joints that BlazePose marks
 (shoulders, elbows, wrists, hips, knees, ankles) and its keypoints, plus priors that keep the
-pose and the depth near the network's. Frames are independent (the cost is a sum over frames and
-Adam acts per parameter), so a track refined in pieces equals the track refined whole.
+pose and the depth near the network's, plus (``follows`` given) a temporal term: the
+acceleration of the refinement's change to the joints over three consecutive frames of one
+person, so the refinement keeps the network's smooth motion instead of adding per-frame jitter.
+Without ``follows`` frames are independent (the cost is a sum over frames and Adam acts per
+parameter); with it only frames in one call are coupled, so a track refined in pieces differs
+from the track refined whole near the cuts, and rows refined earlier never change.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class RefineSettings:
     huber: float = 0.05        # box units where the 2D cost turns from quadratic to linear
     pose_prior: float = 0.001  # per joint, per rad^2 of residual rotation
     depth_prior: float = 0.05  # per (log depth ratio)^2
+    temporal: float = 0.01     # per (m/frame^2)^2 of the change's acceleration, summed over joints
 
     @classmethod
     def for_input(cls, is_image: bool) -> "RefineSettings":
@@ -56,10 +61,15 @@ class Refined:
 
 def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torch.Tensor, keypoints: np.ndarray,
                         side: np.ndarray, focal: float, image_size: tuple[int, int],
-                        settings: RefineSettings | None = None) -> Refined:
+                        settings: RefineSettings | None = None, follows: np.ndarray | None = None) -> Refined:
     """Refine (F, 24, 3) ``poses`` and (F, 3) ``transl`` on (F, 24, 3) ``rest_joints`` toward
-    (F, 33, 3) ``keypoints`` (px + visibility) in boxes of ``side`` (F,) px; see the module docstring."""
+    (F, 33, 3) ``keypoints`` (px + visibility) in boxes of ``side`` (F,) px; ``follows`` (F,) bool:
+    row f is the next video frame of the person in row f - 1 (None: no temporal term). See the
+    module docstring."""
     settings = settings or RefineSettings()
+    # the middle rows of three consecutive frames of one person
+    middle = (torch.as_tensor(np.flatnonzero(follows[1:-1] & follows[2:]) + 1) if follows is not None
+              else torch.zeros(0, dtype=torch.int64))
     lm, jt = MARKED_LANDMARKS.tolist(), MARKED_JOINTS.tolist()
     rest = torch.as_tensor(rest_joints, dtype=torch.float32).detach()
     base = axis_angle_to_matrix(torch.as_tensor(poses, dtype=torch.float32))
@@ -71,30 +81,36 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
     # metres at the body's depth (2) and the log depth change (1); one tensor keeps Adam's step cheap
     params = torch.zeros(len(poses), 75, requires_grad=True)
 
+    network_joints = forward_kinematics(base, rest)[0]
+
     def solve(with_grad: bool) -> tuple[torch.Tensor, ...]:
-        """Rotations (F, 24, 3, 3), translations (F, 3), projected marked joints (F, 12, 2) px, and
-        the residual rotations (F, 24, 3) and log depth changes (F, 1) they came from."""
+        """Rotations (F, 24, 3, 3), translations (F, 3), projected marked joints (F, 12, 2) px, the
+        residual rotations (F, 24, 3) and log depth changes (F, 1) they came from, and the change
+        to the network's body-frame joints (F, 24, 3) m."""
         with torch.set_grad_enabled(with_grad):
             delta, shift, log_depth = params[:, :72].view(-1, 24, 3), params[:, 72:74], params[:, 74:]
             rot = base @ axis_angle_to_matrix(delta)
             joints = forward_kinematics(rot, rest)[0]
             t = torch.cat([t0[:, :2] + shift, t0[:, 2:] * torch.exp(log_depth)], 1)
             proj = perspective_project(joints[:, jt], t, focal, image_size)
-            return rot, t, proj, delta, log_depth
+            return rot, t, proj, delta, log_depth, joints - network_joints
 
     optimiser = torch.optim.Adam([params], lr=settings.lr)
     for _ in range(settings.iterations):
-        _, _, proj, delta, log_depth = solve(True)
+        _, _, proj, delta, log_depth, change = solve(True)
         dist = torch.linalg.norm(proj - target, dim=-1) / scale
         fit = torch.nn.functional.huber_loss(dist, torch.zeros_like(dist), delta=settings.huber, reduction="none")
         cost = ((fit * weight).sum(1) / weight.sum(1).clamp(min=1.0)
                 + settings.pose_prior * (delta ** 2).sum((1, 2))
-                + settings.depth_prior * log_depth[:, 0] ** 2)
+                + settings.depth_prior * log_depth[:, 0] ** 2).sum()
+        if len(middle):
+            accel = change[middle - 1] - 2 * change[middle] + change[middle + 1]
+            cost = cost + settings.temporal * (accel ** 2).sum()
         optimiser.zero_grad(set_to_none=True)
-        cost.sum().backward()  # a sum: each frame's gradient is its own
+        cost.backward()
         optimiser.step()
     rot, t, *_ = solve(False)
-    before = perspective_project(forward_kinematics(base, rest)[0], t0, focal, image_size).numpy()
+    before = perspective_project(network_joints, t0, focal, image_size).numpy()
     after = perspective_project(forward_kinematics(rot, rest)[0], t, focal, image_size).numpy()
     return Refined(poses=matrix_to_axis_angle(rot).numpy().astype(np.float32), transl=t.numpy().astype(np.float32),
                    error_before=keypoint_error(before, keypoints), error_after=keypoint_error(after, keypoints))
