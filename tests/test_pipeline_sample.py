@@ -19,8 +19,9 @@ def results(sample_video, tmp_path_factory):
 
 
 def test_sample_mpjpe(results, sample_truth):
-    """Measured with the first shipped weights: MPJPE 88.4 / PA-MPJPE 58.4 / accel 18.0 raw,
-    92.6 / 68.9 / 11.1 smoothed (the One-Euro filter lags a little on jumping jacks)."""
+    """Measured with the shipped weights and the refinement's temporal term: MPJPE 65.4 / PA-MPJPE
+    53.7 / accel 17.5 unsmoothed, 84.9 / 77.0 / 14.2 smoothed (the One-Euro filter lags on jumping
+    jacks; before the temporal term the unsmoothed accel was 24.4, so smoothing did more)."""
     from lmr_studio.training.metrics import accel_errors, joint_errors, pa_joint_errors
 
     accel = {}
@@ -34,7 +35,7 @@ def test_sample_mpjpe(results, sample_truth):
         print(f"sample smooth={smooth}: MPJPE {mpjpe:.1f} mm, PA-MPJPE {pa:.1f} mm, "
               f"accel {accel[smooth]:.1f} mm/frame^2 over {len(track)} frames")
         assert mpjpe < 120 and pa < 90
-    assert accel[True] < 0.8 * accel[False]
+    assert accel[True] < 0.9 * accel[False]
 
 
 def test_no_jumps_at_fixed_intervals(results, sample_truth):
