@@ -10,14 +10,15 @@ from lmr_studio.video.scrub import ScrubFrames
 from tests.fixtures.media import TINY_FRAMES, TINY_SIZE
 
 
-def _ramp_video(path, num_frames=TINY_FRAMES):
-    """H.264 with one keyframe; frame i is a flat grey of level 10 * i (tells its own index)."""
+def _ramp_video(path, num_frames=TINY_FRAMES, gop=1000):
+    """H.264 with a keyframe every ``gop`` frames (default: one); frame i is a flat grey of level
+    10 * i (tells its own index)."""
     import av
 
     with av.open(str(path), "w") as out:
         stream = out.add_stream("libx264", rate=12)
         stream.width, stream.height, stream.pix_fmt = *TINY_SIZE, "yuv420p"
-        stream.options = {"g": "1000", "keyint_min": "1000", "sc_threshold": "0", "qp": "0"}
+        stream.options = {"g": str(gop), "keyint_min": str(gop), "sc_threshold": "0", "qp": "0"}
         for i in range(num_frames):
             image = np.full((TINY_SIZE[1], TINY_SIZE[0], 3), 10 * i, np.uint8)
             for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
@@ -44,6 +45,18 @@ def test_a_memory_budget_keeps_every_nth_frame(tmp_path):
     assert frames.done.wait(30) and len(frames) <= TINY_FRAMES // 4 + 1      # plus the keyframe
     index, _ = frames.nearest(9)
     assert abs(index - 9) <= 2
+    frames.close()
+
+
+def test_the_budget_holds_with_a_keyframe_on_every_frame(tmp_path):
+    """Keyframes count against the budget too (a long phone video has thousands of them)."""
+    one = 48 * 32 * 3
+    budget = one * TINY_FRAMES // 4
+    frames = ScrubFrames(_ramp_video(tmp_path / "intra.mp4", gop=1), width=48, budget_bytes=budget)
+    assert frames.done.wait(30) and frames.failed is None
+    assert 2 <= len(frames) and len(frames) * one <= budget
+    index, _ = frames.nearest(9)
+    assert abs(index - 9) <= TINY_FRAMES // 4
     frames.close()
 
 

@@ -4,7 +4,10 @@ A random seek in a long-GOP video decodes from the previous keyframe (p50 139 ms
 H.264 clip with a keyframe every 10 s, issue 12), too slow to follow a hand on the slider. While
 the slider is dragged the window shows the nearest thumbnail instead, and the exact frame once
 the drag stops. A background thread (PyAV) first decodes only the keyframes, then every frame in
-order, keeping every ``stride``-th as a thumbnail ``width`` pixels wide (at most the video's), within ``budget_bytes``.
+order, keeping every ``stride``-th as a thumbnail ``width`` pixels wide (at most the video's). Each
+pass keeps at most half of ``budget_bytes``: a keyframe only ``stride`` frames or more after the
+last one kept (a phone video has one every second or two: an hour of them at 384x216 would take
+0.4-0.9 GB).
 Frame indices come from presentation times (constant frame rate assumed, as in ``VideoSource``).
 """
 
@@ -75,7 +78,7 @@ class ScrubFrames:
                 frames = stream.frames
                 if not frames and stream.duration:
                     frames = int(float(stream.duration * stream.time_base) * fps)
-                stride = max(1, math.ceil(frames * width * height * 3 / self.budget)) if frames else 1
+                stride = max(1, math.ceil(2 * frames * width * height * 3 / self.budget)) if frames else 1
 
                 def index_of(frame) -> int:
                     return round((frame.time - start) * fps)
@@ -84,10 +87,13 @@ class ScrubFrames:
                     return frame.to_ndarray(width=width, height=height, format="rgb24")
 
                 stream.codec_context.skip_frame = "NONKEY"       # pass 1: keyframes only, a few per minute
+                last = -stride
                 for frame in container.decode(stream):
                     if self._stop.is_set():
                         return
-                    self._keep(index_of(frame), thumbnail(frame))
+                    if index_of(frame) - last >= stride:
+                        last = index_of(frame)
+                        self._keep(last, thumbnail(frame))
                 stream.codec_context.skip_frame = "DEFAULT"      # pass 2: every frame, in order
                 container.seek(0)
                 for frame in container.decode(stream):
