@@ -179,7 +179,7 @@ def _play_through(app, win, frames_per_s: float) -> int:
     playback.play()
     while playback.timeline.playing:
         app.processEvents()
-        time.sleep(0.001)
+        time.sleep(0.005)
     playback.frame_changed.disconnect(shown.add)
     return len(shown)
 
