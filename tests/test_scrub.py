@@ -48,15 +48,16 @@ def test_a_memory_budget_keeps_every_nth_frame(tmp_path):
     frames.close()
 
 
-def test_the_budget_holds_with_a_keyframe_on_every_frame(tmp_path):
-    """Keyframes count against the budget too (a long phone video has thousands of them)."""
+@pytest.mark.parametrize("gop", [1, 3])
+def test_the_budget_holds_with_frequent_keyframes(tmp_path, gop):
+    """Keyframes count against the budget too (a long phone video has thousands of them); those
+    off the budget's grid of every 4th frame give way to it."""
     one = 48 * 32 * 3
-    budget = one * TINY_FRAMES // 4
-    frames = ScrubFrames(_ramp_video(tmp_path / "intra.mp4", gop=1), width=48, budget_bytes=budget)
+    frames = ScrubFrames(_ramp_video(tmp_path / "short_gop.mp4", gop=gop), width=48,
+                         budget_bytes=one * TINY_FRAMES // 4)
     assert frames.done.wait(30) and frames.failed is None
-    assert 2 <= len(frames) and len(frames) * one <= budget
-    index, _ = frames.nearest(9)
-    assert abs(index - 9) <= TINY_FRAMES // 4
+    assert len(frames) <= TINY_FRAMES // 4 + 1
+    assert [frames.nearest(i)[0] for i in (0, 4, 9, 21)] == [0, 4, 8, 20]
     frames.close()
 
 
