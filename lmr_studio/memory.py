@@ -18,3 +18,14 @@ def resident_memory(pid: int | str = "self") -> tuple[int, int] | None:
         if key in ("VmRSS", "VmHWM"):
             sizes[key] = int(value.split()[0]) * 1024  # reported in kB
     return (sizes["VmRSS"], sizes["VmHWM"]) if len(sizes) == 2 else None
+
+
+def reset_peak() -> bool:
+    """Start this process's peak resident size (``VmHWM``) again from its current size, so that a
+    later :func:`resident_memory` reports the peak of what followed. False where Linux's
+    ``/proc/self/clear_refs`` is not there or not writable."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True

@@ -5,6 +5,9 @@ import pytest
 import torch
 from scipy.spatial import cKDTree
 
+from lmr_studio.body.base import REST_BATCH
+from lmr_studio.body.smpl_backend import SmplBody
+from lmr_studio.body.smpl_file import load_smpl_arrays
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.parts import JOINT_NAMES, NUM_PARTS, PART_NAMES
@@ -70,6 +73,30 @@ def test_rest_joints_and_fk_reproduce_forward(body):
     out = body(pose, betas, transl)
     joints, _ = forward_kinematics(axis_angle_to_matrix(pose), body.rest_joints(betas))
     torch.testing.assert_close(joints + transl[:, None], out.joints, atol=1e-4, rtol=0)
+
+
+def test_rest_joints_in_batches_equal_each_shape_posed_alone(body):
+    """Many shapes (a whole track's per-frame betas) go through in batches, with the joints each
+    shape has in the zero pose on its own."""
+    torch.manual_seed(1)
+    betas = torch.randn(7, 10)
+    alone = torch.cat([body(torch.zeros(1, 24, 3), shape[None]).joints for shape in betas])
+    torch.testing.assert_close(body.rest_joints(betas, batch_size=3), alone, atol=1e-5, rtol=0)
+
+
+def test_rest_joints_skin_at_most_a_batch_of_shapes_at_once(synthetic_smpl_file):
+    """Memory follows the batch, not the number of shapes: the body model never poses more than
+    ``REST_BATCH`` of them in one call (3,600 Anny shapes at once took 2 GB)."""
+
+    class RecordingBody(SmplBody):
+        def _posed(self, rotmats, betas):
+            self.batches.append(len(betas))
+            return super()._posed(rotmats, betas)
+
+    body = RecordingBody(load_smpl_arrays(synthetic_smpl_file))
+    body.batches = []
+    assert body.rest_joints(torch.zeros(300, 10)).shape == (300, 24, 3)
+    assert body.batches == [REST_BATCH] * (300 // REST_BATCH) + [300 % REST_BATCH]
 
 
 def test_knee_flexion_moves_the_foot_backwards(body):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from lmr_studio.memory import resident_memory
+from lmr_studio.memory import reset_peak, resident_memory
 from lmr_studio.model import build_model
 from lmr_studio.pipeline import ProcessOptions, Progress, iter_process
 from lmr_studio.result import MotionResult
@@ -58,3 +58,16 @@ def test_memory_does_not_grow_with_the_frames(smpl_body, tmp_path):
           f"result {kept / frames:.0f} bytes a frame")
     assert frames == 125 * LOOPS and result.tracks
     assert growth < 0.15 * frame_bytes * (frames - frames // 4)
+
+
+def test_reset_peak_forgets_an_earlier_peak():
+    """After a 64 MB block is freed, the peak counts again from the memory held now (how
+    ``scripts/measure_memory.py`` gets the exact peak of each phase of the window)."""
+    if resident_memory() is None or not reset_peak():
+        pytest.skip("no /proc/self/clear_refs to restart the peak from")
+    block = np.ones(64 * 2**20 // 8)                 # every page written: resident
+    peak_with_block = resident_memory()[1]
+    del block
+    assert reset_peak()
+    current, peak = resident_memory()
+    assert current <= peak < peak_with_block - 32 * 2**20

@@ -10,14 +10,15 @@ from lmr_studio.video.scrub import ScrubFrames
 from tests.fixtures.media import TINY_FRAMES, TINY_SIZE
 
 
-def _ramp_video(path, num_frames=TINY_FRAMES):
-    """H.264 with one keyframe; frame i is a flat grey of level 10 * i (tells its own index)."""
+def _ramp_video(path, num_frames=TINY_FRAMES, gop=1000):
+    """H.264 with a keyframe every ``gop`` frames (default: one); frame i is a flat grey of level
+    10 * i (tells its own index)."""
     import av
 
     with av.open(str(path), "w") as out:
         stream = out.add_stream("libx264", rate=12)
         stream.width, stream.height, stream.pix_fmt = *TINY_SIZE, "yuv420p"
-        stream.options = {"g": "1000", "keyint_min": "1000", "sc_threshold": "0", "qp": "0"}
+        stream.options = {"g": str(gop), "keyint_min": str(gop), "sc_threshold": "0", "qp": "0"}
         for i in range(num_frames):
             image = np.full((TINY_SIZE[1], TINY_SIZE[0], 3), 10 * i, np.uint8)
             for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
@@ -44,6 +45,19 @@ def test_a_memory_budget_keeps_every_nth_frame(tmp_path):
     assert frames.done.wait(30) and len(frames) <= TINY_FRAMES // 4 + 1      # plus the keyframe
     index, _ = frames.nearest(9)
     assert abs(index - 9) <= 2
+    frames.close()
+
+
+@pytest.mark.parametrize("gop", [1, 3])
+def test_the_budget_holds_with_frequent_keyframes(tmp_path, gop):
+    """Keyframes count against the budget too (a long phone video has thousands of them); those
+    off the budget's grid of every 4th frame give way to it."""
+    one = 48 * 32 * 3
+    frames = ScrubFrames(_ramp_video(tmp_path / "short_gop.mp4", gop=gop), width=48,
+                         budget_bytes=one * TINY_FRAMES // 4)
+    assert frames.done.wait(30) and frames.failed is None
+    assert len(frames) <= TINY_FRAMES // 4 + 1
+    assert [frames.nearest(i)[0] for i in (0, 4, 9, 21)] == [0, 4, 8, 20]
     frames.close()
 
 

@@ -19,6 +19,9 @@ from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.parts import NUM_JOINTS
 
 NUM_BETAS = 10
+# Shapes :meth:`BodyModel.rest_joints` poses at once. Per-frame shapes of a 3,600-frame Anny track
+# at once (a preview of a whole track) raised the window's resident memory by about 2 GB.
+REST_BATCH = 64
 
 
 @dataclass
@@ -75,12 +78,13 @@ class BodyModel(torch.nn.Module, ABC):
             vertices, joints = vertices + shift, joints + shift
         return BodyOutput(vertices=vertices, joints=joints)
 
-    def rest_joints(self, betas: torch.Tensor) -> torch.Tensor:
+    def rest_joints(self, betas: torch.Tensor, batch_size: int = REST_BATCH) -> torch.Tensor:
         """(B, 10) betas -> (B, 24, 3) joints in the zero pose; forward_kinematics over these
-        with a pose's rotation matrices reproduces :meth:`forward`'s joints."""
+        with a pose's rotation matrices reproduces :meth:`forward`'s joints. Posed ``batch_size``
+        shapes at a time: each one skins the whole mesh, so memory follows the batch, not B."""
         betas = torch.as_tensor(betas, dtype=torch.float32, device=self.device)
-        zero = torch.zeros(betas.shape[0], NUM_JOINTS, 3, device=self.device)
-        return self.forward(zero, betas).joints
+        zero = torch.zeros(min(len(betas), batch_size), NUM_JOINTS, 3, device=self.device)
+        return torch.cat([self.forward(zero[:len(part)], part).joints for part in betas.split(batch_size)])
 
     @torch.no_grad()
     def mesh_sequence(

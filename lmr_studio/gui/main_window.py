@@ -232,8 +232,9 @@ class MainWindow(QMainWindow):
         if meshes is not None:
             row = meshes.row(i) if ctl.selected_track in ctl.visible_tracks else None
             others = people_at_frame(session.meshes, ctl.visible_tracks - {ctl.selected_track}, i)
+            ghost = row is not None and self.mesh_view.ghost_enabled    # posed only when it is shown
             self.mesh_view.show_vertices(None if row is None else meshes.vertices_at(row),
-                                         None if row is None else meshes.ghost_at(row),
+                                         meshes.ghost_at(row) if ghost else None,
                                          not self.playback.timeline.playing, self.playback.scrubbing, others)
         self.timeline_bar.show(self.playback.timeline)
         self.playback.request_playhead()

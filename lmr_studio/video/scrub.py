@@ -4,13 +4,18 @@ A random seek in a long-GOP video decodes from the previous keyframe (p50 139 ms
 H.264 clip with a keyframe every 10 s, issue 12), too slow to follow a hand on the slider. While
 the slider is dragged the window shows the nearest thumbnail instead, and the exact frame once
 the drag stops. A background thread (PyAV) first decodes only the keyframes, then every frame in
-order, keeping every ``stride``-th as a thumbnail ``width`` pixels wide (at most the video's), within ``budget_bytes``.
+order, keeping every ``stride``-th as a thumbnail ``width`` pixels wide (at most the video's), within
+``budget_bytes`` (one thumbnail more at most). Keyframes count against it: the first pass keeps one
+only ``stride`` frames or more after the last it kept, and the second drops those off its grid as
+it passes them (a phone video has a keyframe every second or two: an hour of them at 384x216
+would take 0.4-0.9 GB).
 Frame indices come from presentation times (constant frame rate assumed, as in ``VideoSource``).
 """
 
 from __future__ import annotations
 
 import bisect
+import collections
 import math
 import os
 import threading
@@ -61,6 +66,11 @@ class ScrubFrames:
                 bisect.insort(self._indices, index)
             self._thumbs[index] = image
 
+    def _drop(self, index: int) -> None:
+        with self._lock:
+            del self._thumbs[index]
+            self._indices.pop(bisect.bisect_left(self._indices, index))
+
     def _run(self) -> None:
         import av
 
@@ -84,10 +94,15 @@ class ScrubFrames:
                     return frame.to_ndarray(width=width, height=height, format="rgb24")
 
                 stream.codec_context.skip_frame = "NONKEY"       # pass 1: keyframes only, a few per minute
+                last, off_grid = -stride, collections.deque()   # kept keyframes that are not stride multiples
                 for frame in container.decode(stream):
                     if self._stop.is_set():
                         return
-                    self._keep(index_of(frame), thumbnail(frame))
+                    if index_of(frame) - last >= stride:
+                        last = index_of(frame)
+                        self._keep(last, thumbnail(frame))
+                        if last % stride:
+                            off_grid.append(last)
                 stream.codec_context.skip_frame = "DEFAULT"      # pass 2: every frame, in order
                 container.seek(0)
                 for frame in container.decode(stream):
@@ -96,6 +111,8 @@ class ScrubFrames:
                     index = index_of(frame)
                     if index % stride == 0:
                         self._keep(index, thumbnail(frame))
+                        while off_grid and off_grid[0] < index:
+                            self._drop(off_grid.popleft())
             self.done.set()
         except Exception as exc:  # a file PyAV cannot read: scrubbing falls back to exact frames
             self.failed = f"{exc.__class__.__name__}: {exc}"
