@@ -32,7 +32,7 @@ from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.model.predict import StreamState
 from lmr_studio.model.refine import RefineSettings, refine_to_keypoints
-from lmr_studio.perception.features import box_from_keypoints, box_to_corners, keypoint_features
+from lmr_studio.perception.features import NUM_KEYPOINTS, box_from_keypoints, box_to_corners, keypoint_features
 from lmr_studio.perception.tracking import KeypointTrack, TrackerSettings, accept_track
 from lmr_studio.result import MotionResult, Track
 from lmr_studio.smoothing import one_euro, smooth_poses
@@ -157,10 +157,10 @@ class Recoverer:
     Each track runs through the network with one recurrent state from its first frame to its
     last. :meth:`preview` continues every track from where its last call stopped, so the rows
     already shown never change and the final result equals the last preview. ``refine`` pulls
-    each frame's pose and translation toward the 2D keypoints (:mod:`lmr_studio.model.refine`;
-    None: the network's output as it is). ``baseline``: a second network (the single-RNN ablation)
-    run on the same inputs with its own carried state; its raw poses go to ``Track.baseline_poses``
-    for the window's ghost.
+    each frame's pose and translation toward the 2D keypoints and, where the track has them,
+    BlazePose's world landmarks (:mod:`lmr_studio.model.refine`; None: the network's output as
+    it is). ``baseline``: a second network (the single-RNN ablation) run on the same inputs with
+    its own carried state; its raw poses go to ``Track.baseline_poses`` for the window's ghost.
     """
 
     def __init__(self, model, body, size: tuple[int, int], fps: float, device: str | None = None,
@@ -257,8 +257,11 @@ class Recoverer:
         transl = weak_to_full_translation(cam, boxes, self.focal, self.size).astype(np.float32)
         if self.refine is not None:
             follows = np.concatenate([np.r_[False, np.diff(r.kt.frame_ids) == 1] for r in rows])
+            world = None if all(r.kt.world is None for r in rows) else np.concatenate(  # NaN: no landmarks
+                [np.full((len(r.kt), NUM_KEYPOINTS, 3), np.nan, np.float32) if r.kt.world is None else r.kt.world
+                 for r in rows])
             refined = refine_to_keypoints(poses, transl, rest, keypoints, boxes[:, 2], self.focal, self.size,
-                                          self.refine, follows)
+                                          self.refine, follows, world)
             poses, transl = refined.poses, refined.transl
         ends = np.cumsum([len(r.poses) for r in rows])[:-1].tolist()
         out = []

@@ -11,6 +11,7 @@ from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.keypoint_error import MARKED_JOINTS, MARKED_LANDMARKS
 from lmr_studio.model.refine import RefineSettings, refine_to_keypoints
+from lmr_studio.perception.features import WORLD_AXES
 from lmr_studio.training.metrics import accel_errors, joint_errors
 
 SIZE, FOCAL = (640, 480), 768.0
@@ -102,3 +103,79 @@ def test_temporal_term_keeps_the_motion_smooth(smpl_body):
     print(f"accel error alone {accel[0]:.1f}, together {accel[1]:.1f}; joint error {error[0]:.1f}, {error[1]:.1f} mm")
     assert accel[1] < 0.6 * accel[0]
     assert error[1] <= error[0] * 1.02
+
+
+def _kick_scene(smpl_body, frames: int = 4):
+    """A person facing the camera with the left leg swung straight forward (the truth) and a
+    network guess with the same leg swung as far backward: the 2D keypoints barely tell them
+    apart (the leg's depth is mirrored), BlazePose's world landmarks do."""
+    rest = smpl_body.rest_joints(torch.zeros(1, 10)).expand(frames, -1, -1).clone()
+    truth = np.zeros((frames, 24, 3), np.float32)
+    truth[:, 1, 0] = -0.6  # left hip, about x: the leg swings forward, toward the camera
+    guess = truth.copy()
+    guess[:, 1, 0] = 0.6
+    transl = np.tile(np.array([[0.0, 0.2, -4.0]], np.float32), (frames, 1))
+    joints = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(truth)), rest)[0].numpy()
+    keypoints = np.zeros((frames, 33, 3), np.float32)
+    keypoints[:, MARKED_LANDMARKS, :2] = perspective_project(joints, transl, FOCAL, SIZE)[:, MARKED_JOINTS]
+    keypoints[:, MARKED_LANDMARKS, 2] = 1.0
+    world = np.zeros((frames, 33, 3), np.float32)
+    hips = joints[:, [1, 2]].mean(1, keepdims=True)
+    world[:, MARKED_LANDMARKS] = (joints[:, MARKED_JOINTS] - hips) * WORLD_AXES  # BlazePose's axes
+    return truth, guess, rest, transl, keypoints, world, joints
+
+
+def _ankle_depth(poses, rest) -> float:
+    """Mean depth (m, + toward the camera) of the left ankle relative to the left hip."""
+    joints = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(poses)), rest)[0].numpy()
+    return float((joints[:, 7, 2] - joints[:, 1, 2]).mean())
+
+
+def test_world_landmarks_pull_a_depth_mirrored_leg_to_the_truth(smpl_body):
+    """The 2D refinement alone keeps the leg behind the body; the 3D term brings it to the camera
+    side where the truth is (a strong weight crosses over; the default, a gentle pull chosen so as
+    not to raise the error on the bundled sample, moves it that way)."""
+    truth, guess, rest, transl, keypoints, world, _ = _kick_scene(smpl_body)
+    side = np.full(len(truth), 300.0, np.float32)
+    true_depth, guessed = _ankle_depth(truth, rest), _ankle_depth(guess, rest)
+    assert true_depth > 0.3 and guessed < -0.3  # the ankle is in front of the hip, the guess puts it behind
+    flat = refine_to_keypoints(guess, transl, rest, keypoints, side, FOCAL, SIZE, world=None)
+    gentle = refine_to_keypoints(guess, transl, rest, keypoints, side, FOCAL, SIZE, world=world)
+    strong = refine_to_keypoints(guess, transl, rest, keypoints, side, FOCAL, SIZE,
+                                 RefineSettings(world_weight=0.03), world=world)
+    depths = [_ankle_depth(out.poses, rest) for out in (flat, gentle, strong)]
+    print("left ankle depth from the hip (m): truth {:.2f}, guess {:.2f}, 2D only {:.2f}, default {:.2f}, "
+          "strong {:.2f}".format(true_depth, guessed, *depths))
+    assert depths[0] < -0.2                       # 2D keypoints alone: still behind
+    assert depths[1] > depths[0] + 0.05           # the default weight pulls it forward
+    assert depths[2] > 0.1                        # a strong weight brings it in front, as in the truth
+    assert np.median(strong.error_after) < 0.02   # still on the 2D keypoints (share of the height)
+
+
+def test_world_landmarks_facing_the_other_way_are_ignored(smpl_body):
+    """BlazePose's front/back flip (depth mirrored, left and right swapped) or frames without
+    world landmarks (NaN) leave the refinement as it is without them."""
+    truth, guess, rest, transl, keypoints, world, _ = _kick_scene(smpl_body)
+    side = np.full(len(truth), 300.0, np.float32)
+    swap = np.arange(33)
+    for left in (11, 13, 15, 23, 25, 27):
+        swap[[left, left + 1]] = [left + 1, left]
+    flipped = world[:, swap] * np.array([1.0, 1.0, -1.0], np.float32)
+    missing = np.full_like(world, np.nan)
+    plain = refine_to_keypoints(guess, transl, rest, keypoints, side, FOCAL, SIZE)
+    for other in (flipped, missing):
+        out = refine_to_keypoints(guess, transl, rest, keypoints, side, FOCAL, SIZE, world=other)
+        np.testing.assert_allclose(out.poses, plain.poses, atol=1e-6)
+        np.testing.assert_allclose(out.transl, plain.transl, atol=1e-6)
+    off = refine_to_keypoints(guess, transl, rest, keypoints, side, FOCAL, SIZE,
+                              RefineSettings(world_weight=0.0), world=world)
+    np.testing.assert_allclose(off.poses, plain.poses, atol=1e-6)
+
+
+def test_frames_are_refined_independently_with_world_landmarks(smpl_body):
+    truth, guess, rest, transl, keypoints, world, _ = _kick_scene(smpl_body)
+    world[1:, 25] += 0.05  # frames differ, so a mix-up between them would show
+    side = np.full(len(truth), 300.0, np.float32)
+    whole = refine_to_keypoints(guess, transl, rest, keypoints, side, FOCAL, SIZE, world=world)
+    tail = refine_to_keypoints(guess[2:], transl[2:], rest[2:], keypoints[2:], side[2:], FOCAL, SIZE, world=world[2:])
+    np.testing.assert_allclose(tail.poses, whole.poses[2:], atol=1e-5)

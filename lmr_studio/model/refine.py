@@ -7,7 +7,11 @@ the person box, between the perspective projection of the 12 joints that BlazePo
 (shoulders, elbows, wrists, hips, knees, ankles) and its keypoints, plus priors that keep the
 pose and the depth near the network's, plus (``follows`` given) a temporal term: the
 acceleration of the refinement's change to the joints over three consecutive frames of one
-person, so the refinement keeps the network's smooth motion instead of adding per-frame jitter.
+person, so the refinement keeps the network's smooth motion instead of adding per-frame jitter,
+plus (``world`` given) a 3D term that pulls the leg bones toward their directions in BlazePose's
+world landmarks (:mod:`~lmr_studio.model.world_bones`: aligned on LMR's body, weighted by
+visibility, ignored on frames that face the other way): the 2D keypoints cannot tell a knee bent
+toward the camera from one bent away.
 Without ``follows`` frames are independent (the cost is a sum over frames and Adam acts per
 parameter); with it only frames in one call are coupled, so a track refined in pieces differs
 from the track refined whole near the cuts, and rows refined earlier never change.
@@ -24,6 +28,7 @@ from lmr_studio.geometry.camera import perspective_project
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix, matrix_to_axis_angle
 from lmr_studio.keypoint_error import MARKED_JOINTS, MARKED_LANDMARKS, keypoint_error
+from lmr_studio.model.world_bones import BONE_JOINTS, world_bone_targets
 from lmr_studio.perception.features import VISIBILITY_THRESHOLD
 
 @dataclasses.dataclass
@@ -36,6 +41,8 @@ class RefineSettings:
     pose_prior: float = 0.001  # per joint, per rad^2 of residual rotation
     depth_prior: float = 0.05  # per (log depth ratio)^2
     temporal: float = 0.01     # per (m/frame^2)^2 of the change's acceleration, summed over joints
+    world_weight: float = 0.003  # per (1 - cos) of a leg bone to BlazePose's world bone; 0: off
+    world_max_turn: float = 90.0  # degrees; frames whose world landmarks face further from LMR's body are ignored
 
     @classmethod
     def for_input(cls, is_image: bool) -> "RefineSettings":
@@ -61,11 +68,13 @@ class Refined:
 
 def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torch.Tensor, keypoints: np.ndarray,
                         side: np.ndarray, focal: float, image_size: tuple[int, int],
-                        settings: RefineSettings | None = None, follows: np.ndarray | None = None) -> Refined:
+                        settings: RefineSettings | None = None, follows: np.ndarray | None = None,
+                        world: np.ndarray | None = None) -> Refined:
     """Refine (F, 24, 3) ``poses`` and (F, 3) ``transl`` on (F, 24, 3) ``rest_joints`` toward
     (F, 33, 3) ``keypoints`` (px + visibility) in boxes of ``side`` (F,) px; ``follows`` (F,) bool:
-    row f is the next video frame of the person in row f - 1 (None: no temporal term). See the
-    module docstring."""
+    row f is the next video frame of the person in row f - 1 (None: no temporal term); ``world``
+    (F, 33, 3): BlazePose's world landmarks, NaN on frames without them (None: no 3D term). See
+    the module docstring."""
     settings = settings or RefineSettings()
     # the middle rows of three consecutive frames of one person
     middle = (torch.as_tensor(np.flatnonzero(follows[1:-1] & follows[2:]) + 1) if follows is not None
@@ -82,22 +91,26 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
     params = torch.zeros(len(poses), 75, requires_grad=True)
 
     network_joints = forward_kinematics(base, rest)[0]
+    use_world = world is not None and settings.world_weight > 0
+    if use_world:
+        directions, bone_weight = (torch.from_numpy(a) for a in world_bone_targets(
+            world, network_joints.numpy(), keypoints[..., 2], settings.world_max_turn))
 
     def solve(with_grad: bool) -> tuple[torch.Tensor, ...]:
         """Rotations (F, 24, 3, 3), translations (F, 3), projected marked joints (F, 12, 2) px, the
-        residual rotations (F, 24, 3) and log depth changes (F, 1) they came from, and the change
-        to the network's body-frame joints (F, 24, 3) m."""
+        residual rotations (F, 24, 3) and log depth changes (F, 1) they came from, the body-frame
+        joints (F, 24, 3) m and their change from the network's."""
         with torch.set_grad_enabled(with_grad):
             delta, shift, log_depth = params[:, :72].view(-1, 24, 3), params[:, 72:74], params[:, 74:]
             rot = base @ axis_angle_to_matrix(delta)
             joints = forward_kinematics(rot, rest)[0]
             t = torch.cat([t0[:, :2] + shift, t0[:, 2:] * torch.exp(log_depth)], 1)
             proj = perspective_project(joints[:, jt], t, focal, image_size)
-            return rot, t, proj, delta, log_depth, joints - network_joints
+            return rot, t, proj, delta, log_depth, joints, joints - network_joints
 
     optimiser = torch.optim.Adam([params], lr=settings.lr)
     for _ in range(settings.iterations):
-        _, _, proj, delta, log_depth, change = solve(True)
+        _, _, proj, delta, log_depth, joints, change = solve(True)
         dist = torch.linalg.norm(proj - target, dim=-1) / scale
         fit = torch.nn.functional.huber_loss(dist, torch.zeros_like(dist), delta=settings.huber, reduction="none")
         cost = ((fit * weight).sum(1) / weight.sum(1).clamp(min=1.0)
@@ -106,6 +119,11 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
         if len(middle):
             accel = change[middle - 1] - 2 * change[middle] + change[middle + 1]
             cost = cost + settings.temporal * (accel ** 2).sum()
+        if use_world:
+            bones = joints[:, BONE_JOINTS[:, 1]] - joints[:, BONE_JOINTS[:, 0]]
+            cosine = (bones * directions).sum(-1) / torch.linalg.norm(bones, dim=-1).clamp(min=1e-6)
+            cost = cost + settings.world_weight * (((1 - cosine) * bone_weight).sum(1)
+                                                   / bone_weight.sum(1).clamp(min=1.0)).sum()
         optimiser.zero_grad(set_to_none=True)
         cost.backward()
         optimiser.step()
