@@ -1,4 +1,4 @@
-"""Pull LMR's pose and body translation toward the detector's 2D keypoints, frame by frame.
+"""Pull LMR's pose and body translation toward the detector's 2D keypoints and 3D leg bones.
 
 LMR's output initialises a small optimisation per frame: a residual rotation for every joint
 (composed after the network's, ``R_j = R_lmr_j exp(delta_j)``), a shift of the body in the image
@@ -30,6 +30,7 @@ from lmr_studio.geometry.rotations import axis_angle_to_matrix, matrix_to_axis_a
 from lmr_studio.keypoint_error import MARKED_JOINTS, MARKED_LANDMARKS, keypoint_error
 from lmr_studio.model.world_bones import BONE_JOINTS, world_bone_targets
 from lmr_studio.perception.features import VISIBILITY_THRESHOLD
+
 
 @dataclasses.dataclass
 class RefineSettings:
