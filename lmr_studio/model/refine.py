@@ -128,8 +128,8 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
         optimiser.zero_grad(set_to_none=True)
         cost.backward()
         optimiser.step()
-    rot, t, *_ = solve(False)
+    rot, t, _, _, _, joints, _ = solve(False)
     before = perspective_project(network_joints, t0, focal, image_size).numpy()
-    after = perspective_project(forward_kinematics(rot, rest)[0], t, focal, image_size).numpy()
+    after = perspective_project(joints, t, focal, image_size).numpy()
     return Refined(poses=matrix_to_axis_angle(rot).numpy().astype(np.float32), transl=t.numpy().astype(np.float32),
                    error_before=keypoint_error(before, keypoints), error_after=keypoint_error(after, keypoints))

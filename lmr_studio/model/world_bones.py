@@ -47,11 +47,11 @@ def world_bone_targets(world: np.ndarray, joints: np.ndarray, visibility: np.nda
     known = np.isfinite(world).all((1, 2))
     marked = np.where(known[:, None, None], world[:, MARKED_LANDMARKS], 0.0)
     model = np.asarray(joints, np.float64)[:, MARKED_JOINTS]
-    torso = [MARKED_LANDMARKS.tolist().index(i) for i in (11, 12, 23, 24)]
+    row = {lm: i for i, lm in enumerate(MARKED_LANDMARKS.tolist())}   # landmark -> column of ``marked``
+    torso = [row[i] for i in (11, 12, 23, 24)]
     agree = (facing(marked[:, torso]) * facing(model[:, torso])).sum(-1) >= np.cos(np.radians(max_turn_deg))
     aligned = np.zeros_like(marked)
     aligned[known] = procrustes_align(marked[known], model[known])
-    row = {lm: i for i, lm in enumerate(MARKED_LANDMARKS.tolist())}
     start, end = ([row[bone[k]] for bone in LEG_BONES] for k in (0, 1))
     vec = aligned[:, end] - aligned[:, start]
     directions = vec / np.linalg.norm(vec, axis=-1, keepdims=True).clip(1e-9)
