@@ -32,6 +32,7 @@ from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.model.predict import StreamState
 from lmr_studio.model.refine import RefineSettings, refine_to_keypoints
+from lmr_studio.perception import blazepose
 from lmr_studio.perception.features import NUM_KEYPOINTS, box_from_keypoints, box_to_corners, keypoint_features
 from lmr_studio.perception.tracking import KeypointTrack, TrackerSettings, accept_track
 from lmr_studio.result import MotionResult, Track
@@ -321,12 +322,15 @@ def _baseline(options: ProcessOptions):
 
 
 def load_models(options: ProcessOptions, progress: Callable[[int, int, str], None]):
-    """The LMR network and the body model that ``options`` ask for; ``progress(done, total, message)``."""
+    """The LMR network and the body model that ``options`` ask for (and BlazePose's module, unless
+    keypoints are imported); ``progress(done, total, message)``."""
     from lmr_studio.body import load_body_model
     from lmr_studio.model import load_model
 
     progress(0, 2, "loading the LMR network")
     model = load_model("lmr", path=options.weights_dir, device=options.device)
+    if options.keypoints_path is None:
+        blazepose.preload()
     body = load_body_model(options.body_model, smpl_path=options.smpl_path, device="cpu", progress=progress)
     progress(2, 2, f"LMR {getattr(model, 'version', '')}, body model {body.name}")
     return model, body

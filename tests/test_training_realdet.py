@@ -20,9 +20,9 @@ from lmr_studio.training.realdet_setup import (CAMERA_HEIGHT, IMAGE_SIZES, PERSO
 from lmr_studio.training.render import Camera
 
 
-def _setups(count=400, seed=0):
+def _setups(count=400, seed=0, pitch_range=None):
     rng = np.random.default_rng(seed)
-    return [sample_setup(rng, TRAIN_FAMILIES, np.arange(10, 20)) for _ in range(count)]
+    return [sample_setup(rng, TRAIN_FAMILIES, np.arange(10, 20), pitch_range) for _ in range(count)]
 
 
 def test_setups_cover_what_a_detector_is_sensitive_to():
@@ -51,6 +51,29 @@ def test_camera_pitches_towards_the_pelvis():
         width, height = s.camera.size
         assert 0.2 * width < u < 0.8 * width
         assert abs(v - height / 2) < s.camera.focal * np.tan(np.radians(14))  # 4 deg noise, 3.5 sigma
+
+
+def test_high_cameras_look_down_at_the_pelvis_from_the_asked_pitch():
+    setups = _setups(300, seed=2, pitch_range=(15.0, 60.0))
+    pitch = np.array([s.camera.pitch_deg for s in setups])
+    assert 15.0 <= pitch.min() < 20.0 and 55.0 < pitch.max() <= 60.0
+    for s in setups:
+        # the pelvis is on the optical axis vertically, and the person keeps the sampled size:
+        # the range camera -> pelvis is what the default set-up would use as its distance
+        pelvis = s.camera.to_camera(np.array([0.0, 0.0, -s.distance]))
+        assert abs(pelvis[1]) < 1e-6
+        frac = s.camera.focal * STANDING_HEIGHT / np.hypot(s.distance, s.camera.height) / s.camera.size[1]
+        assert PERSON_FRACTION[0] - 1e-9 <= frac <= PERSON_FRACTION[1] + 1e-9
+
+
+def test_the_manifest_names_the_camera_pitch_only_when_set():
+    assert "camera_pitch" not in RealDetConfig().manifest()  # older pools still resume
+    assert RealDetConfig(camera_pitch=(15.0, 60.0)).manifest()["camera_pitch"] == [15.0, 60.0]
+
+
+def test_datagen_rejects_a_bad_camera_pitch(tmp_path, capsys):
+    assert cli.main(["datagen", "--shards", "1", "--camera-pitch", "50", "20", "--out", str(tmp_path)]) == 2
+    assert "--camera-pitch" in capsys.readouterr().err
 
 
 def test_truth_in_the_camera_frame_matches_the_world_placement(smpl_body):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lmr_studio.perception.features import FEATURE_DIM, box_from_keypoints, keypoint_features
-from lmr_studio.training.realdet_clips import HOLDOUT_EVERY, clips_from_realdet, realdet_split
+from lmr_studio.training.realdet_clips import HOLDOUT_EVERY, clips_from_realdet, load_realdet_clips, realdet_split
 
 
 def _shards(clips: int = 2, frames: int = 5) -> dict[str, np.ndarray]:
@@ -79,3 +79,16 @@ def test_eval_over_several_weight_folders_reports_mean_and_std(tmp_path, capsys)
     assert values[0] != values[1]
     mean, std = out["mean_std"]["lmr"]["pa_mpjpe"]
     assert mean == pytest.approx(np.mean(values), abs=0.01) and std == pytest.approx(np.std(values, ddof=1), abs=0.01)
+
+
+def test_several_pools_load_as_one_each_with_its_own_split(tmp_path):
+    """A default pool and a high-camera pool: each pool's every eighth shard stays held out."""
+    for name, shards in (("low", (0, 1)), ("high", (0, 2))):
+        (tmp_path / name).mkdir()
+        for index in shards:
+            np.savez(tmp_path / name / f"shard-{index:05d}.npz", **dict(_shards(), shard=np.full(2, index)))
+    train, dropped = load_realdet_clips([tmp_path / "low", tmp_path / "high"], "train")
+    test, _ = load_realdet_clips([tmp_path / "low", tmp_path / "high"], "test")
+    alone, _ = load_realdet_clips(tmp_path / "low", "train")
+    assert (len(train), dropped, len(test), len(alone)) == (2, 2, 2, 1)
+    np.testing.assert_array_equal(train.features[0].numpy(), alone.features[0].numpy())

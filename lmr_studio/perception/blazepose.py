@@ -33,6 +33,12 @@ def _pose_module():
     return pose
 
 
+def preload() -> None:
+    """Import MediaPipe's pose solution now (about 0.6 s of CPU, measured), while models load,
+    instead of on the first frame."""
+    _pose_module()
+
+
 class BlazePose:
     """One BlazePose instance (it keeps its own tracking state: use one per followed person).
 

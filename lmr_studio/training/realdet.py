@@ -58,9 +58,18 @@ class RealDetConfig:
     frames: int = 64        # per clip
     families: tuple[str, ...] = TRAIN_FAMILIES
     version: int = VERSION
+    #: Camera pitch range (deg) for cameras that look down from above; None: the default set-up
+    #: (see :func:`~lmr_studio.training.realdet_setup.sample_camera`).
+    camera_pitch: tuple[float, float] | None = None
 
     def manifest(self) -> dict:
-        return {**dataclasses.asdict(self), "families": list(self.families), "fps": FPS}
+        """The options as JSON; ``camera_pitch`` only when set, so older pools still resume."""
+        manifest = {**dataclasses.asdict(self), "families": list(self.families), "fps": FPS}
+        if self.camera_pitch is None:
+            del manifest["camera_pitch"]
+        else:
+            manifest["camera_pitch"] = list(self.camera_pitch)
+        return manifest
 
 
 def default_dir() -> Path:
@@ -176,7 +185,7 @@ class ShardMaker:
         return renderer
 
     def make_clip(self, rng: np.random.Generator) -> tuple[ClipSetup, Clip]:
-        setup = sample_setup(rng, self.config.families, self.bodies)
+        setup = sample_setup(rng, self.config.families, self.bodies, self.config.camera_pitch)
         clip, vertices = pose_clip(self.body, self.bank, setup, rng, self.config.frames)
         renderer = self._renderer(setup)
         background = random_background(setup.camera.size, np.random.default_rng(setup.background_seed))

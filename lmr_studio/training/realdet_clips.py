@@ -12,6 +12,8 @@ same in both: the test split holds out clips, cameras, looks and BlazePose's err
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 
@@ -50,9 +52,13 @@ def clips_from_realdet(data: dict[str, np.ndarray]) -> tuple[ClipSet, int]:
     return clips, int((~keep).sum())
 
 
-def load_realdet_clips(directory, split: str) -> tuple[ClipSet, int]:
-    """The ``split`` clips of the shards in ``directory`` (:func:`~lmr_studio.training.realdet.load_realdet`)
-    as :func:`clips_from_realdet` gives them: (clips, number of clips with missed frames left out)."""
+def load_realdet_clips(directories, split: str) -> tuple[ClipSet, int]:
+    """The ``split`` clips of the shards in one folder or a list of folders (pools made with
+    different options, e.g. ``--camera-pitch``; :func:`~lmr_studio.training.realdet.load_realdet`)
+    as :func:`clips_from_realdet` gives them: (clips, number of clips with missed frames left out).
+    Each pool keeps its own split: the split goes by shard index within the pool."""
     from lmr_studio.training.realdet import load_realdet
 
-    return clips_from_realdet(realdet_split(load_realdet(directory), split))
+    folders = [directories] if isinstance(directories, (str, Path)) else list(directories)
+    pools = [realdet_split(load_realdet(folder), split) for folder in folders]
+    return clips_from_realdet({k: np.concatenate([pool[k] for pool in pools]) for k in pools[0]})

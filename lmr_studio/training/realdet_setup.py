@@ -82,28 +82,38 @@ def sample_lighting(rng: np.random.Generator) -> Lighting:
                     ambient=rng.uniform(0.1, 0.45), specular=rng.uniform(0.0, 0.3))
 
 
-def sample_camera(rng: np.random.Generator) -> tuple[Camera, float, float]:
-    """A camera, the person's distance (m) and horizontal offset (m, world x at that distance).
+def sample_camera(rng: np.random.Generator, pitch_range: tuple[float, float] | None = None) -> tuple[Camera, float, float]:
+    """A camera, the person's distance (m, along the ground) and horizontal offset (m, world x at
+    that distance).
 
-    The person's standing height covers 30-90 % of the image height; the camera stands 0.6 m
-    below to 1.6 m above the pelvis and pitches towards it (+/- 4 deg); the pelvis lands at 25-75 %
-    of the image width.
+    The person's standing height covers 30-90 % of the image height; the pelvis lands at 25-75 %
+    of the image width. By default the camera stands 0.6 m below to 1.6 m above the pelvis and
+    pitches towards it (+/- 4 deg). With ``pitch_range`` (deg, low to high) the camera looks down
+    at the pelvis from a pitch drawn uniformly in that range (a camera on a balcony, a drone, a
+    security camera), at the same range from the person.
     """
     width, height = IMAGE_SIZES[rng.integers(len(IMAGE_SIZES))]
     focal = rng.uniform(*FOCAL_RANGE) * max(width, height)
     distance = focal * STANDING_HEIGHT / (rng.uniform(*PERSON_FRACTION) * height)
-    cam_height = rng.uniform(*CAMERA_HEIGHT)
-    pitch = float(np.degrees(np.arctan2(cam_height, distance)) + rng.normal(0, 4))
+    if pitch_range is None:
+        cam_height = rng.uniform(*CAMERA_HEIGHT)
+        pitch = float(np.degrees(np.arctan2(cam_height, distance)) + rng.normal(0, 4))
+    else:
+        pitch = float(rng.uniform(*pitch_range))
+        cam_height = distance * np.sin(np.radians(pitch))
+        distance *= np.cos(np.radians(pitch))
     offset_x = (rng.uniform(0.25, 0.75) - 0.5) * width / focal * distance
     return Camera((width, height), focal, cam_height, pitch), float(distance), float(offset_x)
 
 
-def sample_setup(rng: np.random.Generator, families: tuple[str, ...], bodies: np.ndarray) -> ClipSetup:
-    """One clip's set-up: a family and a body (uniform among ``bodies``), look, lighting, camera."""
+def sample_setup(rng: np.random.Generator, families: tuple[str, ...], bodies: np.ndarray,
+                 pitch_range: tuple[float, float] | None = None) -> ClipSetup:
+    """One clip's set-up: a family and a body (uniform among ``bodies``), look, lighting, camera
+    (``pitch_range``: see :func:`sample_camera`)."""
     family = families[rng.integers(len(families))]
     body = int(rng.choice(bodies))
     look, lighting = sample_look(rng), sample_lighting(rng)
-    camera, distance, offset_x = sample_camera(rng)
+    camera, distance, offset_x = sample_camera(rng, pitch_range)
     blur = float(rng.uniform(0.3, 1.3)) if rng.random() < 0.5 else 0.0
     quality = int(rng.integers(35, 95)) if rng.random() < 0.7 else 0
     return ClipSetup(family, body, look, lighting, camera, distance, offset_x, int(rng.integers(2**31)), blur, quality)
