@@ -142,7 +142,7 @@ def test_world_landmarks_pull_a_depth_mirrored_leg_to_the_truth(smpl_body):
     flat = refine_to_keypoints(guess, transl, rest, keypoints, side, FOCAL, SIZE, world=None)
     gentle = refine_to_keypoints(guess, transl, rest, keypoints, side, FOCAL, SIZE, world=world)
     strong = refine_to_keypoints(guess, transl, rest, keypoints, side, FOCAL, SIZE,
-                                 RefineSettings(world_weight=0.03), world=world)
+                                 RefineSettings(world_weight=0.0075), world=world)
     depths = [_ankle_depth(out.poses, rest) for out in (flat, gentle, strong)]
     print("left ankle depth from the hip (m): truth {:.2f}, guess {:.2f}, 2D only {:.2f}, default {:.2f}, "
           "strong {:.2f}".format(true_depth, guessed, *depths))
@@ -179,3 +179,45 @@ def test_frames_are_refined_independently_with_world_landmarks(smpl_body):
     whole = refine_to_keypoints(guess, transl, rest, keypoints, side, FOCAL, SIZE, world=world)
     tail = refine_to_keypoints(guess[2:], transl[2:], rest[2:], keypoints[2:], side[2:], FOCAL, SIZE, world=world[2:])
     np.testing.assert_allclose(tail.poses, whole.poses[2:], atol=1e-5)
+
+
+def test_world_targets_count_an_arm_only_while_its_elbow_hangs_below_the_shoulder(smpl_body):
+    """Legs always; the left arm hangs, the right arm is raised overhead: only the left arm's
+    bones get weight, and every target points along the true bone."""
+    from lmr_studio.model.world_bones import BONE_JOINTS, world_bone_targets
+
+    rest = smpl_body.rest_joints(torch.zeros(1, 10))
+    pose = np.zeros((1, 24, 3), np.float32)
+    pose[0, 16, 2], pose[0, 17, 2] = -1.2, -1.2   # SMPL shoulders about z: left arm down, right arm up
+    joints = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(pose)), rest)[0].numpy()
+    assert joints[0, 18, 1] < joints[0, 16, 1] and joints[0, 19, 1] > joints[0, 17, 1]  # elbow heights
+    world = np.zeros((1, 33, 3), np.float32)
+    world[:, MARKED_LANDMARKS] = (joints[:, MARKED_JOINTS] - joints[:, [1, 2]].mean(1, keepdims=True)) * WORLD_AXES
+    directions, weight = world_bone_targets(world, joints, np.ones((1, 33)), 90.0)
+    np.testing.assert_array_equal(weight[0], [1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1])
+    bones = joints[0, BONE_JOINTS[:, 1]] - joints[0, BONE_JOINTS[:, 0]]
+    np.testing.assert_allclose(directions[0], bones / np.linalg.norm(bones, axis=-1, keepdims=True), atol=1e-4)
+
+
+def test_torso_targets_keep_blazeposes_tilt_and_limb_targets_do_not(smpl_body):
+    """BlazePose sees the body tilted 30 degrees towards the camera, LMR upright: the torso targets
+    follow BlazePose's tilt (the camera-relative orientation LMR gets wrong from high cameras),
+    the limb targets are BlazePose's limbs aligned onto LMR's body."""
+    from scipy.spatial.transform import Rotation
+
+    from lmr_studio.model.world_bones import BONE_JOINTS, LIMB_BONES, world_bone_targets
+
+    pose = np.zeros((1, 24, 3), np.float32)
+    pose[0, 16, 2], pose[0, 17, 2] = -1.2, 1.2   # both arms hang
+    joints = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(pose)), smpl_body.rest_joints(torch.zeros(1, 10)))[0].numpy()
+    tilt = Rotation.from_euler("x", 30, degrees=True).as_matrix().astype(np.float32)
+    seen = joints @ tilt.T
+    world = np.zeros((1, 33, 3), np.float32)
+    world[:, MARKED_LANDMARKS] = (seen[:, MARKED_JOINTS] - seen[:, [1, 2]].mean(1, keepdims=True)) * WORLD_AXES
+    directions, weight = world_bone_targets(world, joints, np.ones((1, 33)), 90.0)
+    assert weight.min() == 1.0
+    unit = lambda v: v / np.linalg.norm(v, axis=-1, keepdims=True)  # noqa: E731
+    limbs, torso = len(LIMB_BONES), BONE_JOINTS[len(LIMB_BONES):]
+    np.testing.assert_allclose(directions[0, :limbs], unit(joints[0, BONE_JOINTS[:limbs, 1]] - joints[0, BONE_JOINTS[:limbs, 0]]),
+                               atol=1e-4)
+    np.testing.assert_allclose(directions[0, limbs:], unit(seen[0, torso[:, 1]] - seen[0, torso[:, 0]]), atol=1e-4)

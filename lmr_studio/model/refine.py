@@ -42,19 +42,24 @@ class RefineSettings:
     pose_prior: float = 0.001  # per joint, per rad^2 of residual rotation
     depth_prior: float = 0.05  # per (log depth ratio)^2
     temporal: float = 0.01     # per (m/frame^2)^2 of the change's acceleration, summed over joints
-    world_weight: float = 0.003  # per (1 - cos) of a leg bone to BlazePose's world bone; 0: off
+    world_weight: float = 0.00075  # per (1 - cos) of a limb bone to BlazePose's, x its weight; 0: off
     world_max_turn: float = 90.0  # degrees; frames whose world landmarks face further from LMR's body are ignored
 
     @classmethod
     def for_input(cls, is_image: bool) -> "RefineSettings":
         """The settings for a video, or for a photo (``is_image``): one frame gives the recurrent
-        network no motion to read, so a photo's pose prior is weaker and the 2D keypoints count
-        more (on LAFAN1 frames processed as photos it lowered MPJPE and PA-MPJPE, docs/model.md)."""
-        return cls(pose_prior=PHOTO_POSE_PRIOR) if is_image else cls()
+        network no motion to read, so a photo's pose prior and 3D term weigh :data:`PHOTO_TRUST`
+        of a video's and the 2D keypoints count more (on LAFAN1 frames processed as photos it
+        lowered MPJPE and PA-MPJPE; the full 3D term pulled messi5.jpg's limbs off its keypoints,
+        docs/model.md)."""
+        if not is_image:
+            return cls()
+        video = cls()
+        return cls(pose_prior=video.pose_prior * PHOTO_TRUST, world_weight=video.world_weight * PHOTO_TRUST)
 
 
-#: The pose prior of :meth:`RefineSettings.for_input` for a photo.
-PHOTO_POSE_PRIOR = 3e-4
+#: The share of a video's pose prior and 3D-term weight that a photo's refinement uses.
+PHOTO_TRUST = 0.3
 
 
 @dataclasses.dataclass
@@ -123,8 +128,7 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
         if use_world:
             bones = joints[:, BONE_JOINTS[:, 1]] - joints[:, BONE_JOINTS[:, 0]]
             cosine = (bones * directions).sum(-1) / torch.linalg.norm(bones, dim=-1).clamp(min=1e-6)
-            cost = cost + settings.world_weight * (((1 - cosine) * bone_weight).sum(1)
-                                                   / bone_weight.sum(1).clamp(min=1.0)).sum()
+            cost = cost + settings.world_weight * ((1 - cosine) * bone_weight).sum()
         optimiser.zero_grad(set_to_none=True)
         cost.backward()
         optimiser.step()
