@@ -18,7 +18,8 @@ def _shards(clips: int = 2, frames: int = 5) -> dict[str, np.ndarray]:
     return {"keypoints": keypoints.astype(np.float32), "world": rng.normal(0, 0.3, (clips, frames, 33, 3)),
             "found": found, "poses": rng.normal(0, 0.2, (clips, frames, 24, 3)), "betas": np.zeros((clips, frames, 10)),
             "joints3d": rng.normal(0, 0.5, (clips, frames, 24, 3)), "joints2d": joints2d,
-            "family": np.array(["walk", "crawl"] * clips)[:clips], "shard": np.zeros(clips, np.int64)}
+            "family": np.array(["walk", "crawl"] * clips)[:clips], "shard": np.zeros(clips, np.int64),
+            "image_size": np.tile([640, 480], (clips, 1))}
 
 
 def test_only_fully_detected_clips_are_kept_with_pipeline_features():
@@ -36,18 +37,19 @@ def test_only_fully_detected_clips_are_kept_with_pipeline_features():
 
 
 def test_eval_scores_realdet_shards_with_and_without_world(tmp_path, capsys):
-    """`lmr-studio eval --realdet DIR [--no-world]` scores the shipped network on the shards."""
+    """`lmr-studio eval --realdet DIR [--no-world | --refine]` scores the shipped network on the shards."""
     import json
 
     from lmr_studio.cli import main
 
     np.savez(tmp_path / "shard-00000.npz", **_shards())
     scores = {}
-    for extra in ([], ["--no-world"]):
+    for extra in ([], ["--no-world"], ["--refine"]):
         assert main(["eval", "--realdet", str(tmp_path), "--kinds", "lmr", "--json", *extra]) == 0
-        scores[bool(extra)] = json.loads(capsys.readouterr().out)["lmr"]
+        scores[" ".join(extra)] = json.loads(capsys.readouterr().out)["lmr"]
     assert all(np.isfinite(s[m]) for s in scores.values() for m in ("mpjpe", "pa_mpjpe", "pve"))
-    assert scores[True]["mpjpe"] != scores[False]["mpjpe"]  # the world landmarks change what the network says
+    assert scores["--no-world"]["mpjpe"] != scores[""]["mpjpe"]  # the world landmarks change what the network says
+    assert scores["--refine"]["mpjpe"] != scores[""]["mpjpe"]    # so does the refinement
     assert main(["eval", "--realdet", str(tmp_path / "none")]) == 2
 
 
@@ -92,3 +94,29 @@ def test_several_pools_load_as_one_each_with_its_own_split(tmp_path):
     alone, _ = load_realdet_clips(tmp_path / "low", "train")
     assert (len(train), dropped, len(test), len(alone)) == (2, 2, 2, 1)
     np.testing.assert_array_equal(train.features[0].numpy(), alone.features[0].numpy())
+
+
+def test_refined_predictions_without_refinement_are_the_networks_own(anny_body):
+    """Each fully detected clip runs through the pipeline's Recoverer: with the refinement off
+    that is the network over the whole clip, frame for frame."""
+    from lmr_studio.model import load_model, predict
+    from lmr_studio.model.refine import RefineSettings
+    from lmr_studio.training.realdet_refined import refined_predictions
+
+    data = _shards()
+    model = load_model("lmr")
+    clips, _ = clips_from_realdet(data)
+    raw = refined_predictions(model, anny_body, data, None)
+    assert len(raw) == len(clips) == 1
+    expected = predict(model, clips.features[0].numpy())
+    np.testing.assert_allclose(raw[0][0], expected.poses, atol=1e-5)
+    np.testing.assert_allclose(raw[0][1], expected.betas, atol=1e-5)
+    refined = refined_predictions(model, anny_body, data, RefineSettings(iterations=5))
+    assert refined[0][0].shape == raw[0][0].shape and not np.allclose(refined[0][0], raw[0][0])
+
+
+def test_eval_refine_needs_realdet_shards(capsys):
+    from lmr_studio.cli import main
+
+    assert main(["eval", "--refine"]) == 2
+    assert "--realdet" in capsys.readouterr().err

