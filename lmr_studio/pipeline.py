@@ -42,7 +42,7 @@ from lmr_studio.video import VideoSource
 
 #: Seconds of video between partial results: each one runs LMR, the body model and the 2D
 #: refinement on the frames tracked since the last (the refinement costs mostly per call).
-PREVIEW_SECONDS = 2.0
+PREVIEW_SECONDS = 3.0
 #: Suffix of the result file the GUI looks for beside a video.
 RESULT_SUFFIX = ".lmr.npz"
 #: ``load(options, progress) -> (LMR network, body model)``, as :func:`load_models`.
