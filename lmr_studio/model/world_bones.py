@@ -7,8 +7,8 @@ global rotation, scale and the offset of the surface landmarks do not count, onl
 directions relative to the body; the limb bones of the aligned skeleton (hip -> knee -> ankle and
 shoulder -> elbow -> wrist, both sides) are the targets, an arm's only while its elbow hangs below
 its shoulder. The torso's bones (hips -> shoulders, hip -> hip) are taken as BlazePose sees them,
-unaligned: its camera-relative orientation of the torso is closer to the truth than the network's
-when the camera looks down (LAFAN1's high view) or from the side. Each bone is weighted by the
+unaligned, so that its camera-relative tilt of the torso counts: from a camera that looks down
+(LAFAN1's high view) the network's is further off. Each bone is weighted by the
 lower visibility of its two ends. A frame whose landmarks face the other way from LMR's body
 (BlazePose often turns a back view into a front view and swaps left and right) gets no weight.
 """
@@ -47,7 +47,8 @@ def facing(shoulders_hips: np.ndarray) -> np.ndarray:
 
 def world_bone_targets(world: np.ndarray, joints: np.ndarray, visibility: np.ndarray,
                        max_turn_deg: float) -> tuple[np.ndarray, np.ndarray]:
-    """Unit target directions (F, B, 3) of the :data:`LIMB_BONES` and their weights (F, B) in [0, 1].
+    """Unit target directions (F, B, 3) of the :data:`LIMB_BONES` then the :data:`TORSO_BONES` (the
+    order of :data:`BONE_JOINTS`) and their weights (F, B) in [0, 1].
 
     world: (F, 33, 3) BlazePose world landmarks (its axes), NaN on frames without them; joints:
     (F, 24, 3) LMR's joints (metres, camera axes); visibility: (F, 33) BlazePose's. Frames whose
