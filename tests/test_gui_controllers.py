@@ -4,12 +4,15 @@ runs them on any Qt platform (QT_QPA_PLATFORM=offscreen when there is no X serve
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from lmr_studio.gui.jobs import JobRunner
 from lmr_studio.gui.playback_controller import PLAYHEAD_INTERVAL_MS, PlaybackController
 from lmr_studio.gui.session_controller import SessionController
 from lmr_studio.pipeline import ProcessOptions
+from lmr_studio.result import MotionResult
 from tests.fixtures.fakes import FakeBody, FakeVideo, fake_open_job, make_random_result, make_waving_result
 
 
@@ -37,6 +40,38 @@ def _controller(job, videos=None):
         return videos[path]
 
     return SessionController(open_source, job, options=ProcessOptions, ghost=lambda: False)
+
+
+def _job_whose_main_changes(result, resume):
+    """Like ``iter_open``: a partial result with only track 4, then (once ``resume`` is set) the
+    session with tracks 1 and 4, where 1 is the main (longest) person."""
+    from lmr_studio.pipeline import Progress
+    from lmr_studio.scene.session import Session
+
+    def job(video, options, cancel, **kwargs):
+        partial = MotionResult({4: result.tracks[4]}, result.fps, result.image_size, result.num_frames)
+        yield Progress("keypoints", 1, 2, "tracking", partial=partial)
+        resume.wait(5)
+        yield Session(result, FakeBody(), {}, video_path=video)
+
+    return job
+
+
+def test_the_selection_follows_the_main_person_until_the_user_picks_one(qtbot, tmp_path):
+    result = make_random_result(FakeBody(), two_tracks=True)            # track 1 (11 frames), track 4 (6)
+    for user_picks in (False, True):
+        resume = threading.Event()
+        ctl = _controller(_job_whose_main_changes(result, resume))
+        ctl.open_path(tmp_path / "clip.mp4")
+        qtbot.waitUntil(lambda: ctl.result is not None, timeout=5000)
+        assert ctl.selected_track == 4                                  # the partial result's main person
+        if user_picks:
+            ctl.select_track(4)                                         # a click on the selected person
+        with qtbot.waitSignal(ctl.session_ready, timeout=10000):
+            resume.set()
+        assert result.main_id == 1
+        assert ctl.selected_track == (4 if user_picks else 1)
+        qtbot.waitUntil(lambda: not ctl.busy, timeout=5000)
 
 
 def test_open_a_video_selects_the_main_person_and_shows_everyone(qtbot, tmp_path):

@@ -7,7 +7,8 @@ video is processed or its saved result reloaded; an ``.npz`` is read), runs
 :class:`Session` after it, and the people selection every view reads:
 
 * ``result``: the current :class:`MotionResult` (the session's, or the partial one);
-* ``selected_track``: the track id the 3D view, the plots and the timeline follow;
+* ``selected_track``: the track id the 3D view, the plots and the timeline follow: the main
+  person (as it stands in the latest result) until the user picks someone;
 * ``visible_tracks``: the track ids drawn (all, when a result arrives);
 * ``main_only``: "main person only" mode, for speed: only the result's main person is drawn
   and selected; tracks that arrive meanwhile start hidden.
@@ -62,6 +63,7 @@ class SessionController(QObject):
         self.session: Session | None = None
         self.preview: MotionResult | None = None
         self.selected_track: int | None = None
+        self._user_chose = False               # the user picked the selected track (else it follows the main one)
         self.visible_tracks: set[int] = set()
         self.main_only = False
         self.job: JobRunner | None = None
@@ -95,9 +97,13 @@ class SessionController(QObject):
 
     # -- people ------------------------------------------------------------------------------
     def select_track(self, track_id: int) -> None:
-        """Follow ``track_id`` in the views (it becomes visible)."""
+        """The user picks ``track_id``: the views follow it (it becomes visible) until they pick
+        another or open something else."""
         result = self.result
-        if result is None or track_id not in result.tracks or track_id == self.selected_track:
+        if result is None or track_id not in result.tracks:
+            return
+        self._user_chose = True                # also when it was selected already: now it stays
+        if track_id == self.selected_track:
             return
         self.selected_track = track_id
         self.visible_tracks.add(track_id)
@@ -123,11 +129,13 @@ class SessionController(QObject):
         self.selection_changed.emit()
 
     def _keep_selection(self, result: MotionResult) -> None:
-        """After a new (partial) result: keep the selected track if it is still there, else the
-        main one; tracks seen for the first time are visible (in main-only mode, only the main one)."""
+        """After a new (partial) result: keep the track the user selected if it is still there,
+        else select the main one (which can change as processing goes on); tracks seen for the
+        first time are visible (in main-only mode, only the main one)."""
         known = set(self.visible_tracks)
         new = set(result.tracks) - (known | ({self.selected_track} - {None}))
-        if self.selected_track not in result.tracks or (self.main_only and result.tracks):
+        if (not self._user_chose or self.selected_track not in result.tracks
+                or (self.main_only and result.tracks)):
             self.selected_track = result.main_id if result.tracks else None
         self.visible_tracks = (known & set(result.tracks)) | new
         if self.main_only:
@@ -173,6 +181,7 @@ class SessionController(QObject):
     def _start_job(self, video: Path | None, result_path: Path | None = None, reprocess: bool = False,
                    keypoints: str | Path | None = None) -> None:
         self._retire_job()
+        self._user_chose = False
         options, ghost, make = self._options(), self._ghost(), self._make_job
         if keypoints is not None:
             options = dataclasses.replace(options, keypoints_path=str(keypoints))
