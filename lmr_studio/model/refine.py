@@ -1,4 +1,4 @@
-"""Pull LMR's pose and body translation toward the detector's 2D keypoints and 3D leg bones.
+"""Pull LMR's pose and body translation toward the detector's 2D keypoints and 3D bones.
 
 LMR's output initialises a small optimisation per frame: a residual rotation for every joint
 (composed after the network's, ``R_j = R_lmr_j exp(delta_j)``), a shift of the body in the image
@@ -8,10 +8,10 @@ the person box, between the perspective projection of the 12 joints that BlazePo
 pose and the depth near the network's, plus (``follows`` given) a temporal term: the
 acceleration of the refinement's change to the joints over three consecutive frames of one
 person, so the refinement keeps the network's smooth motion instead of adding per-frame jitter,
-plus (``world`` given) a 3D term that pulls the leg bones toward their directions in BlazePose's
-world landmarks (:mod:`~lmr_studio.model.world_bones`: aligned on LMR's body, weighted by
-visibility, ignored on frames that face the other way): the 2D keypoints cannot tell a knee bent
-toward the camera from one bent away.
+plus (``world`` given) a 3D term that pulls the legs, hanging arms and torso toward their
+directions in BlazePose's world landmarks (:mod:`~lmr_studio.model.world_bones`: limbs aligned on
+LMR's body, the torso as BlazePose sees it, weighted by visibility, ignored on frames that face
+the other way): the 2D keypoints cannot tell a knee bent toward the camera from one bent away.
 Without ``follows`` frames are independent (the cost is a sum over frames and Adam acts per
 parameter); with it only frames in one call are coupled, so a track refined in pieces differs
 from the track refined whole near the cuts, and rows refined earlier never change.
@@ -34,7 +34,7 @@ from lmr_studio.perception.features import VISIBILITY_THRESHOLD
 
 @dataclasses.dataclass
 class RefineSettings:
-    """Optimisation budget and prior weights (chosen on the bundled sample, see docs/model.md)."""
+    """Optimisation budget and prior weights (chosen on the bundled sample and LAFAN1, see docs/model.md)."""
 
     iterations: int = 100
     lr: float = 0.05

@@ -15,6 +15,7 @@ import numpy as np
 
 from lmr_studio.model.refine import RefineSettings
 from lmr_studio.perception.tracking import KeypointTrack
+from lmr_studio.pipeline import Recoverer
 from lmr_studio.training.realdet_clips import fully_detected
 
 
@@ -24,8 +25,6 @@ def refined_predictions(model, body, data: dict[str, np.ndarray], refine: Refine
     (the clips :func:`~lmr_studio.training.realdet_clips.clips_from_realdet` keeps, in its
     order): (poses (F, 24, 3), betas (F, 10)) after the network and, unless ``refine`` is None,
     the refinement. ``use_world`` False: as for imported keypoints, without world landmarks."""
-    from lmr_studio.pipeline import Recoverer
-
     out = []
     for c in np.flatnonzero(fully_detected(data)):
         width, height = (int(v) for v in data["image_size"][c])
