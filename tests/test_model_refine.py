@@ -181,43 +181,52 @@ def test_frames_are_refined_independently_with_world_landmarks(smpl_body):
     np.testing.assert_allclose(tail.poses, whole.poses[2:], atol=1e-5)
 
 
-def test_world_targets_count_an_arm_only_while_its_elbow_hangs_below_the_shoulder(smpl_body):
-    """Legs always; the left arm hangs, the right arm is raised overhead: only the left arm's
-    bones get weight, and every target points along the true bone."""
-    from lmr_studio.model.world_bones import BONE_JOINTS, world_bone_targets
+def _world_seen(joints: np.ndarray) -> np.ndarray:
+    """(F, 33, 3) BlazePose world landmarks of SMPL ``joints`` (F, 24, 3): the 12 marked joints and
+    the ears at the head joint, hip-centred, in BlazePose's axes."""
+    world = np.zeros((len(joints), 33, 3), np.float32)
+    world[:, MARKED_LANDMARKS] = joints[:, MARKED_JOINTS]
+    world[:, [7, 8]] = joints[:, [15, 15]]
+    return (world - joints[:, [1, 2]].mean(1, keepdims=True)) * WORLD_AXES
 
+
+def test_world_targets_leave_out_an_arm_raised_above_the_limit(smpl_body):
+    """Legs, head and torso always; the left arm is raised 20 degrees above the horizontal, the
+    right arm 50: only the left arm's bones get weight, and every target points along the true
+    bone (LMR's body and BlazePose's agree here)."""
+    from lmr_studio.model.world_bones import ARM_RAISE_LIMIT_DEG, BONE_MATRIX, world_bone_targets
+
+    assert 20 < ARM_RAISE_LIMIT_DEG < 50
     rest = smpl_body.rest_joints(torch.zeros(1, 10))
     pose = np.zeros((1, 24, 3), np.float32)
-    pose[0, 16, 2], pose[0, 17, 2] = -1.2, -1.2   # SMPL shoulders about z: left arm down, right arm up
+    pose[0, 16, 2], pose[0, 17, 2] = np.radians(20), np.radians(-50)   # SMPL shoulders about z: arms up
     joints = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(pose)), rest)[0].numpy()
-    assert joints[0, 18, 1] < joints[0, 16, 1] and joints[0, 19, 1] > joints[0, 17, 1]  # elbow heights
-    world = np.zeros((1, 33, 3), np.float32)
-    world[:, MARKED_LANDMARKS] = (joints[:, MARKED_JOINTS] - joints[:, [1, 2]].mean(1, keepdims=True)) * WORLD_AXES
-    directions, weight = world_bone_targets(world, joints, np.ones((1, 33)), 90.0)
-    np.testing.assert_array_equal(weight[0], [1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1])
-    bones = joints[0, BONE_JOINTS[:, 1]] - joints[0, BONE_JOINTS[:, 0]]
+    upper = lambda j: np.degrees(np.arcsin((joints[0, j + 2, 1] - joints[0, j, 1]) /  # noqa: E731
+                                           np.linalg.norm(joints[0, j + 2] - joints[0, j])))
+    assert abs(upper(16) - 20) < 8 and abs(upper(17) - 50) < 8          # the rest arms are near level
+    directions, weight = world_bone_targets(_world_seen(joints), joints, np.ones((1, 33)), 90.0)
+    np.testing.assert_array_equal(weight[0], [1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1])
+    bones = BONE_MATRIX @ joints[0]
     np.testing.assert_allclose(directions[0], bones / np.linalg.norm(bones, axis=-1, keepdims=True), atol=1e-4)
 
 
-def test_torso_targets_keep_blazeposes_tilt_and_limb_targets_do_not(smpl_body):
+def test_torso_targets_keep_blazeposes_tilt_and_aligned_targets_do_not(smpl_body):
     """BlazePose sees the body tilted 30 degrees towards the camera, LMR upright: the torso targets
     follow BlazePose's tilt (the camera-relative orientation LMR gets wrong from high cameras),
-    the limb targets are BlazePose's limbs aligned onto LMR's body."""
+    the limb and head targets are BlazePose's aligned onto LMR's body."""
     from scipy.spatial.transform import Rotation
 
-    from lmr_studio.model.world_bones import BONE_JOINTS, LIMB_BONES, world_bone_targets
+    from lmr_studio.model.world_bones import BONE_MATRIX, BONES, world_bone_targets
 
     pose = np.zeros((1, 24, 3), np.float32)
     pose[0, 16, 2], pose[0, 17, 2] = -1.2, 1.2   # both arms hang
     joints = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(pose)), smpl_body.rest_joints(torch.zeros(1, 10)))[0].numpy()
     tilt = Rotation.from_euler("x", 30, degrees=True).as_matrix().astype(np.float32)
     seen = joints @ tilt.T
-    world = np.zeros((1, 33, 3), np.float32)
-    world[:, MARKED_LANDMARKS] = (seen[:, MARKED_JOINTS] - seen[:, [1, 2]].mean(1, keepdims=True)) * WORLD_AXES
-    directions, weight = world_bone_targets(world, joints, np.ones((1, 33)), 90.0)
+    directions, weight = world_bone_targets(_world_seen(seen), joints, np.ones((1, 33)), 90.0)
     assert weight.min() == 1.0
     unit = lambda v: v / np.linalg.norm(v, axis=-1, keepdims=True)  # noqa: E731
-    limbs, torso = len(LIMB_BONES), BONE_JOINTS[len(LIMB_BONES):]
-    np.testing.assert_allclose(directions[0, :limbs], unit(joints[0, BONE_JOINTS[:limbs, 1]] - joints[0, BONE_JOINTS[:limbs, 0]]),
-                               atol=1e-4)
-    np.testing.assert_allclose(directions[0, limbs:], unit(seen[0, torso[:, 1]] - seen[0, torso[:, 0]]), atol=1e-4)
+    aligned = np.array([bone.aligned for bone in BONES])
+    assert aligned.sum() == 9 and not aligned[-3:].any()
+    np.testing.assert_allclose(directions[0, aligned], unit(BONE_MATRIX[aligned] @ joints[0]), atol=1e-4)
+    np.testing.assert_allclose(directions[0, ~aligned], unit(BONE_MATRIX[~aligned] @ seen[0]), atol=1e-4)

@@ -28,7 +28,7 @@ from lmr_studio.geometry.camera import perspective_project
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix, matrix_to_axis_angle
 from lmr_studio.keypoint_error import MARKED_JOINTS, MARKED_LANDMARKS, keypoint_error
-from lmr_studio.model.world_bones import BONE_JOINTS, world_bone_targets
+from lmr_studio.model.world_bones import BONE_MATRIX, world_bone_targets
 from lmr_studio.perception.features import VISIBILITY_THRESHOLD
 
 
@@ -39,10 +39,10 @@ class RefineSettings:
     iterations: int = 100
     lr: float = 0.05
     huber: float = 0.05        # box units where the 2D cost turns from quadratic to linear
-    pose_prior: float = 0.001  # per joint, per rad^2 of residual rotation
-    depth_prior: float = 0.05  # per (log depth ratio)^2
+    pose_prior: float = 0.0005  # per joint, per rad^2 of residual rotation
+    depth_prior: float = 0.01  # per (log depth ratio)^2
     temporal: float = 0.01     # per (m/frame^2)^2 of the change's acceleration, summed over joints
-    world_weight: float = 0.00075  # per (1 - cos) of a limb bone to BlazePose's, x its weight; 0: off
+    world_weight: float = 0.0015  # per (1 - cos) of a bone to BlazePose's, x its weight; 0: off
     world_max_turn: float = 90.0  # degrees; frames whose world landmarks face further from LMR's body are ignored
 
     @classmethod
@@ -101,6 +101,7 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
     if use_world:
         directions, bone_weight = (torch.from_numpy(a) for a in world_bone_targets(
             world, network_joints.numpy(), keypoints[..., 2], settings.world_max_turn))
+        bone_matrix = torch.from_numpy(BONE_MATRIX)
 
     def solve(with_grad: bool) -> tuple[torch.Tensor, ...]:
         """Rotations (F, 24, 3, 3), translations (F, 3), projected marked joints (F, 12, 2) px, the
@@ -126,7 +127,7 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
             accel = change[middle - 1] - 2 * change[middle] + change[middle + 1]
             cost = cost + settings.temporal * (accel ** 2).sum()
         if use_world:
-            bones = joints[:, BONE_JOINTS[:, 1]] - joints[:, BONE_JOINTS[:, 0]]
+            bones = torch.einsum("bj,fjc->fbc", bone_matrix, joints)
             cosine = (bones * directions).sum(-1) / torch.linalg.norm(bones, dim=-1).clamp(min=1e-6)
             cost = cost + settings.world_weight * ((1 - cosine) * bone_weight).sum()
         optimiser.zero_grad(set_to_none=True)

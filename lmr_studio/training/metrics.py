@@ -12,8 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 
-def procrustes_align(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
-    """(F, N, 3) ``pred`` aligned to ``gt`` by the best similarity transform per frame."""
+def procrustes_transform(pred: np.ndarray, gt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The best similarity transform per frame taking (F, N, 3) ``pred`` onto ``gt``: (F, 3, 3)
+    rotations ``rot``, (F,) scales, and the (F, 1, 3) centroids of ``pred`` and ``gt``, so that
+    ``scale * (pred - mu_pred) @ rot + mu_gt`` is the aligned ``pred``."""
     mu_p, mu_g = pred.mean(1, keepdims=True), gt.mean(1, keepdims=True)
     p, g = pred - mu_p, gt - mu_g
     u, s, vt = np.linalg.svd(np.einsum("fni,fnj->fij", p, g))
@@ -24,7 +26,13 @@ def procrustes_align(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
     u[:, :, -1] *= d[:, None]
     rot = np.einsum("fij,fjk->fik", u, vt)  # maps p onto g as p @ rot
     scale = s.sum(-1) / (p ** 2).sum((1, 2)).clip(1e-12)
-    return scale[:, None, None] * np.einsum("fni,fij->fnj", p, rot) + mu_g
+    return rot, scale, mu_p, mu_g
+
+
+def procrustes_align(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """(F, N, 3) ``pred`` aligned to ``gt`` by the best similarity transform per frame."""
+    rot, scale, mu_p, mu_g = procrustes_transform(pred, gt)
+    return scale[:, None, None] * np.einsum("fni,fij->fnj", pred - mu_p, rot) + mu_g
 
 
 def joint_errors(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
