@@ -48,6 +48,31 @@ def test_refinement_lands_on_the_keypoints_without_raising_3d_error(scene):
     assert joint_errors(fitted, joints).mean() <= joint_errors(guessed, joints).mean()
 
 
+def test_feet_and_hands_keypoints_turn_the_ankles_and_wrists(scene):
+    """With keypoints on the toe tips and on the knuckles (index and pinky either side of SMPL's
+    hand joint), the refined feet and hands land nearer the truth in 3D than from the 12 joints alone."""
+    from lmr_studio.model.refine import fit_targets
+
+    truth, guess, rest, transl, keypoints, joints = scene
+    xy = perspective_project(joints, transl, FOCAL, SIZE)
+    full = keypoints.copy()
+    full[:, [31, 32], :2] = xy[:, [10, 11]]
+    for hand, (index, pinky) in ((22, (19, 17)), (23, (20, 18))):
+        full[:, index, :2], full[:, pinky, :2] = xy[:, hand] + 5.0, xy[:, hand] - 5.0
+    full[:, [17, 18, 19, 20, 31, 32], 2] = 1.0
+    targets, visible = fit_targets(full)
+    np.testing.assert_allclose(targets[:, -4:], xy[:, [10, 11, 22, 23]], atol=1e-3)
+    assert visible.all() and not fit_targets(keypoints)[1][:, -4:].any()
+    side = np.full(len(truth), 300.0, np.float32)
+    extremities = [10, 11, 22, 23]
+    errors = []
+    for kp in (keypoints, full):
+        out = refine_to_keypoints(guess, transl, rest, kp, side, FOCAL, SIZE)
+        fitted = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(out.poses)), rest)[0].numpy()
+        errors.append(joint_errors(fitted, joints)[:, extremities].mean())
+    assert errors[1] < 0.9 * errors[0]  # measured 88 -> 76 mm: depth along the rays stays open
+
+
 def test_frames_are_refined_independently(scene):
     """A track refined in pieces equals the track refined whole (the GUI preview relies on it)."""
     truth, guess, rest, transl, keypoints, _ = scene

@@ -4,14 +4,15 @@ LMR's output initialises a small optimisation per frame: a residual rotation for
 (composed after the network's, ``R_j = R_lmr_j exp(delta_j)``), a shift of the body in the image
 plane and a change of its depth. The cost is the visibility-weighted Huber distance, in units of
 the person box, between the perspective projection of the 12 joints that BlazePose marks
-(shoulders, elbows, wrists, hips, knees, ankles) and its keypoints, plus priors that keep the
+(shoulders, elbows, wrists, hips, knees, ankles), the feet and the hands and their keypoints
+(:data:`FIT_POINTS`), plus priors that keep the
 pose and the depth near the network's, plus (``follows`` given) a temporal term: the
 acceleration of the refinement's change to the joints over three consecutive frames of one
 person, so the refinement keeps the network's smooth motion instead of adding per-frame jitter,
-plus (``world`` given) a 3D term that pulls the legs, hanging arms and torso toward their
-directions in BlazePose's world landmarks (:mod:`~lmr_studio.model.world_bones`: limbs aligned on
-LMR's body, the torso as BlazePose sees it, weighted by visibility, ignored on frames that face
-the other way): the 2D keypoints cannot tell a knee bent toward the camera from one bent away.
+plus (``world`` given) a 3D term that pulls the legs, the arms (unless raised high), the head and
+the torso toward their directions in BlazePose's world landmarks
+(:mod:`~lmr_studio.model.world_bones`: limbs and head aligned on LMR's body, the torso as
+BlazePose sees it, weighted by visibility, ignored on frames that face the other way): the 2D keypoints cannot tell a knee bent toward the camera from one bent away.
 Without ``follows`` frames are independent (the cost is a sum over frames and Adam acts per
 parameter); with it only frames in one call are coupled, so a track refined in pieces differs
 from the track refined whole near the cuts, and rows refined earlier never change.
@@ -39,10 +40,10 @@ class RefineSettings:
     iterations: int = 100
     lr: float = 0.05
     huber: float = 0.05        # box units where the 2D cost turns from quadratic to linear
-    pose_prior: float = 0.0005  # per joint, per rad^2 of residual rotation
+    pose_prior: float = 0.001  # per joint, per rad^2 of residual rotation
     depth_prior: float = 0.01  # per (log depth ratio)^2
     temporal: float = 0.01     # per (m/frame^2)^2 of the change's acceleration, summed over joints
-    world_weight: float = 0.0015  # per (1 - cos) of a bone to BlazePose's, x its weight; 0: off
+    world_weight: float = 0.00075  # per (1 - cos) of a bone to BlazePose's, x its weight; 0: off
     world_max_turn: float = 90.0  # degrees; frames whose world landmarks face further from LMR's body are ignored
 
     @classmethod
@@ -60,6 +61,24 @@ class RefineSettings:
 
 #: The share of a video's pose prior and 3D-term weight that a photo's refinement uses.
 PHOTO_TRUST = 0.3
+
+#: The 2D targets: each the mean of some BlazePose landmarks, compared with one SMPL joint. The 12
+#: marked joints, then the toe tips (SMPL's feet, a few cm behind them) and the index and pinky
+#: knuckles (SMPL's hands); the feet and hands turn the ankles and wrists, which the 12 leave free.
+FIT_POINTS: tuple[tuple[tuple[int, ...], int], ...] = (
+    *(((int(lm),), int(jt)) for lm, jt in zip(MARKED_LANDMARKS, MARKED_JOINTS)),
+    ((31,), 10), ((32,), 11), ((17, 19), 22), ((18, 20), 23))
+#: (P, 33): landmarks -> the :data:`FIT_POINTS` targets (the mean of each one's landmarks).
+FIT_MATRIX = np.array([[1.0 / len(lms) if i in lms else 0.0 for i in range(33)] for lms, _ in FIT_POINTS], np.float32)
+FIT_JOINTS = [joint for _, joint in FIT_POINTS]
+
+
+def fit_targets(keypoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The :data:`FIT_POINTS` of (F, 33, 3) ``keypoints`` (px + visibility): targets (F, P, 2) px
+    and whether each is visible (F, P) (all of its landmarks at least the visibility threshold)."""
+    kp = np.asarray(keypoints, np.float32)
+    visible = np.stack([(kp[:, list(lms), 2] >= VISIBILITY_THRESHOLD).all(1) for lms, _ in FIT_POINTS], 1)
+    return np.einsum("pl,flc->fpc", FIT_MATRIX, kp[..., :2]), visible
 
 
 @dataclasses.dataclass
@@ -85,12 +104,11 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
     # the middle rows of three consecutive frames of one person
     middle = (torch.as_tensor(np.flatnonzero(follows[1:-1] & follows[2:]) + 1) if follows is not None
               else torch.zeros(0, dtype=torch.int64))
-    lm, jt = MARKED_LANDMARKS.tolist(), MARKED_JOINTS.tolist()
     rest = torch.as_tensor(rest_joints, dtype=torch.float32).detach()
     base = axis_angle_to_matrix(torch.as_tensor(poses, dtype=torch.float32))
     t0 = torch.as_tensor(transl, dtype=torch.float32)
-    target = torch.as_tensor(keypoints[:, lm, :2], dtype=torch.float32)
-    weight = torch.as_tensor((keypoints[:, lm, 2] >= VISIBILITY_THRESHOLD).astype(np.float32))
+    target, visible = fit_targets(keypoints)
+    target, weight = torch.from_numpy(target), torch.from_numpy(visible.astype(np.float32))
     scale = torch.as_tensor(np.asarray(side, np.float32))[:, None]
     # one parameter tensor per frame row: the 24 residual rotations (72), the image-plane shift in
     # metres at the body's depth (2) and the log depth change (1); one tensor keeps Adam's step cheap
@@ -104,7 +122,7 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
         bone_matrix = torch.from_numpy(BONE_MATRIX)
 
     def solve(with_grad: bool) -> tuple[torch.Tensor, ...]:
-        """Rotations (F, 24, 3, 3), translations (F, 3), projected marked joints (F, 12, 2) px, the
+        """Rotations (F, 24, 3, 3), translations (F, 3), projected fitted joints (F, P, 2) px, the
         residual rotations (F, 24, 3) and log depth changes (F, 1) they came from, the body-frame
         joints (F, 24, 3) m and their change from the network's."""
         with torch.set_grad_enabled(with_grad):
@@ -112,7 +130,7 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
             rot = base @ axis_angle_to_matrix(delta)
             joints = forward_kinematics(rot, rest)[0]
             t = torch.cat([t0[:, :2] + shift, t0[:, 2:] * torch.exp(log_depth)], 1)
-            proj = perspective_project(joints[:, jt], t, focal, image_size)
+            proj = perspective_project(joints[:, FIT_JOINTS], t, focal, image_size)
             return rot, t, proj, delta, log_depth, joints, joints - network_joints
 
     optimiser = torch.optim.Adam([params], lr=settings.lr)
