@@ -60,9 +60,11 @@ def test_feet_and_hands_keypoints_turn_the_ankles_and_wrists(scene):
     for hand, (index, pinky) in ((22, (19, 17)), (23, (20, 18))):
         full[:, index, :2], full[:, pinky, :2] = xy[:, hand] + 5.0, xy[:, hand] - 5.0
     full[:, [17, 18, 19, 20, 31, 32], 2] = 1.0
-    targets, visible = fit_targets(full)
+    full[:, 19, 2] = 0.6                          # a hand weighs its least visible knuckle
+    targets, weight = fit_targets(full)
     np.testing.assert_allclose(targets[:, -4:], xy[:, [10, 11, 22, 23]], atol=1e-3)
-    assert visible.all() and not fit_targets(keypoints)[1][:, -4:].any()
+    np.testing.assert_allclose(weight[:, -4:], np.tile([1.0, 1.0, 0.6, 1.0], (len(full), 1)))
+    assert (fit_targets(keypoints)[1][:, -4:] == 0).all()
     side = np.full(len(truth), 300.0, np.float32)
     extremities = [10, 11, 22, 23]
     errors = []

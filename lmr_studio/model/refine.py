@@ -30,7 +30,6 @@ from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix, matrix_to_axis_angle
 from lmr_studio.keypoint_error import MARKED_JOINTS, MARKED_LANDMARKS, keypoint_error
 from lmr_studio.model.world_bones import BONE_MATRIX, world_bone_targets
-from lmr_studio.perception.features import VISIBILITY_THRESHOLD
 
 
 @dataclasses.dataclass
@@ -75,10 +74,12 @@ FIT_JOINTS = [joint for _, joint in FIT_POINTS]
 
 def fit_targets(keypoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The :data:`FIT_POINTS` of (F, 33, 3) ``keypoints`` (px + visibility): targets (F, P, 2) px
-    and whether each is visible (F, P) (all of its landmarks at least the visibility threshold)."""
+    and their weights (F, P) in [0, 1], the lowest visibility of each one's landmarks. BlazePose's
+    guess for a hidden joint counts as much as it trusts it (a cut at 0.5 dropped the far leg of a
+    side view: LAFAN1's side view scored 5 mm worse, docs/model.md)."""
     kp = np.asarray(keypoints, np.float32)
-    visible = np.stack([(kp[:, list(lms), 2] >= VISIBILITY_THRESHOLD).all(1) for lms, _ in FIT_POINTS], 1)
-    return np.einsum("pl,flc->fpc", FIT_MATRIX, kp[..., :2]), visible
+    weight = np.stack([kp[:, list(lms), 2].min(1) for lms, _ in FIT_POINTS], 1).clip(0.0, 1.0)
+    return np.einsum("pl,flc->fpc", FIT_MATRIX, kp[..., :2]), weight
 
 
 @dataclasses.dataclass
@@ -107,8 +108,7 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
     rest = torch.as_tensor(rest_joints, dtype=torch.float32).detach()
     base = axis_angle_to_matrix(torch.as_tensor(poses, dtype=torch.float32))
     t0 = torch.as_tensor(transl, dtype=torch.float32)
-    target, visible = fit_targets(keypoints)
-    target, weight = torch.from_numpy(target), torch.from_numpy(visible.astype(np.float32))
+    target, weight = (torch.from_numpy(a) for a in fit_targets(keypoints))
     scale = torch.as_tensor(np.asarray(side, np.float32))[:, None]
     # one parameter tensor per frame row: the 24 residual rotations (72), the image-plane shift in
     # metres at the body's depth (2) and the log depth change (1); one tensor keeps Adam's step cheap
