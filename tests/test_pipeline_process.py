@@ -225,8 +225,8 @@ def test_refined_previews_never_change_what_they_showed(fast_models):
         one_pass = pipeline.Recoverer(model, body, TINY_SIZE, 12.0).recover(track)
         gap = np.linalg.norm(final.joints3d - one_pass.joints3d, axis=-1)
         print(f"track {tid}: preview vs one call, joints {1000 * gap.mean():.2f} mm mean, {1000 * gap.max():.2f} max")
-        # metres; measured 15.0 and 8.2 mm with these cuts (down to 1 frame per call) and random world
-        # landmarks (track 0); on the bundled sample at the pipeline's 3 s previews: 0.5 mm
+        # metres; measured 10.9 and 7.4 mm with these cuts (down to 1 frame per call) and random world
+        # landmarks (track 0); on the bundled sample at the pipeline's 3 s previews: 0.4 mm
         assert gap.mean() < 0.02
 
 

@@ -9,7 +9,8 @@ skeleton are the targets. The torso's bones (hips -> shoulders, hip -> hip) are 
 sees them, unaligned, so that its camera-relative tilt of the torso counts: from a camera that
 looks down (LAFAN1's high view) the network's is further off. A bone's end may be the mean of
 several landmarks (the head: the ears; the shoulders), and it is compared with
-the mean of the SMPL joints those landmarks belong to (:data:`BONE_MATRIX`). Each bone is weighted
+the mean of the SMPL joints those landmarks belong to (:data:`BONE_MATRIX`, through
+:data:`~lmr_studio.training.landmarks.LANDMARK_JOINT`: the ears belong to the head). Each bone is weighted
 by the lowest visibility of its landmarks. A frame whose landmarks face the other way from LMR's
 body (BlazePose often turns a back view into a front view and swaps left and right) gets no weight.
 """
@@ -22,7 +23,7 @@ import numpy as np
 
 from lmr_studio.keypoint_error import MARKED_JOINTS, MARKED_LANDMARKS
 from lmr_studio.perception.features import WORLD_AXES
-from lmr_studio.training.landmarks import JOINT_CENTRE
+from lmr_studio.training.landmarks import LANDMARK_JOINT
 from lmr_studio.training.metrics import procrustes_transform
 
 
@@ -46,9 +47,8 @@ BONES: tuple[Bone, ...] = (
     Bone((11, 12), (7, 8)),
     Bone((23,), (11,), aligned=False), Bone((24,), (12,), aligned=False), Bone((24,), (23,), aligned=False),
 )
-#: The SMPL joint each landmark of :data:`BONES` belongs to: the 12 marked joints and the ears
-#: (SMPL's head).
-LANDMARK_JOINT = {**JOINT_CENTRE, 7: 15, 8: 15}
+#: BlazePose's left shoulder, right shoulder, left hip and right hip.
+TORSO_LANDMARKS = [11, 12, 23, 24]
 
 
 def _bone_matrix(columns: dict[int, int], size: int) -> np.ndarray:
@@ -73,6 +73,8 @@ ARM_GATES = {4: (11, 13), 5: (11, 13), 6: (12, 14), 7: (12, 14)}
 #: bundled sample's jumping jacks they raised its PA-MPJPE from 59.9 to 64.1 mm, while on LAFAN1
 #: arms up to this height gain (docs/model.md).
 ARM_RAISE_LIMIT_DEG = 30.0
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v, axis=-1, keepdims=True).clip(1e-9)
 
@@ -98,8 +100,8 @@ def world_bone_targets(world: np.ndarray, joints: np.ndarray, visibility: np.nda
     known = np.isfinite(world).all((1, 2))
     world = np.where(known[:, None, None], world, 0.0)
     model = np.asarray(joints, np.float64)
-    torso_lm, torso_jt = [11, 12, 23, 24], [JOINT_CENTRE[i] for i in (11, 12, 23, 24)]
-    agree = (facing(world[:, torso_lm]) * facing(model[:, torso_jt])).sum(-1) >= np.cos(np.radians(max_turn_deg))
+    torso = LANDMARK_JOINT[TORSO_LANDMARKS]   # LMR's shoulders and hips
+    agree = (facing(world[:, TORSO_LANDMARKS]) * facing(model[:, torso])).sum(-1) >= np.cos(np.radians(max_turn_deg))
     rot = np.tile(np.eye(3), (len(world), 1, 1))
     rot[known] = procrustes_transform(world[known][:, MARKED_LANDMARKS], model[known][:, MARKED_JOINTS])[0]
     vec = np.einsum("bl,fli->fbi", LANDMARK_BONE_MATRIX, world)
@@ -109,8 +111,8 @@ def world_bone_targets(world: np.ndarray, joints: np.ndarray, visibility: np.nda
     vis = np.asarray(visibility, np.float64)
     weight = np.stack([vis[:, list(bone.start + bone.end)].min(1) for bone in BONES], 1)
     weight = weight * (known & agree)[:, None]
-    up = _unit(model[:, [16, 17]].mean(1) - model[:, [1, 2]].mean(1))  # LMR's hips -> shoulders
+    up = _unit(model[:, torso[:2]].mean(1) - model[:, torso[2:]].mean(1))  # LMR's hips -> shoulders
     for bone, (shoulder, elbow) in ARM_GATES.items():
-        upper_arm = _unit(model[:, JOINT_CENTRE[elbow]] - model[:, JOINT_CENTRE[shoulder]])
+        upper_arm = _unit(model[:, LANDMARK_JOINT[elbow]] - model[:, LANDMARK_JOINT[shoulder]])
         weight[:, bone] *= (upper_arm * up).sum(-1) < np.sin(np.radians(ARM_RAISE_LIMIT_DEG))
     return directions.astype(np.float32), weight.astype(np.float32)
