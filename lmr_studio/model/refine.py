@@ -34,7 +34,9 @@ from lmr_studio.model.world_bones import BONE_MATRIX, world_bone_targets
 
 @dataclasses.dataclass
 class RefineSettings:
-    """Optimisation budget and prior weights (chosen on the bundled sample and LAFAN1, see docs/model.md)."""
+    """Optimisation budget and prior weights. The priors toward the network are weak: on real
+    motion (LAFAN1, clean and with the render-and-detect pool's looks) the network is the weaker
+    witness; on generated motion like its training data a stronger prior would win (docs/model.md)."""
 
     iterations: int = 100
     lr: float = 0.05
