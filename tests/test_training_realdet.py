@@ -268,7 +268,6 @@ def test_a_motion_file_pool_records_its_motion_and_train_refuses_it(tmp_path, ca
     assert "evaluation" in err and "lmr-studio eval --realdet" in err and not run_dir.exists()
 
 
-@pytest.mark.slow
 def test_a_motion_file_shard_holds_its_windows(anny_body, tmp_path):
     """Rendered and detected for real: the shard's truth is windows of the file, named after it."""
     file_poses = _motion_file(tmp_path / "walk.npz")
