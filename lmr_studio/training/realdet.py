@@ -264,16 +264,16 @@ def _check_manifest(out: Path, config: RealDetConfig) -> None:
 
 def refuse_evaluation_pools(directories) -> None:
     """LMRStudioError when a pool in ``directories`` renders a motion file (``datagen --motion``):
-    those are for evaluation only (LAFAN1's licence, CC BY-NC-ND, allows no derived model, and a
-    motion trained on would no longer be held out)."""
+    those are for evaluation only (a file's licence may forbid training, as LAFAN1's CC BY-NC-ND
+    does, and a motion trained on would no longer be held out)."""
     for directory in directories:
         path = Path(directory) / "manifest.json"
         motion = json.loads(path.read_text()).get("motion") if path.is_file() else None
         if motion is not None:
             raise LMRStudioError(
                 f"{directory} renders the motion {motion!r} (datagen --motion): such pools are for evaluation "
-                "only, never for training (LAFAN1's licence forbids derived models; a motion trained on is no "
-                "longer held out).",
+                "only, never for training (a motion file's licence may forbid it, as LAFAN1's CC BY-NC-ND does, "
+                "and a motion trained on is no longer held out).",
                 f"Leave {directory} out of --realdet and score it with `lmr-studio eval --realdet {directory}`.")
 
 
