@@ -1,7 +1,8 @@
 """Real-detector data: set-up sampling, camera placement of the truth, shards (determinism,
-resume, loading) and the datagen command."""
+resume, loading), pools of a motion file (evaluation only) and the datagen command."""
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from lmr_studio.training.bodies import build_body_bank
 from lmr_studio.training.motion import TRAIN_FAMILIES, generate_motion
 from lmr_studio.training.realdet import (RealDetConfig, ShardMaker, degrade, generate, load_realdet, place_in_camera,
                                          pose_clip, shard_path)
+from lmr_studio.training.realdet_motion import fit_motion_files
 from lmr_studio.training.realdet_setup import (CAMERA_HEIGHT, IMAGE_SIZES, PERSON_FRACTION, STANDING_HEIGHT,
                                                sample_setup)
 from lmr_studio.training.render import Camera
@@ -81,8 +83,8 @@ def test_truth_in_the_camera_frame_matches_the_world_placement(smpl_body):
     bank = build_body_bank(smpl_body, count=4, seed=0)
     setup = _setups(1, seed=4)[0]
     setup = dataclasses.replace(setup, camera=Camera((640, 480), 700.0, 1.2, 14.0), body=2)
-    clip, vertices = pose_clip(smpl_body, bank, setup, np.random.default_rng(5), 12)
     motion = generate_motion(setup.family, 12, np.random.default_rng(5), 30.0)
+    clip, vertices = pose_clip(smpl_body, bank, setup, motion)
     betas = np.repeat(bank.betas[2:3], 12, axis=0)
     world_verts, world_joints = smpl_body.mesh_sequence(motion.poses, betas)
     poses_cam, pelvis = place_in_camera(motion.poses, motion.transl, setup)
@@ -192,3 +194,92 @@ def test_degrade_blurs_and_compresses_only_when_the_setup_asks():
     red = np.zeros_like(frame)
     red[..., 0] = 200
     assert degrade(red, dataclasses.replace(plain, jpeg_quality=40))[..., 0].mean() > 190
+
+
+def _motion_file(path, frames=40):
+    """A motion file with poses (so no fit): generated kicks, 30 fps; returns its poses (F, 24, 3)."""
+    motion = generate_motion("kicks", frames, np.random.default_rng(9), 30.0)
+    np.savez(path, joints3d=np.zeros((frames, 24, 3)) + motion.transl[:, None], poses=motion.poses,
+             betas=np.zeros(10), fps=np.array(30.0))
+    return motion.poses
+
+
+def _window_start(poses, file_poses):
+    """The frame of ``file_poses`` where the window ``poses`` (non-root joints) starts; one match only."""
+    frames = len(poses)
+    starts = [s for s in range(len(file_poses) - frames + 1)
+              if np.abs(file_poses[s:s + frames, 1:] - poses[:, 1:]).max() < 1e-5]
+    assert len(starts) == 1
+    return starts[0]
+
+
+def test_a_motion_file_pool_poses_windows_of_the_file_seen_by_the_camera(smpl_body, tmp_path):
+    file_poses = _motion_file(tmp_path / "walk.npz")
+    bank = build_body_bank(smpl_body, count=4, seed=0)
+    source = fit_motion_files({"walk": tmp_path / "walk.npz"}, smpl_body, bank, frames=12)
+    assert source.names == ("motion:walk",)
+    rng = np.random.default_rng(3)
+    starts = []
+    for _ in range(6):
+        setup = sample_setup(rng, source.names, np.arange(4))
+        clip, _ = pose_clip(smpl_body, bank, setup, source.clip(setup.family, 12, rng))
+        start = _window_start(clip.poses, file_poses)
+        starts.append(start)
+        # the root turns as in the file, seen by the camera
+        world = Rotation.from_rotvec(file_poses[start:start + 12, 0])
+        np.testing.assert_allclose((Rotation.from_rotvec(clip.poses[:, 0]) * world.inv()).as_matrix(),
+                                   np.broadcast_to(setup.camera.rotation().T, (12, 3, 3)), atol=1e-5)
+    assert len(set(starts)) > 1  # the windows start anywhere
+
+
+def test_a_motion_file_shorter_than_a_clip_is_refused(smpl_body, tmp_path, capsys):
+    _motion_file(tmp_path / "short.npz", frames=10)
+    bank = build_body_bank(smpl_body, count=4, seed=0)
+    with pytest.raises(LMRStudioError, match="fewer than"):
+        fit_motion_files({"short": tmp_path / "short.npz"}, smpl_body, bank, frames=12)
+    out = tmp_path / "pool"
+    assert cli.main(["datagen", "--shards", "1", "--motion", str(tmp_path / "short.npz"), "--shard-frames", "12",
+                     "--out", str(out)]) == 2
+    assert "10 frames" in capsys.readouterr().err and not out.exists()
+
+
+def test_datagen_with_a_bad_motion_says_what_to_do(tmp_path, capsys):
+    out = tmp_path / "pool"
+    assert cli.main(["datagen", "--shards", "1", "--motion", str(tmp_path / "none.npz"), "--out", str(out)]) == 2
+    assert "none.npz does not exist" in capsys.readouterr().err and not out.exists()
+    _motion_file(tmp_path / "m.npz")
+    assert cli.main(["datagen", "--shards", "1", "--motion", str(tmp_path / "m.npz")]) == 2  # no --out
+    assert "--out" in capsys.readouterr().err
+    assert cli.main(["datagen", "--shards", "1", "--motion", str(tmp_path / "m.npz"), "--families", "kicks",
+                     "--out", str(out)]) == 2
+    assert "--families" in capsys.readouterr().err
+
+
+def test_a_motion_file_pool_records_its_motion_and_train_refuses_it(tmp_path, capsys):
+    out = tmp_path / "pool"
+    config = RealDetConfig(seed=1, clips=1, frames=2, families=(), motion="lafan1")
+    generate(out, 2, config, maker=_CountingMaker())
+    assert json.loads((out / "manifest.json").read_text())["motion"] == "lafan1"
+    with pytest.raises(LMRStudioError, match="other options"):  # another motion in the same folder
+        generate(out, 3, dataclasses.replace(config, motion="/data/walk.bvh"), maker=_CountingMaker())
+    run_dir = tmp_path / "run"
+    assert cli.main(["train", "--realdet", str(out), "--run-dir", str(run_dir), "--out", str(tmp_path / "w")]) == 2
+    err = capsys.readouterr().err
+    assert "evaluation" in err and "lmr-studio eval --realdet" in err and not run_dir.exists()
+
+
+def test_a_motion_file_shard_holds_its_windows(anny_body, tmp_path):
+    """Rendered and detected for real: the shard's truth is windows of the file, named after it."""
+    file_poses = _motion_file(tmp_path / "walk.npz")
+    bank = build_body_bank(anny_body, count=8, seed=0)
+    maker = ShardMaker(anny_body, bank, RealDetConfig(seed=2, clips=2, frames=12, families=(),
+                                                      motion=str(tmp_path / "walk.npz")))
+    try:
+        generate(tmp_path / "pool", 1, maker.config, maker=maker)
+    finally:
+        maker.close()
+    data = load_realdet(tmp_path / "pool")
+    assert data["family"].tolist() == ["motion:walk", "motion:walk"]
+    for poses in data["poses"]:
+        _window_start(poses, file_poses)
+    assert data["found"].mean() > 0.5

@@ -5,6 +5,10 @@ to ``--out`` (default: the user cache, ``~/.cache/lmr_studio/realdet/v<N>``). Se
 resumable: rerunning the same command makes only the shards that are missing. Each finished
 shard prints one JSON line (shard, frames, seconds, frames/s, fraction of frames found); the
 last line sums them up.
+
+``--motion FILE`` (or ``lafan1``, as ``lmr-studio eval --motion`` takes it): the clips are windows
+of that motion instead of the generated families, everything else as in the normal pool. Such a
+pool is for evaluation only (``lmr-studio eval --realdet DIR``); ``lmr-studio train`` refuses it.
 """
 
 from __future__ import annotations
@@ -24,8 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shards", type=int, required=True, help="shards wanted in the folder (0..N-1)")
     parser.add_argument("--shard-clips", type=int, default=defaults.clips, help="clips per shard")
     parser.add_argument("--shard-frames", type=int, default=defaults.frames, help="frames per clip")
-    parser.add_argument("--families", nargs="+", default=list(defaults.families),
-                        help="motion families (names known to lmr_studio.training.motion.generate_motion)")
+    parser.add_argument("--families", nargs="+", default=None,
+                        help="motion families (names known to lmr_studio.training.motion.generate_motion; "
+                             f"default: {' '.join(defaults.families)})")
+    parser.add_argument("--motion", default=None, metavar="FILE",
+                        help="instead of the families: windows of this motion (.npz or .bvh as `eval --motion` "
+                             "takes it, or 'lafan1'); the pool is for evaluation only, `train` refuses it")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--out", type=Path, default=None, help="shard folder (default: the user cache)")
     parser.add_argument("--workers", type=int, default=1, help="parallel processes (each renders and detects)")
@@ -38,22 +46,23 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from lmr_studio.errors import LMRStudioError
-    from lmr_studio.training.motion import generate_motion
     from lmr_studio.training.realdet import RealDetConfig, default_dir, generate
 
-    for family in args.families:
-        try:
-            generate_motion(family, 2, np.random.default_rng(0))
-        except ValueError as err:
-            raise LMRStudioError(f"Unknown motion family {family!r}.", "Use families that "
-                                 "lmr_studio.training.motion.generate_motion knows.") from err
     if args.shards < 1 or args.shard_clips < 1 or args.shard_frames < 8 or args.workers < 1:
         raise LMRStudioError("--shards, --shard-clips and --workers must be >= 1 and --shard-frames >= 8.")
     pitch = tuple(args.camera_pitch) if args.camera_pitch is not None else None
     if pitch is not None and not 0.0 <= pitch[0] <= pitch[1] < 90.0:
         raise LMRStudioError("--camera-pitch takes LOW HIGH in degrees with 0 <= LOW <= HIGH < 90.")
-    config = RealDetConfig(seed=args.seed, clips=args.shard_clips, frames=args.shard_frames,
-                           families=tuple(args.families), camera_pitch=pitch)
+    if args.motion is None:
+        motion = {"families": _families(args.families or RealDetConfig().families)}
+    elif args.families is not None:
+        raise LMRStudioError("--families and --motion exclude each other.", "Leave --families out with --motion.")
+    elif args.out is None:
+        raise LMRStudioError("--motion makes an evaluation pool: it needs its own folder.", "Add --out DIR.")
+    else:
+        motion = {"families": (), "motion": _motion(args.motion, args.shard_frames)}
+    config = RealDetConfig(seed=args.seed, clips=args.shard_clips, frames=args.shard_frames, camera_pitch=pitch,
+                           **motion)
     out = args.out or default_dir()
     start = time.perf_counter()
     stdout = sys.stdout
@@ -70,3 +79,30 @@ def run(args: argparse.Namespace) -> int:
                       "fps_total": round(frames / seconds, 2) if done else 0.0,
                       "fps_per_worker_mean": round(float(np.mean([s["fps"] for s in done])), 2) if done else 0.0}))
     return 0
+
+
+def _families(families: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """``--families`` checked against the motion generator."""
+    import numpy as np
+
+    from lmr_studio.errors import LMRStudioError
+    from lmr_studio.training.motion import generate_motion
+
+    for family in families:
+        try:
+            generate_motion(family, 2, np.random.default_rng(0))
+        except ValueError as err:
+            raise LMRStudioError(f"Unknown motion family {family!r}.", "Use families that "
+                                 "lmr_studio.training.motion.generate_motion knows.") from err
+    return tuple(families)
+
+
+def _motion(motion: str, frames: int) -> str:
+    """``--motion`` as the manifest records it (a file by its absolute path, so a resume from another
+    folder matches), after checking its files (fetching LAFAN1) and their length."""
+    from lmr_studio.training.lafan1 import LAFAN1
+    from lmr_studio.training.realdet_motion import check_motion_files
+    from lmr_studio.training.user_motion import motion_paths
+
+    check_motion_files(motion_paths(motion), frames)
+    return motion if motion == LAFAN1 else str(Path(motion).resolve())

@@ -32,9 +32,8 @@ import torch
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.model.config import KINDS
 from lmr_studio.parts import PART_NAMES
+from lmr_studio.training.lafan1 import LAFAN1
 from lmr_studio.training.realdet_clips import SPLITS
-
-LAFAN1 = "lafan1"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -151,17 +150,11 @@ def _coverage_table(results: dict) -> str:
 
 def _motion_paths(motion: str, render: bool) -> dict[str, Path]:
     """{clip name: file} of ``--motion``; fetches LAFAN1; checks files before any model loads."""
-    from lmr_studio.training.user_motion import load_motion_file
+    from lmr_studio.training.user_motion import motion_paths
 
-    if motion == LAFAN1:
-        if not render:
-            raise LMRStudioError("The LAFAN1 clips are evaluated end to end only.", f"Add --render: --motion {LAFAN1} --render")
-        from lmr_studio.training.lafan1 import lafan1_clips
-
-        return lafan1_clips()
-    path = Path(motion)
-    load_motion_file(path)
-    return {path.stem: path}
+    if motion == LAFAN1 and not render:
+        raise LMRStudioError("The LAFAN1 clips are evaluated end to end only.", f"Add --render: --motion {LAFAN1} --render")
+    return motion_paths(motion)
 
 
 def _fitted_clips(args: argparse.Namespace, paths: dict[str, Path], body, bank) -> list:

@@ -112,9 +112,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _realdet_clips(directories: list[Path]):
-    """The train split of the render-and-detect shards in ``directories``, as clips."""
+    """The train split of the render-and-detect shards in ``directories``, as clips; refuses
+    evaluation-only pools (``datagen --motion``)."""
+    from lmr_studio.training.realdet import refuse_evaluation_pools
     from lmr_studio.training.realdet_clips import load_realdet_clips
 
+    refuse_evaluation_pools(directories)
     clips, dropped = load_realdet_clips(directories, "train")
     if len(clips) == 0:
         raise LMRStudioError(f"No render-and-detect clip in {', '.join(map(str, directories))} has the person "

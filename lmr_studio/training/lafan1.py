@@ -21,6 +21,8 @@ from lmr_studio.body.paths import cache_dir
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.io.atomic import atomic_path
 
+#: The name ``--motion`` (``lmr-studio eval``, ``lmr-studio datagen``) takes for the two clips.
+LAFAN1 = "lafan1"
 SDIST = "bvhtools==1.6.0"
 #: Clip name -> (member of the sdist, SHA-256 of the file).
 CLIPS: dict[str, tuple[str, str]] = {

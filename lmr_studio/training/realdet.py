@@ -1,8 +1,9 @@
 """Real-detector training data: Anny rendered doing generated motion, seen by the real BlazePose.
 
 Per clip (see :mod:`realdet_setup` for what is random): a motion of the chosen family
-(:func:`~lmr_studio.training.motion.generate_motion`, its forward drift removed as if the camera
-dollied along), posed on a bank body (train split), placed in front of a camera that stands at
+(:func:`~lmr_studio.training.motion.generate_motion`) or, with ``RealDetConfig.motion``, a window of
+a motion file (evaluation only, :mod:`realdet_motion`), its forward drift removed as if the camera
+dollied along, posed on a bank body (train split), placed in front of a camera that stands at
 some height and pitches towards the person, rendered off-screen over a procedural background,
 and tracked by :class:`~lmr_studio.perception.tracking.PersonTracker` exactly as
 :func:`~lmr_studio.perception.keypoints.video_keypoint_tracks` does (settings for the fps, one
@@ -40,7 +41,8 @@ from lmr_studio.training.backgrounds import random_background
 from lmr_studio.training.bodies import BodyBank
 from lmr_studio.training.dataset import body_indices
 from lmr_studio.training.landmarks import pose_landmarks
-from lmr_studio.training.motion import TRAIN_FAMILIES, generate_motion
+from lmr_studio.training.motion import TRAIN_FAMILIES, MotionClip
+from lmr_studio.training.realdet_motion import GeneratedMotions, MotionSource, fit_motion_files
 from lmr_studio.training.realdet_setup import ClipSetup, sample_setup
 from lmr_studio.training.render import OffscreenRenderer
 
@@ -51,7 +53,11 @@ FPS = 30.0
 
 @dataclasses.dataclass(frozen=True)
 class RealDetConfig:
-    """What a pool is made of; ``seed`` and the shard index fix every shard's content."""
+    """What a pool is made of; ``seed`` and the shard index fix every shard's content.
+
+    ``motion``: None for the generated ``families``; else a motion file or ``lafan1``, as
+    ``lmr-studio eval --motion`` takes it (``families`` unused): a pool for evaluation only.
+    """
 
     seed: int = 0
     clips: int = 8          # per shard
@@ -61,14 +67,17 @@ class RealDetConfig:
     #: Camera pitch range (deg) for cameras that look down from above; None: the default set-up
     #: (see :func:`~lmr_studio.training.realdet_setup.sample_camera`).
     camera_pitch: tuple[float, float] | None = None
+    motion: str | None = None
 
     def manifest(self) -> dict:
-        """The options as JSON; ``camera_pitch`` only when set, so older pools still resume."""
+        """The options as JSON; ``camera_pitch`` and ``motion`` only when set, so older pools still resume."""
         manifest = {**dataclasses.asdict(self), "families": list(self.families), "fps": FPS}
         if self.camera_pitch is None:
             del manifest["camera_pitch"]
         else:
             manifest["camera_pitch"] = list(self.camera_pitch)
+        if self.motion is None:
+            del manifest["motion"]
         return manifest
 
 
@@ -115,9 +124,10 @@ def place_in_camera(poses_world: np.ndarray, transl_world: np.ndarray, setup: Cl
     return poses, setup.camera.to_camera(pelvis_world)
 
 
-def pose_clip(body, bank: BodyBank, setup: ClipSetup, rng: np.random.Generator, frames: int) -> tuple[Clip, np.ndarray]:
-    """The ground truth of one clip and its camera-frame vertices (F, V, 3); detector fields empty."""
-    motion = generate_motion(setup.family, frames, rng, FPS)
+def pose_clip(body, bank: BodyBank, setup: ClipSetup, motion: MotionClip) -> tuple[Clip, np.ndarray]:
+    """The ground truth of one clip doing the world-frame ``motion`` and its camera-frame vertices
+    (F, V, 3); detector fields empty."""
+    frames = len(motion.poses)
     poses, pelvis = place_in_camera(motion.poses, motion.transl, setup)
     betas = np.broadcast_to(bank.betas[setup.body], (frames, 10)).astype(np.float32)
     vertices, joints = body.mesh_sequence(poses.astype(np.float32), betas)
@@ -167,11 +177,21 @@ def degrade(frame: np.ndarray, setup: ClipSetup) -> np.ndarray:
     return frame
 
 
-class ShardMaker:
-    """Makes shards in one process: one body model, one bank, one renderer per image size."""
+def motion_source(config: RealDetConfig, body, bank: BodyBank) -> MotionSource:
+    """The generated families, or ``config.motion`` fitted on ``body`` (:mod:`realdet_motion`)."""
+    if config.motion is None:
+        return GeneratedMotions(config.families, FPS)
+    from lmr_studio.training.user_motion import motion_paths
+    return fit_motion_files(motion_paths(config.motion), body, bank, config.frames)
 
-    def __init__(self, body, bank: BodyBank, config: RealDetConfig) -> None:
+
+class ShardMaker:
+    """Makes shards in one process: one body model, one bank, one motion source (default:
+    :func:`motion_source`), one renderer per image size."""
+
+    def __init__(self, body, bank: BodyBank, config: RealDetConfig, source: MotionSource | None = None) -> None:
         self.body, self.bank, self.config = body, bank, config
+        self.source = source if source is not None else motion_source(config, body, bank)
         self.vertex_joints = body.joint_weights.argmax(1)
         self.bodies = body_indices(bank, "train")
         self._renderers: dict[tuple[int, int], OffscreenRenderer] = {}
@@ -185,8 +205,9 @@ class ShardMaker:
         return renderer
 
     def make_clip(self, rng: np.random.Generator) -> tuple[ClipSetup, Clip]:
-        setup = sample_setup(rng, self.config.families, self.bodies, self.config.camera_pitch)
-        clip, vertices = pose_clip(self.body, self.bank, setup, rng, self.config.frames)
+        setup = sample_setup(rng, self.source.names, self.bodies, self.config.camera_pitch)
+        motion = self.source.clip(setup.family, self.config.frames, rng)
+        clip, vertices = pose_clip(self.body, self.bank, setup, motion)
         renderer = self._renderer(setup)
         background = random_background(setup.camera.size, np.random.default_rng(setup.background_seed))
         renderer.set_scene([setup.look], setup.lighting, background)
@@ -239,6 +260,21 @@ def _check_manifest(out: Path, config: RealDetConfig) -> None:
         return
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(wanted, indent=1))
+
+
+def refuse_evaluation_pools(directories) -> None:
+    """LMRStudioError when a pool in ``directories`` renders a motion file (``datagen --motion``):
+    those are for evaluation only (a file's licence may forbid training, as LAFAN1's CC BY-NC-ND
+    does, and a motion trained on would no longer be held out)."""
+    for directory in directories:
+        path = Path(directory) / "manifest.json"
+        motion = json.loads(path.read_text()).get("motion") if path.is_file() else None
+        if motion is not None:
+            raise LMRStudioError(
+                f"{directory} renders the motion {motion!r} (datagen --motion): such pools are for evaluation "
+                "only, never for training (a motion file's licence may forbid it, as LAFAN1's CC BY-NC-ND does, "
+                "and a motion trained on is no longer held out).",
+                f"Leave {directory} out of --realdet and score it with `lmr-studio eval --realdet {directory}`.")
 
 
 def pending_shards(out: Path, shards: int) -> list[int]:

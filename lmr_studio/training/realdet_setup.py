@@ -30,7 +30,8 @@ PERSON_FRACTION = (0.3, 0.9)   # standing height / image height
 
 @dataclasses.dataclass(frozen=True)
 class ClipSetup:
-    """Everything random about one clip except the motion itself (drawn from ``family``).
+    """Everything random about one clip except the motion itself (drawn from ``family``: a motion
+    family, or a motion file's clip, see :mod:`~lmr_studio.training.realdet_motion`).
 
     distance: metres from the camera to the pelvis along the ground; offset_x: pelvis x at that
     distance (m, world frame); background_seed: seeds :func:`~lmr_studio.training.backgrounds.random_background`;

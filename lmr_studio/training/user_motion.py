@@ -53,6 +53,24 @@ def load_motion_file(path: str | os.PathLike) -> dict[str, np.ndarray]:
     return _checked(path, d)
 
 
+def motion_paths(motion: str) -> dict[str, Path]:
+    """{clip name: file} of a ``--motion`` argument: ``lafan1`` (the two LAFAN1 clips, fetched into
+    the user cache by :func:`~lmr_studio.training.lafan1.lafan1_clips`) or one .npz / .bvh file,
+    checked with :func:`load_motion_file` (LMRStudioError with a hint)."""
+    from lmr_studio.training.lafan1 import LAFAN1, lafan1_clips
+
+    if motion == LAFAN1:
+        return lafan1_clips()
+    path = Path(motion)
+    load_motion_file(path)
+    return {path.stem: path}
+
+
+def resampled_frames(d: dict[str, np.ndarray]) -> int:
+    """Frames of a checked motion (:func:`load_motion_file`) once resampled to :data:`TARGET_FPS`."""
+    return len(_resample(np.zeros((len(d["joints3d"]), 1)), float(d["fps"])))
+
+
 def _read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as data:

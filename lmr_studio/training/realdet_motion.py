@@ -1,0 +1,88 @@
+"""Where a render-and-detect pool's motion comes from (:mod:`~lmr_studio.training.realdet`).
+
+A source has ``names`` (one is drawn per clip into its :class:`~lmr_studio.training.realdet_setup.ClipSetup`
+and stored in the shard's ``family`` column) and ``clip(name, frames, rng)``, the world-frame
+motion (y up, 30 fps) of that clip:
+
+* :class:`GeneratedMotions`: the generated families (:func:`~lmr_studio.training.motion.generate_motion`),
+  the training pool;
+* :class:`FileMotions`: random windows of the motions of a motion file (``lmr-studio datagen
+  --motion``, as ``lmr-studio eval --motion`` takes it, ``lafan1`` included) fitted on the body model
+  (:func:`~lmr_studio.training.user_motion.fit_motion`); names ``motion:<clip name>``. Such pools
+  are for evaluation only: ``lmr-studio train`` refuses them
+  (:func:`~lmr_studio.training.realdet.refuse_evaluation_pools`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from lmr_studio.errors import LMRStudioError
+from lmr_studio.training.motion import MotionClip, generate_motion
+from lmr_studio.training.user_motion import TARGET_FPS, FittedMotion, fit_motion, load_motion_file, resampled_frames
+
+#: Prefix of a motion file clip's name in the shards' ``family`` column.
+PREFIX = "motion:"
+
+
+class MotionSource(Protocol):
+    names: tuple[str, ...]
+
+    def clip(self, name: str, frames: int, rng: np.random.Generator) -> MotionClip: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class GeneratedMotions:
+    """The generated motion ``families`` at ``fps``."""
+
+    families: tuple[str, ...]
+    fps: float
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.families
+
+    def clip(self, name: str, frames: int, rng: np.random.Generator) -> MotionClip:
+        return generate_motion(name, frames, rng, self.fps)
+
+
+class FileMotions:
+    """Windows of fitted motions ({clip name: motion}, 30 fps), each at least ``frames`` long."""
+
+    fps = TARGET_FPS
+
+    def __init__(self, motions: dict[str, FittedMotion], frames: int) -> None:
+        for name, motion in motions.items():
+            _check_length(name, len(motion.poses), frames)
+        self.motions = {PREFIX + name: motion for name, motion in motions.items()}
+        self.names = tuple(self.motions)
+
+    def clip(self, name: str, frames: int, rng: np.random.Generator) -> MotionClip:
+        """``frames`` consecutive frames of motion ``name``, starting anywhere (uniform)."""
+        motion = self.motions[name]
+        start = int(rng.integers(len(motion.poses) - frames + 1))
+        window = slice(start, start + frames)
+        return MotionClip(motion.poses[window].astype(np.float64), motion.transl[window].astype(np.float64),
+                          self.fps, name)
+
+
+def check_motion_files(paths: dict[str, Path], frames: int) -> None:
+    """LMRStudioError when a motion file (checked by :func:`load_motion_file`) is shorter than
+    ``frames`` frames at 30 fps: cheap, before any body model loads."""
+    for name, path in paths.items():
+        _check_length(name, resampled_frames(load_motion_file(path)), frames)
+
+
+def fit_motion_files(paths: dict[str, Path], body, bank, frames: int) -> FileMotions:
+    """The motions of ``paths`` ({clip name: file}) fitted on ``body`` (shape from ``bank``)."""
+    return FileMotions({name: fit_motion(load_motion_file(path), body, bank) for name, path in paths.items()}, frames)
+
+
+def _check_length(name: str, length: int, frames: int) -> None:
+    if length < frames:
+        raise LMRStudioError(f"Motion {name!r} has {length} frames at 30 fps, fewer than the {frames} of a clip.",
+                             f"Give a longer motion, or --shard-frames {length} or fewer.")
