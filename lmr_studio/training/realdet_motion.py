@@ -30,6 +30,8 @@ PREFIX = "motion:"
 
 
 class MotionSource(Protocol):
+    """A pool's motion: ``names`` to draw from, ``clip`` the world-frame motion of one name."""
+
     names: tuple[str, ...]
 
     def clip(self, name: str, frames: int, rng: np.random.Generator) -> MotionClip: ...
