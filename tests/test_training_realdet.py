@@ -283,3 +283,14 @@ def test_a_motion_file_shard_holds_its_windows(anny_body, tmp_path):
     for poses in data["poses"]:
         _window_start(poses, file_poses)
     assert data["found"].mean() > 0.5
+
+
+def test_a_motion_file_pool_is_the_same_made_by_two_workers_or_one(tmp_path):
+    """The motion is fitted once in the parent and handed to the workers: same shards either way."""
+    _motion_file(tmp_path / "walk.npz")
+    config = RealDetConfig(seed=3, clips=1, frames=8, families=(), motion=str(tmp_path / "walk.npz"))
+    generate(tmp_path / "one", 2, config, workers=1)
+    generate(tmp_path / "two", 2, config, workers=2)
+    one, two = load_realdet(tmp_path / "one"), load_realdet(tmp_path / "two")
+    for key in ("poses", "transl", "joints2d", "family"):
+        np.testing.assert_array_equal(one[key], two[key])

@@ -285,11 +285,11 @@ def pending_shards(out: Path, shards: int) -> list[int]:
 _WORKER: ShardMaker | None = None
 
 
-def _init_worker(config: RealDetConfig) -> None:
+def _init_worker(config: RealDetConfig, source: MotionSource | None) -> None:
     global _WORKER
     torch.set_num_threads(1)
     with contextlib.redirect_stdout(sys.stderr):  # warp (under Anny) prints its banner to stdout
-        _WORKER = _default_maker(config)
+        _WORKER = _default_maker(config, source)
 
 
 def _worker_shard(args: tuple[Path, int]) -> dict:
@@ -297,11 +297,16 @@ def _worker_shard(args: tuple[Path, int]) -> dict:
     return _WORKER.write_shard(*args)
 
 
-def _default_maker(config: RealDetConfig) -> ShardMaker:
+def _body_and_bank() -> tuple:
+    """Anny and its body bank, as every shard maker uses them."""
     from lmr_studio.body import load_body_model
     from lmr_studio.training.bodies import build_body_bank
     body = load_body_model("anny")
-    return ShardMaker(body, build_body_bank(body), config)
+    return body, build_body_bank(body)
+
+
+def _default_maker(config: RealDetConfig, source: MotionSource | None = None) -> ShardMaker:
+    return ShardMaker(*_body_and_bank(), config, source)
 
 
 def generate(out: Path, shards: int, config: RealDetConfig, workers: int = 1,
@@ -325,8 +330,11 @@ def generate(out: Path, shards: int, config: RealDetConfig, workers: int = 1,
             if maker is None:
                 own.close()
         return done
+    # a motion file is fitted once here, not once per worker (minutes each under load), and
+    # every worker count then poses the same fit
+    source = motion_source(config, *_body_and_bank()) if config.motion is not None else None
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(config, source)) as pool:
         for stats in pool.imap_unordered(_worker_shard, [(out, i) for i in todo]):
             done.append(stats)
             report(stats)
