@@ -19,10 +19,10 @@ def results(sample_video, tmp_path_factory):
 
 
 def test_sample_mpjpe(results, sample_truth):
-    """Measured with the shipped weights and the refinement's temporal and 3D terms (legs, arms
-    raised less than 30 degrees, head, BlazePose's torso) and its feet and hands keypoints weighted
-    by visibility: MPJPE 62.0 / PA-MPJPE 56.1 / accel 17.2 unsmoothed, 80.1 / 77.2 / 14.1 smoothed (the One-Euro filter lags on jumping jacks; before the temporal term the unsmoothed
-    accel was 24.4, so smoothing did more)."""
+    """Measured with the shipped weights and the current refinement (weak priors toward the
+    network, which follow real motion; the sample's motion is generated like the training data's):
+    MPJPE 61.0 / PA-MPJPE 60.2 / accel 17.3 unsmoothed, 76.9 / 78.6 / 13.8 smoothed (the One-Euro
+    filter lags on jumping jacks). With the stronger priors before: 62.0 / 56.1 / 17.2."""
     from lmr_studio.training.metrics import accel_errors, joint_errors, pa_joint_errors
 
     accel = {}
@@ -45,7 +45,7 @@ def test_no_jumps_at_fixed_intervals(results, sample_truth):
     is 32 frames, so frames 16, 48, 80, 112 fall where the limbs move fastest: the truth scores
     0.97 here, and the recovered motion, a little faster than the truth there, 1.07 with the
     temporal refinement term, 1.074 with the legs' 3D term, 1.039 with the arms and torso as
-    well, 1.038 with the head, feet and hands (docs/model.md, "Head, raised arms, feet and hands")
+    well, 1.038 with the head, feet and hands, 0.996 with the weaker priors (docs/model.md)
     (the steps into those frames change by at most 1 mm: no jump)."""
     from lmr_studio.training.metrics import boundary_step_ratio
 

@@ -45,6 +45,7 @@ from lmr_studio.training.motion import TRAIN_FAMILIES, MotionClip
 from lmr_studio.training.realdet_motion import GeneratedMotions, MotionSource, fit_motion_files
 from lmr_studio.training.realdet_setup import ClipSetup, sample_setup
 from lmr_studio.training.render import OffscreenRenderer
+from lmr_studio.training.user_motion import motion_paths
 
 #: Bump when what a shard holds or how it is made changes; it names the cache folder.
 VERSION = 1
@@ -181,7 +182,6 @@ def motion_source(config: RealDetConfig, body, bank: BodyBank) -> MotionSource:
     """The generated families, or ``config.motion`` fitted on ``body`` (:mod:`realdet_motion`)."""
     if config.motion is None:
         return GeneratedMotions(config.families, FPS)
-    from lmr_studio.training.user_motion import motion_paths
     return fit_motion_files(motion_paths(config.motion), body, bank, config.frames)
 
 
