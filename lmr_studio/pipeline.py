@@ -33,7 +33,8 @@ from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.model.predict import StreamState
 from lmr_studio.model.refine import RefineSettings, refine_to_keypoints
 from lmr_studio.perception import blazepose
-from lmr_studio.perception.features import NUM_KEYPOINTS, box_from_keypoints, box_to_corners, keypoint_features
+from lmr_studio.perception.features import (NUM_KEYPOINTS, WORLD_RADIUS, WORLD_SMOOTHING, box_from_keypoints,
+                                           box_to_corners, keypoint_features, steady_world)
 from lmr_studio.perception.tracking import KeypointTrack, TrackerSettings, accept_track
 from lmr_studio.result import MotionResult, Track
 from lmr_studio.smoothing import one_euro, smooth_poses
@@ -138,9 +139,9 @@ class _Stream:
 
 @dataclasses.dataclass
 class _NetworkRows:
-    """The network's output for the frames of ``kt``: boxes (F, 3) (cx, cy, side) px, poses
-    (F, 24, 3), betas (F, 10), cam (F, 3), part activity, the baseline's poses (or None) and the
-    networks' states after these frames."""
+    """The network's output for the frames of ``kt`` (its world landmarks smoothed): boxes (F, 3)
+    (cx, cy, side) px, poses (F, 24, 3), betas (F, 10), cam (F, 3), part activity, the baseline's
+    poses (or None) and the networks' states after these frames."""
 
     kt: KeypointTrack
     boxes: np.ndarray
@@ -156,32 +157,36 @@ class Recoverer:
     """LMR + body model for keypoint tracks of one video (image ``size`` (w, h) px, ``fps``).
 
     Each track runs through the network with one recurrent state from its first frame to its
-    last. :meth:`preview` continues every track from where its last call stopped, so the rows
-    already shown never change and the final result equals the last preview. ``refine`` pulls
-    each frame's pose and translation toward the 2D keypoints and, where the track has them,
-    BlazePose's world landmarks (:mod:`lmr_studio.model.refine`; None: the network's output as
-    it is). ``baseline``: a second network (the single-RNN ablation) run on the same inputs with
-    its own carried state; its raw poses go to ``Track.baseline_poses`` for the window's ghost.
+    last, reading BlazePose's world landmarks smoothed over time
+    (:func:`~lmr_studio.perception.features.steady_world`, ``world_smoothing`` frames; 0: as
+    they are). :meth:`preview` continues every track from where its last call
+    stopped and holds back the track's last :data:`WORLD_RADIUS` frames, whose smoothing needs
+    frames not yet seen, so the rows already shown never change; :meth:`final` adds the rest,
+    and equals the one-pass result of the network. ``refine`` pulls each frame's pose and
+    translation toward the 2D keypoints and, where the track has them, BlazePose's world
+    landmarks (:mod:`lmr_studio.model.refine`; None: the network's output as it is).
+    ``baseline``: a second network (the single-RNN ablation) run on the same inputs with its own
+    carried state; its raw poses go to ``Track.baseline_poses`` for the window's ghost.
     """
 
     def __init__(self, model, body, size: tuple[int, int], fps: float, device: str | None = None,
-                 refine: RefineSettings | None = RefineSettings(), baseline=None) -> None:
+                 refine: RefineSettings | None = RefineSettings(), baseline=None,
+                 world_smoothing: float = WORLD_SMOOTHING) -> None:
         self.model, self.body, self.size, self.fps, self.device = model, body, size, fps, device
-        self.refine, self.baseline = refine, baseline
+        self.refine, self.baseline, self.world_smoothing = refine, baseline, world_smoothing
         self.focal = default_focal(*size)
         self.seconds = {"lmr": 0.0, "body": 0.0}  # network; body model + 2D refinement (s), for benchmarks
         self._streams: dict[int, _Stream] = {}
 
     def recover(self, kt: KeypointTrack, smooth: bool = False) -> Track:
         """One whole keypoint track -> a :class:`Track` with poses, camera, joints3d and joints2d."""
-        return self._tracks([self._network(kt, (StreamState(), StreamState()), smooth)], smooth)[0]
+        return self._tracks([self._network(kt, 0, len(kt), (StreamState(), StreamState()), smooth)], smooth)[0]
 
     def final(self, tid: int, kt: KeypointTrack, smooth: bool = False) -> Track:
-        """:meth:`recover`, reusing the preview of track ``tid`` when it already covers ``kt`` unsmoothed."""
-        done = self._streams.get(tid)
-        if not smooth and done is not None and np.array_equal(done.frame_ids, kt.frame_ids):
-            return done.track
-        return self.recover(kt, smooth)
+        """:meth:`recover`, continuing the preview of track ``tid`` when ``kt`` extends it unsmoothed."""
+        if smooth or len(kt) == 0:
+            return self.recover(kt, smooth)
+        return self._advance({tid: kt}, hold_back=False)[tid]
 
     def rest_joints(self, betas: np.ndarray) -> torch.Tensor:
         """(F, 24, 3) rest-pose joints of the body model for per-frame ``betas`` (F, 10), metres."""
@@ -201,37 +206,61 @@ class Recoverer:
         """Unsmoothed tracks for a partial result, running only the frames added since the last call.
 
         A track whose earlier frames changed (the tracker revised them) starts again from its
-        first frame; a track with no frames is left out. The new frames of all tracks go through
-        the body model and the 2D refinement together (one batch: its cost is mostly per call).
+        first frame; a track with nothing to show yet is left out. The new frames of all tracks
+        go through the body model and the 2D refinement together (one batch: its cost is mostly
+        per call).
         """
+        return self._advance(tracks, hold_back=True)
+
+    def _ready(self, kt: KeypointTrack, hold_back: bool) -> int:
+        """How many rows of ``kt`` can be run: all, or (``hold_back``) those whose smoothed world
+        landmarks no later frame can change."""
+        if not hold_back or kt.world is None or not self.world_smoothing or len(kt) == 0:
+            return len(kt)
+        return int(np.searchsorted(kt.frame_ids, kt.frame_ids[-1] - WORLD_RADIUS, side="right"))
+
+    def _advance(self, tracks: dict[int, KeypointTrack], hold_back: bool) -> dict[int, Track]:
+        """:meth:`preview` (``hold_back``) or, for the whole of each track, :meth:`final`."""
         out, todo = {}, []
         for tid, kt in tracks.items():
-            if len(kt) == 0:
+            ready = self._ready(kt, hold_back)
+            if ready == 0:
                 continue
             old = self._streams.get(tid)
             done = 0 if old is None else len(old.frame_ids)
-            if old is not None and (done > len(kt) or not np.array_equal(old.frame_ids, kt.frame_ids[:done])):
+            if old is not None and (done > ready or not np.array_equal(old.frame_ids, kt.frame_ids[:done])):
                 old, done = None, 0
-            if old is not None and done == len(kt):
+            if old is not None and done == ready:
                 out[tid] = old.track
                 continue
-            todo.append((tid, kt, old, self._network(kt.rows(done), old.states if old is not None
-                                                     else (StreamState(), StreamState()), False)))
-        for (tid, kt, old, net), new in zip(todo, self._tracks([t[3] for t in todo], False)):
+            todo.append((tid, kt, ready, old, self._network(kt, done, ready, old.states if old is not None
+                                                            else (StreamState(), StreamState()), False)))
+        for (tid, kt, ready, old, net), new in zip(todo, self._tracks([t[4] for t in todo], False)):
             track = new if old is None else Track(**{
                 f.name: None if getattr(new, f.name) is None else np.concatenate([getattr(old.track, f.name),
                                                                                    getattr(new, f.name)])
                 for f in dataclasses.fields(Track)})
-            self._streams[tid] = _Stream(kt.frame_ids.copy(), net.states, track)
+            self._streams[tid] = _Stream(kt.frame_ids[:ready].copy(), net.states, track)
             out[tid] = track
         return {tid: out[tid] for tid in tracks if tid in out}
 
-    def _network(self, kt: KeypointTrack, streams: tuple[StreamState, StreamState], smooth: bool) -> _NetworkRows:
-        """LMR (and the baseline) from ``streams`` over the frames of ``kt``."""
+    def _steady(self, kt: KeypointTrack, start: int, stop: int) -> KeypointTrack:
+        """Rows ``start:stop`` of ``kt``, their world landmarks smoothed over the track's frames."""
+        rows = kt.rows(start, stop)
+        if kt.world is None or not self.world_smoothing:
+            return rows
+        lo, hi = max(0, start - WORLD_RADIUS), min(len(kt), stop + WORLD_RADIUS)
+        world = steady_world(kt.world[lo:hi], kt.frame_ids[lo:hi], self.world_smoothing)
+        return KeypointTrack(rows.frame_ids, rows.keypoints, world[start - lo:stop - lo])
+
+    def _network(self, track: KeypointTrack, start: int, stop: int, streams: tuple[StreamState, StreamState],
+                 smooth: bool) -> _NetworkRows:
+        """LMR (and the baseline) from ``streams`` over the rows ``start:stop`` of ``track``."""
         from lmr_studio.model import predict_stream
 
         use_inference_threads()
-        start = time.perf_counter()
+        clock = time.perf_counter()
+        kt = self._steady(track, start, stop)
         boxes = box_from_keypoints(kt.keypoints).astype(np.float32)
         features = keypoint_features(kt.keypoints, boxes, kt.world)
         pred, stream = predict_stream(self.model, features, streams[0], device=self.device)
@@ -243,7 +272,7 @@ class Recoverer:
         if smooth:
             betas = np.repeat(betas.mean(0, keepdims=True), len(betas), 0)  # one body shape per person
             cam = one_euro(cam, kt.frame_ids / self.fps).astype(np.float32)
-        self.seconds["lmr"] += time.perf_counter() - start
+        self.seconds["lmr"] += time.perf_counter() - clock
         return _NetworkRows(kt, boxes, pred.poses, betas, cam, pred.part_activity, baseline, (stream, baseline_stream))
 
     def _tracks(self, rows: list[_NetworkRows], smooth: bool) -> list[Track]:

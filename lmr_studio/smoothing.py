@@ -1,4 +1,5 @@
-"""One-Euro filtering of per-frame sequences (Casiez et al., 2012), and of rotations via 6D.
+"""One-Euro filtering of per-frame sequences (Casiez et al., 2012), and of rotations via 6D;
+zero-lag Gaussian smoothing over a track's frames.
 
 Rotations are never filtered as raw axis-angle (it wraps at pi): poses go to the continuous 6D
 representation, are filtered there, and are projected back to rotations by Gram-Schmidt.
@@ -44,3 +45,26 @@ def smooth_poses(poses: np.ndarray, times: np.ndarray, min_cutoff: float = 1.5, 
     rot6d = axis_angle_to_rot6d(torch.as_tensor(np.asarray(poses, np.float32))).numpy()
     filtered = one_euro(rot6d, times, min_cutoff, beta)
     return rot6d_to_axis_angle(torch.from_numpy(filtered.astype(np.float32))).numpy()
+
+
+def gaussian_over_frames(x: np.ndarray, frame_ids: np.ndarray, sigma: float, radius: int) -> np.ndarray:
+    """Zero-lag smoothing of ``x`` (F, ...) at increasing integer ``frame_ids`` (F,): each row
+    becomes the mean of the rows within ``radius`` frames of it, weighted ``exp(-d^2 / 2 sigma^2)``
+    by their distance ``d`` in frames, renormalised over the rows that exist (a gap or an end of
+    the track leaves fewer); non-finite rows give no weight and stay as they are. Row f depends on
+    the rows of frames f - radius .. f + radius only. Returns (F, ...) float64."""
+    x = np.asarray(x, np.float64)
+    frame_ids = np.asarray(frame_ids)
+    finite = np.isfinite(x).reshape(len(x), -1).all(1)
+    clean = np.where(finite.reshape(-1, *[1] * (x.ndim - 1)), x, 0.0)
+    total, weight = np.zeros_like(x), np.zeros(len(x))
+    for k in range(-radius, radius + 1):  # frames are distinct, so a row within radius frames is within radius rows
+        lo, hi = max(0, -k), min(len(x), len(x) - k)
+        if lo >= hi:
+            continue
+        distance = frame_ids[lo + k:hi + k] - frame_ids[lo:hi]
+        w = np.exp(-0.5 * (distance / sigma) ** 2) * (np.abs(distance) <= radius) * finite[lo + k:hi + k]
+        total[lo:hi] += w.reshape(-1, *[1] * (x.ndim - 1)) * clean[lo + k:hi + k]
+        weight[lo:hi] += w
+    smoothed = total / weight.clip(1e-12).reshape(-1, *[1] * (x.ndim - 1))
+    return np.where(finite.reshape(-1, *[1] * (x.ndim - 1)), smoothed, x)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lmr_studio.perception.features import FEATURE_DIM, box_from_keypoints, keypoint_features
+from lmr_studio.perception.features import FEATURE_DIM, box_from_keypoints, keypoint_features, steady_world
 from lmr_studio.training.realdet_clips import HOLDOUT_EVERY, clips_from_realdet, load_realdet_clips, realdet_split
 
 
@@ -28,8 +28,9 @@ def test_only_fully_detected_clips_are_kept_with_pipeline_features():
     assert len(clips) == 1 and dropped == 1 and clips.families == ["walk"]
     assert clips.features.shape == (1, 5, FEATURE_DIM)
     box = box_from_keypoints(data["keypoints"][0])
-    np.testing.assert_allclose(clips.features[0].numpy(), keypoint_features(data["keypoints"][0], box, data["world"][0]),
-                               atol=1e-6)
+    world = steady_world(data["world"][0], np.arange(5))  # smoothed over the clip, as a video's track
+    assert not np.allclose(world, data["world"][0])
+    np.testing.assert_allclose(clips.features[0].numpy(), keypoint_features(data["keypoints"][0], box, world), atol=1e-6)
     # the true joints are box-normalised in the box the keypoints make: the box centre maps to 0
     centre = np.broadcast_to(box[:, None, :2], (5, 24, 2))
     shifted = dict(data, joints2d=np.stack([centre, centre]))

@@ -1,7 +1,8 @@
 """Render-and-detect shards (:mod:`lmr_studio.training.realdet`) as a :class:`ClipSet`.
 
 The network sees exactly what the video pipeline would give it: BlazePose's 2D keypoints in the
-box made from them, and its world landmarks. Only clips in which BlazePose found the person on
+box made from them, and its world landmarks smoothed over the clip's frames as over a video's
+track (:func:`~lmr_studio.perception.features.steady_world`). Only clips in which BlazePose found the person on
 every frame are kept (a track with gaps would be a different sequence of frames); the rest are
 counted so a report can say how many were dropped.
 
@@ -19,7 +20,7 @@ import torch
 
 from lmr_studio.geometry.camera import pixels_to_box
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
-from lmr_studio.perception.features import box_from_keypoints, keypoint_features
+from lmr_studio.perception.features import box_from_keypoints, keypoint_features, steady_world
 from lmr_studio.training.dataset import ClipSet
 
 #: Shards whose index is a multiple of this form the test split.
@@ -49,7 +50,9 @@ def clips_from_realdet(data: dict[str, np.ndarray]) -> tuple[ClipSet, int]:
     box = box_from_keypoints(kp).astype(np.float32)
     as_t = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))  # noqa: E731
     poses = as_t(data["poses"][keep])
-    clips = ClipSet(features=as_t(keypoint_features(kp, box, data["world"][keep])),
+    frames = np.arange(kp.shape[1])
+    world = np.array([steady_world(w, frames) for w in data["world"][keep]], np.float32).reshape(kp.shape)
+    clips = ClipSet(features=as_t(keypoint_features(kp, box, world)),
                     rotmat=axis_angle_to_matrix(poses), poses=poses, betas=as_t(data["betas"][keep]),
                     joints3d=as_t(data["joints3d"][keep]),
                     joints2d=as_t(pixels_to_box(data["joints2d"][keep].astype(np.float32), box)),
