@@ -159,10 +159,10 @@ class Recoverer:
     Each track runs through the network with one recurrent state from its first frame to its
     last, reading BlazePose's world landmarks smoothed over time
     (:func:`~lmr_studio.perception.features.steady_world`, ``world_smoothing`` frames; 0: as
-    they are). :meth:`preview` continues every track from where its last call
-    stopped and holds back the track's last :data:`WORLD_RADIUS` frames, whose smoothing needs
-    frames not yet seen, so the rows already shown never change; :meth:`final` adds the rest,
-    and equals the one-pass result of the network. ``refine`` pulls each frame's pose and
+    they are). :meth:`preview` continues every track from where its last call stopped and holds
+    back the frames within :data:`WORLD_RADIUS` of the last frame looked at, whose smoothing
+    needs frames not yet seen, so the rows already shown never change; :meth:`final` adds what
+    is left, and equals the one-pass result of the network. ``refine`` pulls each frame's pose and
     translation toward the 2D keypoints and, where the track has them, BlazePose's world
     landmarks (:mod:`lmr_studio.model.refine`; None: the network's output as it is).
     ``baseline``: a second network (the single-RNN ablation) run on the same inputs with its own
@@ -186,7 +186,7 @@ class Recoverer:
         """:meth:`recover`, continuing the preview of track ``tid`` when ``kt`` extends it unsmoothed."""
         if smooth or len(kt) == 0:
             return self.recover(kt, smooth)
-        return self._advance({tid: kt}, hold_back=False)[tid]
+        return self._advance({tid: kt}, None, hold_back=False)[tid]
 
     def rest_joints(self, betas: np.ndarray) -> torch.Tensor:
         """(F, 24, 3) rest-pose joints of the body model for per-frame ``betas`` (F, 10), metres."""
@@ -202,28 +202,34 @@ class Recoverer:
             rotmats = axis_angle_to_matrix(torch.as_tensor(poses, dtype=torch.float32))
             return forward_kinematics(rotmats, rest)[0].numpy().astype(np.float32)
 
-    def preview(self, tracks: dict[int, KeypointTrack]) -> dict[int, Track]:
+    def preview(self, tracks: dict[int, KeypointTrack], last_frame: int | None = None,
+                ended: bool = False) -> dict[int, Track]:
         """Unsmoothed tracks for a partial result, running only the frames added since the last call.
 
-        A track whose earlier frames changed (the tracker revised them) starts again from its
+        ``last_frame``: the last video frame the tracks were looked for in (None: each track's
+        own last frame); rows within :data:`WORLD_RADIUS` frames of it wait for the next call,
+        unless the video has ``ended`` (no frame follows: nothing waits). A
+        track whose earlier frames changed (the tracker revised them) starts again from its
         first frame; a track with nothing to show yet is left out. The new frames of all tracks
         go through the body model and the 2D refinement together (one batch: its cost is mostly
         per call).
         """
-        return self._advance(tracks, hold_back=True)
+        return self._advance(tracks, last_frame, hold_back=not ended)
 
-    def _ready(self, kt: KeypointTrack, hold_back: bool) -> int:
+    def _ready(self, kt: KeypointTrack, last_frame: int | None, hold_back: bool) -> int:
         """How many rows of ``kt`` can be run: all, or (``hold_back``) those whose smoothed world
-        landmarks no later frame can change."""
+        landmarks no frame after ``last_frame`` (None: the track's last) can change."""
         if not hold_back or kt.world is None or not self.world_smoothing or len(kt) == 0:
             return len(kt)
-        return int(np.searchsorted(kt.frame_ids, kt.frame_ids[-1] - WORLD_RADIUS, side="right"))
+        end = kt.frame_ids[-1] if last_frame is None else last_frame
+        return int(np.searchsorted(kt.frame_ids, end - WORLD_RADIUS, side="right"))
 
-    def _advance(self, tracks: dict[int, KeypointTrack], hold_back: bool) -> dict[int, Track]:
+    def _advance(self, tracks: dict[int, KeypointTrack], last_frame: int | None,
+                 hold_back: bool) -> dict[int, Track]:
         """:meth:`preview` (``hold_back``) or, for the whole of each track, :meth:`final`."""
         out, todo = {}, []
         for tid, kt in tracks.items():
-            ready = self._ready(kt, hold_back)
+            ready = self._ready(kt, last_frame, hold_back)
             if ready == 0:
                 continue
             old = self._streams.get(tid)
@@ -488,7 +494,8 @@ def _recover_steps(video_path: Path, options: ProcessOptions, model, body, cance
                 raw = tracks
             fresh = tracks is not None and (done - previewed >= preview_every or done == source.num_frames)
             if fresh:
-                partial, previewed = result(recoverer.preview(kept(raw))), done
+                ended = done == source.num_frames
+                partial, previewed = result(recoverer.preview(kept(raw), last_frame=done - 1, ended=ended)), done
             if cancel.is_set():
                 yield Progress("cancelled", done, source.num_frames, "cancelled", partial=partial)
                 return

@@ -157,7 +157,7 @@ def test_bad_video_error_from_pipeline(tmp_path):
 
 def test_cli_ctrl_c_exits_130_and_writes_nothing(fast_model_args, monkeypatch, tiny_video, openpose_dir, tmp_path,
                                                 capsys):
-    def interrupt(self, tracks):
+    def interrupt(self, tracks, last_frame=None, ended=False):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pipeline.Recoverer, "preview", interrupt)
@@ -218,6 +218,24 @@ def test_incremental_preview_equals_one_pass(fast_models):
         assert final.world_input.all() == (track.world is not None)
         for name in ("poses", "cam", "joints3d", "joints2d", "frame_ids", "part_activity"):
             np.testing.assert_allclose(getattr(final, name), getattr(one_pass, name), atol=1e-4, err_msg=name)
+
+
+def test_previews_hold_back_only_frames_the_video_may_still_smooth(fast_models):
+    """Rows within WORLD_RADIUS frames of the last frame looked at wait (their world landmarks are
+    smoothed with frames not yet seen); a person who left earlier is shown whole, and once the
+    video has ended nothing is held back, so the final result is the last preview as it was
+    (an extra refinement call per track cost the crowd benchmark about 0.25 s of CPU each)."""
+    model, body = fast_models
+    full = _preview_tracks()  # track 0 (world landmarks) ends at frame 114, track 1 (none) at 129
+    full[1] = full[1].rows(0, 85)  # so far: frames 30-114
+    recoverer = pipeline.Recoverer(model, body, TINY_SIZE, 12.0)
+    shown = recoverer.preview(full, last_frame=114)
+    assert len(shown[0]) == len(full[0]) - pipeline.WORLD_RADIUS and len(shown[1]) == len(full[1])  # nothing to smooth
+    assert len(recoverer.preview(full, last_frame=116)[0]) == len(full[0]) - 1  # frame 114 waits for 117
+    assert len(recoverer.preview(full, last_frame=117)[0]) == len(full[0])  # the person has left: whole
+    shown = recoverer.preview(full, last_frame=116, ended=True)
+    assert {tid: len(t) for tid, t in shown.items()} == {tid: len(t) for tid, t in full.items()}
+    assert all(recoverer.final(tid, track) is shown[tid] for tid, track in full.items())
 
 
 def test_refined_previews_never_change_what_they_showed(fast_models):

@@ -111,7 +111,7 @@ def test_a_crash_saves_every_track_so_far_beside_the_video(lmr_model, smpl_body,
 
 def test_a_crash_before_anything_is_recovered_says_so(lmr_model, smpl_body, tiny_video, tmp_path):
     class Broken(Recoverer):
-        def preview(self, tracks):
+        def preview(self, tracks, last_frame=None, ended=False):
             raise ValueError("boom")
 
     folder = write_openpose(tmp_path / "op", [[k] for k in _noisy_keypoints(24, 0)])
