@@ -240,7 +240,8 @@ def test_previews_hold_back_only_frames_the_video_may_still_smooth(fast_models):
 
 def test_refined_previews_never_change_what_they_showed(fast_models):
     """With the 2D refinement, rows a preview showed stay as shown, the final result is the last
-    preview and the frames it held back, and it stays close to refining the whole track in one call."""
+    preview and the frames it held back (no ``last_frame``: each track's last 3 wait), and it stays
+    close to refining the whole track in one call."""
     model, body = fast_models
     full = _preview_tracks()
     streamed = pipeline.Recoverer(model, body, TINY_SIZE, 12.0)
@@ -259,7 +260,7 @@ def test_refined_previews_never_change_what_they_showed(fast_models):
         print(f"track {tid}: preview vs one call, joints {1000 * gap.mean():.2f} mm mean, {1000 * gap.max():.2f} max")
         # metres; measured 22.7 and 6.6 mm with these cuts (down to 1 frame per call) and random world
         # landmarks (track 0; 16.5 before the previews held back the frames that smooth the world
-        # landmarks); at the pipeline's 3 s previews: 0.96 mm on the bundled sample, 0.33-0.56 mm
+        # landmarks); at the pipeline's 3 s previews: 0.32 mm on the bundled sample, 0.26-0.48 mm
         # on LAFAN1's renders
         assert gap.mean() < 0.025
 
