@@ -55,8 +55,9 @@ def gaussian_over_frames(x: np.ndarray, frame_ids: np.ndarray, sigma: float, rad
     the rows of frames f - radius .. f + radius only. Returns (F, ...) float64."""
     x = np.asarray(x, np.float64)
     frame_ids = np.asarray(frame_ids)
+    per_row = (-1,) + (1,) * (x.ndim - 1)  # a (F,) array against (F, ...)
     finite = np.isfinite(x).reshape(len(x), -1).all(1)
-    clean = np.where(finite.reshape(-1, *[1] * (x.ndim - 1)), x, 0.0)
+    clean = np.where(finite.reshape(per_row), x, 0.0)
     total, weight = np.zeros_like(x), np.zeros(len(x))
     for k in range(-radius, radius + 1):  # frames are distinct, so a row within radius frames is within radius rows
         lo, hi = max(0, -k), min(len(x), len(x) - k)
@@ -64,7 +65,6 @@ def gaussian_over_frames(x: np.ndarray, frame_ids: np.ndarray, sigma: float, rad
             continue
         distance = frame_ids[lo + k:hi + k] - frame_ids[lo:hi]
         w = np.exp(-0.5 * (distance / sigma) ** 2) * (np.abs(distance) <= radius) * finite[lo + k:hi + k]
-        total[lo:hi] += w.reshape(-1, *[1] * (x.ndim - 1)) * clean[lo + k:hi + k]
+        total[lo:hi] += w.reshape(per_row) * clean[lo + k:hi + k]
         weight[lo:hi] += w
-    smoothed = total / weight.clip(1e-12).reshape(-1, *[1] * (x.ndim - 1))
-    return np.where(finite.reshape(-1, *[1] * (x.ndim - 1)), smoothed, x)
+    return np.where(finite.reshape(per_row), total / weight.clip(1e-12).reshape(per_row), x)

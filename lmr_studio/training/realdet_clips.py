@@ -2,9 +2,9 @@
 
 The network sees exactly what the video pipeline would give it: BlazePose's 2D keypoints in the
 box made from them, and its world landmarks smoothed over the clip's frames as over a video's
-track (:func:`~lmr_studio.perception.features.steady_world`). Only clips in which BlazePose found the person on
-every frame are kept (a track with gaps would be a different sequence of frames); the rest are
-counted so a report can say how many were dropped.
+track (:func:`~lmr_studio.perception.features.steady_world`). Only clips in which BlazePose found
+the person on every frame are kept (a track with gaps would be a different sequence of frames);
+the rest are counted so a report can say how many were dropped.
 
 Splits: every :data:`HOLDOUT_EVERY`-th shard (by shard index) is the ``test`` split, never
 trained on; the rest is ``train``. The bodies (bank train split) and motion families are the
