@@ -59,7 +59,7 @@ def gaussian_over_frames(x: np.ndarray, frame_ids: np.ndarray, sigma: float, rad
     finite = np.isfinite(x).reshape(len(x), -1).all(1)
     clean = np.where(finite.reshape(per_row), x, 0.0)
     total, weight = np.zeros_like(x), np.zeros(len(x))
-    for k in range(-radius, radius + 1):  # frames are distinct, so a row within radius frames is within radius rows
+    for k in range(-radius, radius + 1):  # distinct frames: within radius frames is within radius rows
         lo, hi = max(0, -k), min(len(x), len(x) - k)
         if lo >= hi:
             continue

@@ -8,10 +8,10 @@ the person box, between the perspective projection of the 12 joints that BlazePo
 (:data:`FIT_POINTS`), plus priors that keep the pose and the depth near the network's, plus
 (``follows`` given) a temporal term: the acceleration of the refinement's change to the joints
 over three consecutive frames of one person, so the refinement keeps the network's smooth motion
-instead of adding per-frame jitter, plus (``world`` given) a 3D term that pulls the legs, the arms (unless raised high), the head and
-the torso toward their directions in BlazePose's world landmarks
-(:mod:`~lmr_studio.model.world_bones`: limbs and head aligned on LMR's body, the torso as
-BlazePose sees it, weighted by visibility, ignored on frames that face the other way): the 2D
+instead of adding per-frame jitter, plus (``world`` given) a 3D term that pulls the legs, the
+arms (unless raised high), the head and the torso toward their directions in BlazePose's world
+landmarks (:mod:`~lmr_studio.model.world_bones`: limbs and head aligned on LMR's body, the torso
+as BlazePose sees it, weighted by visibility, ignored on frames that face the other way): the 2D
 keypoints cannot tell a knee bent toward the camera from one bent away.
 Without ``follows`` frames are independent (the cost is a sum over frames and Adam acts per
 parameter); with it only frames in one call are coupled, so a track refined in pieces differs

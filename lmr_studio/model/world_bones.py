@@ -11,8 +11,9 @@ looks down (LAFAN1's high view) the network's is further off. A bone's end may b
 several landmarks (the head: the ears; the shoulders), and it is compared with the mean of the
 SMPL joints those landmarks belong to (:data:`BONE_MATRIX`, through
 :data:`~lmr_studio.training.landmarks.LANDMARK_JOINT`: the ears belong to the head). Each bone is
-weighted by the lowest visibility of its landmarks. A frame whose landmarks face the other way from LMR's
-body (BlazePose often turns a back view into a front view and swaps left and right) gets no weight.
+weighted by the lowest visibility of its landmarks. A frame whose landmarks face the other way
+from LMR's body (BlazePose often turns a back view into a front view and swaps left and right)
+gets no weight.
 """
 
 from __future__ import annotations
