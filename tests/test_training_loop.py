@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from lmr_studio import cli
 from lmr_studio.model import build_model, load_model, save_weights
 from lmr_studio.parts import PART_NAMES
 from lmr_studio.training.bodies import build_body_bank
@@ -50,9 +51,11 @@ def test_tiny_overfit_loss_falls(tmp_path, tiny, bank, kind):
     assert model.config.part_hidden == SMALL["part_hidden"]
 
 
-def test_resume_continues_exactly(tmp_path, tiny, bank):
-    """A run killed right after its step-3 checkpoint and rerun ends with the same weights."""
-    cfg = TrainConfig(steps=6, batch=4, checkpoint_every=3, chunk=8)
+@pytest.mark.parametrize("ema", [0.0, 0.9])
+def test_resume_continues_exactly(tmp_path, tiny, bank, ema):
+    """A run killed right after its step-3 checkpoint and rerun ends with the same weights (and the
+    same moving average of them)."""
+    cfg = TrainConfig(steps=6, batch=4, checkpoint_every=3, chunk=8, ema=ema)
     straight = tmp_path / "a.pt"
     train_model("lmr", tiny, bank, cfg, straight, checkpoint=tmp_path / "a.ckpt", model_config=SMALL, progress=False)
     ckpt = tmp_path / "b.ckpt"
@@ -70,6 +73,24 @@ def test_resume_continues_exactly(tmp_path, tiny, bank):
     a, b = load_model("lmr", straight, "cpu"), load_model("lmr", resumed, "cpu")
     for (name, x), y in zip(a.state_dict().items(), b.state_dict().values()):
         torch.testing.assert_close(x, y, msg=name)
+
+
+def test_ema_saves_the_moving_average_of_each_steps_weights(tmp_path, tiny, bank):
+    """With ``ema=d`` the weights file holds a_1 = w_1, a_k = d a_(k-1) + (1 - d) w_k over the
+    weights w_k after each step, read here from a checkpoint written every step."""
+    decay = 0.8
+    cfg = TrainConfig(steps=4, batch=4, checkpoint_every=1, chunk=8, lr=3e-3, ema=decay)
+    ckpt, steps = tmp_path / "run.ckpt", []
+    train_model("lmr", tiny, bank, cfg, tmp_path / "lmr.pt", checkpoint=ckpt, model_config=SMALL, progress=False,
+                on_checkpoint=lambda step: steps.append(torch.load(ckpt, weights_only=True)["model"]))
+    expected = {}
+    for weights in steps:
+        expected = {k: w.clone() if not expected else decay * expected[k] + (1 - decay) * w
+                    for k, w in weights.items()}
+    saved = load_model("lmr", tmp_path / "lmr.pt", "cpu").state_dict()
+    for name, param in build_model("lmr", SMALL).named_parameters():
+        torch.testing.assert_close(saved[name], expected[name], msg=name)
+    assert not torch.equal(saved["encoder.net.0.weight"], steps[-1]["encoder.net.0.weight"])
 
 
 def test_evaluate_reports_all_metrics(tmp_path, smpl_body, bank):
@@ -120,3 +141,13 @@ def test_init_starts_from_given_weights(tmp_path, tiny, bank):
     from lmr_studio.model.weights import read_weights
 
     assert read_weights(tmp_path / "out.pt")["version"] == "test+s0-0steps"  # the recipe reads from the version
+
+
+@pytest.mark.parametrize("option, value, message", [("--ema", "1.0", "--ema"), ("--ema", "-0.1", "--ema"),
+                                                     ("--realdet-share", "2", "--realdet-share"),
+                                                     ("--world-drop", "-1", "--world-drop")])
+def test_train_refuses_out_of_range_options_before_any_work(tmp_path, capsys, option, value, message):
+    run_dir = tmp_path / "run"
+    assert cli.main(["train", option, value, "--run-dir", str(run_dir), "--out", str(tmp_path / "w")]) == 2
+    assert message in capsys.readouterr().err
+    assert not run_dir.exists()

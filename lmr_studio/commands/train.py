@@ -47,6 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--init", type=Path, default=None, metavar="DIR",
                         help="start from the <kind>.pt weights in DIR (fine-tuning) instead of random weights")
     parser.add_argument("--lr", type=float, default=DEFAULTS.lr)
+    parser.add_argument("--ema", type=float, default=DEFAULTS.ema, metavar="DECAY",
+                        help="save the exponential moving average of the weights with this decay per step "
+                             "(e.g. 0.995); 0 saves the last step's weights")
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed)
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (1 is fastest on a busy machine)")
     parser.add_argument("--fresh", action="store_true", help="ignore existing checkpoints in --run-dir")
@@ -64,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         raise LMRStudioError("--steps, --batch, --clips, --clip-frames and --chunk must be positive.")
     if not 0.0 <= args.world_drop <= 1.0:
         raise LMRStudioError("--world-drop is a share of clips, between 0 and 1.")
+    if not 0.0 <= args.ema < 1.0:
+        raise LMRStudioError("--ema is a decay per step, at least 0 and below 1.")
     if not 0.0 <= args.realdet_share <= 1.0:
         raise LMRStudioError("--realdet-share is a share of steps, between 0 and 1.")
     realdet = _realdet_clips(args.realdet) if args.realdet is not None else None
@@ -92,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         with atomic_path(pool) as tmp:
             torch.save(dataclasses.asdict(data), tmp)
     log(f"data: {len(data)} clips x {args.clip_frames} frames in {time.perf_counter() - t0:.1f} s")
-    config = TrainConfig(steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed, chunk=args.chunk,
+    config = TrainConfig(steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed, chunk=args.chunk, ema=args.ema,
                          world_drop=args.world_drop, realdet_share=args.realdet_share if realdet is not None else 0.0)
     summary = {}
     for kind in args.kinds:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 
 from lmr_studio.io.atomic import atomic_path
@@ -40,6 +41,7 @@ class TrainConfig:
     chunk: int = 32         # frames back-propagated through at once; the state carries on across chunks
     world_drop: float = 0.3  # share of clips per step seen without world landmarks (2D-only input)
     realdet_share: float = 0.0  # share of steps whose batch comes from the render-and-detect clips
+    ema: float = 0.0        # decay of the weights' exponential moving average saved instead of the last step's; 0: off
 
 
 def _batch_index(config: TrainConfig, step: int, pool: int) -> torch.Tensor:
@@ -88,12 +90,15 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
     torch.manual_seed(config.seed)
     model = build_model(kind, model_config) if init is None else load_model(kind, init, device="cpu")
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    averaged = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(config.ema)) if config.ema > 0 else None
     basis = torch.from_numpy(bank.skel_basis)
     start, elapsed = 0, 0.0
     if checkpoint is not None and checkpoint.is_file():
         state = torch.load(checkpoint, map_location="cpu", weights_only=True)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
+        if averaged is not None:
+            averaged.load_state_dict(state["averaged"])
         start, elapsed = int(state["step"]), float(state["elapsed"])
     model.train()
     bar = tqdm(range(start, config.steps), initial=start, total=config.steps, desc=f"train {kind}",
@@ -123,6 +128,8 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
         terms = sums
         torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
         opt.step()
+        if averaged is not None:
+            averaged.update_parameters(model)
         if step % 10 == 0:
             bar.set_postfix({k: f"{v.item():.3f}" for k, v in terms.items()})
             history.append((step, terms["total"].item()))
@@ -130,25 +137,27 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
                 log(f"{kind} step {step} " + " ".join(f"{k}={v.item():.4f}" for k, v in terms.items()))
         done = step + 1
         if checkpoint is not None and (done % config.checkpoint_every == 0 or done == config.steps):
-            _save_checkpoint(checkpoint, model, opt, done, elapsed + time.perf_counter() - t0)
+            _save_checkpoint(checkpoint, model, opt, averaged, done, elapsed + time.perf_counter() - t0)
             if on_checkpoint is not None:
                 on_checkpoint(done)
     wall = elapsed + time.perf_counter() - t0
     notes = {"kind": kind, "steps": config.steps, "batch": config.batch, "clip_frames": data.features.shape[1],
              "chunk": config.chunk, "world_drop": config.world_drop, "pool_clips": len(data),
-             "realdet_share": config.realdet_share, "realdet_clips": 0 if realdet is None else len(realdet),
+             "realdet_share": config.realdet_share, "ema": config.ema, "realdet_clips": 0 if realdet is None else len(realdet),
              "init": None if init is None else str(init), "seed": config.seed, "lr": config.lr, "wall_s": round(wall, 1),
              "threads": torch.get_num_threads(),
              "final_loss": {k: round(v.item(), 5) for k, v in terms.items()}, **(extra_notes or {})}
     version = f"{kind}-s{config.seed}-{config.steps}steps"
     if init is not None:  # fine-tuned: the starting weights' version first
         version = f"{read_weights(weights_path(kind, init))['version']}+s{config.seed}-{config.steps}steps"
-    save_weights(model, out_path, version=version, notes=notes)
+    save_weights(model if averaged is None else averaged.module, out_path, version=version, notes=notes)
     return notes
 
 
-def _save_checkpoint(path: Path, model, opt, step: int, elapsed: float) -> None:
+def _save_checkpoint(path: Path, model, opt, averaged: AveragedModel | None, step: int, elapsed: float) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    state = {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "elapsed": elapsed}
+    if averaged is not None:
+        state["averaged"] = averaged.state_dict()
     with atomic_path(path) as tmp:
-        torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
-                    "elapsed": elapsed}, tmp)
+        torch.save(state, tmp)
