@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -10,6 +11,7 @@ import pytest
 import torch
 
 from lmr_studio import cli
+from lmr_studio.errors import LMRStudioError
 from lmr_studio.model import build_model, load_model, save_weights
 from lmr_studio.parts import PART_NAMES
 from lmr_studio.training.bodies import build_body_bank
@@ -51,6 +53,11 @@ def test_tiny_overfit_loss_falls(tmp_path, tiny, bank, kind):
     assert model.config.part_hidden == SMALL["part_hidden"]
 
 
+def _killed(step: int) -> None:
+    """An ``on_checkpoint`` that stops the run as a kill would, right after a checkpoint."""
+    raise KeyboardInterrupt(f"killed after the step-{step} checkpoint")
+
+
 @pytest.mark.parametrize("ema", [0.0, 0.9])
 def test_resume_continues_exactly(tmp_path, tiny, bank, ema):
     """A run killed right after its step-3 checkpoint and rerun ends with the same weights (and the
@@ -59,13 +66,9 @@ def test_resume_continues_exactly(tmp_path, tiny, bank, ema):
     straight = tmp_path / "a.pt"
     train_model("lmr", tiny, bank, cfg, straight, checkpoint=tmp_path / "a.ckpt", model_config=SMALL, progress=False)
     ckpt = tmp_path / "b.ckpt"
-
-    def die(step: int) -> None:
-        raise KeyboardInterrupt(f"killed after the step-{step} checkpoint")
-
     with pytest.raises(KeyboardInterrupt):
         train_model("lmr", tiny, bank, cfg, tmp_path / "b.pt", checkpoint=ckpt, model_config=SMALL, progress=False,
-                    on_checkpoint=die)
+                    on_checkpoint=_killed)
     state = torch.load(ckpt, weights_only=True)
     assert state["step"] == 3
     resumed = tmp_path / "b.pt"
@@ -91,6 +94,18 @@ def test_ema_saves_the_moving_average_of_each_steps_weights(tmp_path, tiny, bank
     for name, param in build_model("lmr", SMALL).named_parameters():
         torch.testing.assert_close(saved[name], expected[name], msg=name)
     assert not torch.equal(saved["encoder.net.0.weight"], steps[-1]["encoder.net.0.weight"])
+
+
+def test_ema_refuses_to_resume_a_checkpoint_without_an_average(tmp_path, tiny, bank):
+    ckpt = tmp_path / "run.ckpt"
+    cfg = TrainConfig(steps=2, batch=4, checkpoint_every=1, chunk=8)
+    with pytest.raises(KeyboardInterrupt):
+        train_model("lmr", tiny, bank, cfg, tmp_path / "a.pt", checkpoint=ckpt, model_config=SMALL, progress=False,
+                    on_checkpoint=_killed)
+    with pytest.raises(LMRStudioError, match="--fresh"):
+        train_model("lmr", tiny, bank, dataclasses.replace(cfg, ema=0.9), tmp_path / "b.pt", checkpoint=ckpt,
+                    model_config=SMALL, progress=False)
+    assert not (tmp_path / "b.pt").exists()
 
 
 def test_evaluate_reports_all_metrics(tmp_path, smpl_body, bank):

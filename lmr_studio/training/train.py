@@ -4,7 +4,8 @@ All three networks see the same data pool (same seed), the same losses and the s
 steps and batch size: the paper's "identical settings" for the ablation. Each step runs whole
 clips with one recurrent state from the first frame to the last, back-propagating through
 ``chunk`` frames at a time (truncated BPTT), so the networks learn to run on long tracks as
-inference does; a random share of clips sees the 2D keypoints without the world landmarks.
+inference does; a random share of clips sees the 2D keypoints without the world landmarks. With
+``ema`` the file written is the exponential moving average of the weights over the steps.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import torch
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 
+from lmr_studio.errors import LMRStudioError
 from lmr_studio.io.atomic import atomic_path
 from lmr_studio.model import build_model, load_model, save_weights
 from lmr_studio.model.weights import read_weights, weights_path
@@ -98,6 +100,9 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         if averaged is not None:
+            if "averaged" not in state:
+                raise LMRStudioError(f"{checkpoint} was written by a run without a moving average of the weights.",
+                                     "Rerun with --fresh, or with another --run-dir, to use --ema.")
             averaged.load_state_dict(state["averaged"])
         start, elapsed = int(state["step"]), float(state["elapsed"])
     model.train()
