@@ -50,8 +50,9 @@ def clips_from_realdet(data: dict[str, np.ndarray]) -> tuple[ClipSet, int]:
     box = box_from_keypoints(kp).astype(np.float32)
     as_t = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))  # noqa: E731
     poses = as_t(data["poses"][keep])
+    raw_world = data["world"][keep]
     frames = np.arange(kp.shape[1])
-    world = np.array([steady_world(w, frames) for w in data["world"][keep]], np.float32).reshape(kp.shape)
+    world = np.array([steady_world(w, frames) for w in raw_world], np.float32).reshape(raw_world.shape)
     clips = ClipSet(features=as_t(keypoint_features(kp, box, world)),
                     rotmat=axis_angle_to_matrix(poses), poses=poses, betas=as_t(data["betas"][keep]),
                     joints3d=as_t(data["joints3d"][keep]),
