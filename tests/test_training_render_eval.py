@@ -137,3 +137,81 @@ def test_stills_score_each_picked_frame_as_a_photo(anny_body, tmp_path, monkeypa
     assert [p.stem for p in photos] == ["00000", "00010", "00020"]
     assert result["per_camera"]["front"]["found"] == 1.0
     assert np.isfinite(result["lmr"]["mpjpe"]) and result["lmr"]["accel"] is None
+
+
+def _rotated(x: np.ndarray, degrees: float) -> np.ndarray:
+    """(F, N, 3) turned about y, scaled by 1.3 and moved: what a Procrustes alignment undoes."""
+    return 1.3 * Rotation.from_euler("y", degrees, degrees=True).apply(x.reshape(-1, 3)).reshape(x.shape) + 0.4
+
+
+def test_limb_errors_score_the_12_marked_joints_of_either_skeleton():
+    from lmr_studio.keypoint_error import MARKED_JOINTS, MARKED_LANDMARKS
+    from lmr_studio.training.render_eval import limb_errors
+
+    rng = np.random.default_rng(0)
+    truth = rng.normal(size=(5, 24, 3)) * 0.3
+    other = truth.copy()
+    other[:, [0, 3, 6, 9, 12, 15]] += 0.2  # the spine and the head are not among the 12
+    np.testing.assert_allclose(limb_errors(_rotated(other, 70.0), truth), 0.0, atol=1e-6)
+    landmarks = rng.normal(size=(5, 33, 3))  # BlazePose's 33: only the marked ones count
+    landmarks[:, MARKED_LANDMARKS] = _rotated(truth, -40.0)[:, MARKED_JOINTS]
+    np.testing.assert_allclose(limb_errors(landmarks, truth), 0.0, atol=1e-6)
+    bent = truth.copy()
+    bent[:, MARKED_JOINTS[0]] += [0.0, 0.0, 0.1]  # one marked joint 10 cm off
+    errors = limb_errors(bent, truth)
+    assert errors.shape == (5, 12) and (errors.argmax(1) == 0).all()  # the moved joint stays the worst
+    assert 0.0 < errors.mean() < 100.0  # the alignment spreads the 100 mm over the 12, never adds to it
+
+
+def test_detector_world_reads_the_pipelines_keypoint_cache(tmp_path, monkeypatch):
+    """BlazePose's world landmarks at the main track's frames, in our axes; NaN where none."""
+    monkeypatch.setenv("LMR_STUDIO_CACHE", str(tmp_path / "cache"))
+    from lmr_studio.perception.features import WORLD_AXES
+    from lmr_studio.perception.keypoint_cache import cache_file, save_tracks
+    from lmr_studio.perception.keypoints import KeypointTrack
+    from lmr_studio.training.render_eval import detector_world
+
+    video = tmp_path / "front.mp4"
+    video.write_bytes(b"any content: the cache is keyed by its hash")
+    world = np.random.default_rng(1).normal(size=(4, 33, 3)).astype(np.float32)
+    save_tracks(cache_file(video, False), {
+        0: KeypointTrack(np.array([2, 3, 4, 5]), np.ones((4, 33, 3), np.float32), world),
+        1: KeypointTrack(np.array([9]), np.ones((1, 33, 3), np.float32), None)})  # 2D only: no world
+    out = detector_world(video, np.array([1, 3, 5, 9]))
+    assert np.isnan(out[[0, 3]]).all()
+    np.testing.assert_allclose(out[1], world[1] * WORLD_AXES)
+    np.testing.assert_allclose(out[2], world[3] * WORLD_AXES)
+
+
+def test_video_scores_limbs_of_the_network_and_of_blazepose(anny_body, tmp_path, monkeypatch):
+    """A rendered 30-frame walk: the limb-joint comparison has the network and BlazePose's own 3D,
+    overall and per camera, and the eval table shows it."""
+    monkeypatch.setenv("LMR_STUDIO_CACHE", str(tmp_path / "cache"))  # the keypoint cache stays here
+    from lmr_studio.commands.eval import _render_table
+    from lmr_studio.training.render_eval import DETECTOR_3D, Clip, anny_renderer, evaluate_rendered
+    from lmr_studio.training.user_motion import FittedMotion
+
+    walk = _walk(30)
+    clip = Clip("walk", FittedMotion(walk.poses, np.zeros(10, np.float32), walk.transl))
+    result = evaluate_rendered([clip], anny_body, ["lmr"], cameras=[CAMERAS[0]], render=anny_renderer(anny_body),
+                               root=tmp_path / "render")
+    limbs = result["limbs_pa_mpjpe"]
+    assert set(limbs) == {"lmr", DETECTOR_3D} and all(0.0 < v < 300.0 for v in limbs.values())
+    assert result["per_camera"]["front"]["limbs_pa_mpjpe"] == limbs  # one camera: the same frames
+    table = _render_table({**result, "fit_error_mm": {"walk": 0.0}}, ["lmr"])
+    assert f"{DETECTOR_3D}={limbs[DETECTOR_3D]:.1f}" in table
+
+
+def test_seed_spread_of_end_to_end_runs_covers_the_limb_joints():
+    from lmr_studio.training.evaluate import METRICS
+    from lmr_studio.training.render_eval import DETECTOR_3D
+    from lmr_studio.training.seed_spread import seed_spread, spread_table
+
+    def run(lmr_limbs: float) -> dict:
+        return {"lmr": {m: 1.0 for m in METRICS}, "limbs_pa_mpjpe": {"lmr": lmr_limbs, DETECTOR_3D: 80.0}}
+
+    spread = seed_spread([run(70.0), run(72.0), run(77.0)], ["lmr"])
+    lmr = spread["limbs_pa_mpjpe"]["lmr"]
+    np.testing.assert_allclose(lmr, [73.0, np.std([70.0, 72.0, 77.0], ddof=1)], atol=0.01)
+    assert spread["limbs_pa_mpjpe"][DETECTOR_3D] == [80.0, 0.0]  # the same detector on every seed
+    assert f"lmr {lmr[0]:.1f} ± {lmr[1]:.1f}" in spread_table(spread, ["lmr"], 3)

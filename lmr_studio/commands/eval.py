@@ -134,6 +134,10 @@ def _render_table(results: dict, kinds: list[str]) -> str:
         cells = "  ".join(f"{k}={_mm(r[k]['mpjpe'], digits=0)}/{_mm(r[k]['pa_mpjpe'], digits=0)}/{_mm(r[k]['accel'])}"
                           for k in kinds)
         lines.append(f"  {cam:<8}{cells}  ({100 * r['found']:.0f} %)")
+    lines.append("\n12 limb joints, PA-MPJPE aligned on those 12 (BlazePose's own 3D: its world landmarks):")
+    for key, limbs in [("all", results["limbs_pa_mpjpe"])] + [(c, r["limbs_pa_mpjpe"]) for c, r in
+                                                            results["per_camera"].items()]:
+        lines.append(f"  {key:<8}" + "  ".join(f"{src}={_mm(v, digits=1)}" for src, v in limbs.items()))
     lines.append(f"\n{results['frames']} frames per camera; fit on Anny: "
                  + ", ".join(f"{n} {e:.1f} mm" for n, e in results["fit_error_mm"].items()))
     lines.append("seconds per frame: " + ", ".join(f"{k} {v}" for k, v in results["timing"].items()))

@@ -11,6 +11,12 @@ the frames where the person was found; acceleration only over three consecutive 
 With ``stills``, every ``stills``-th frame of each video is instead processed as a photo (a PNG
 beside the video, one frame for the pipeline) and scored on its own (no acceleration).
 
+On videos the 12 limb joints BlazePose marks (shoulders, elbows, wrists, hips, knees, ankles) are
+also scored alone (:func:`limb_errors`: PA-MPJPE with the alignment fitted on those 12), for every
+network and for BlazePose's own 3D (its world landmarks, read from the pipeline's keypoint cache,
+:func:`detector_world`), on the frames that have world landmarks: how the recovered limbs compare
+with the 3D evidence the network reads.
+
 Videos, truth and fits live in ``<user cache>/eval/render/<clip>-<key>/`` (``key`` hashes the
 motion, the frame limit and the cameras), so a second run renders nothing again.
 """
@@ -27,7 +33,9 @@ from pathlib import Path
 import numpy as np
 
 from lmr_studio.errors import NoPersonError
+from lmr_studio.keypoint_error import MARKED_JOINTS, MARKED_LANDMARKS
 from lmr_studio.parts import JOINT_PART
+from lmr_studio.perception.features import WORLD_AXES
 from lmr_studio.result import MotionResult, Track
 from lmr_studio.training.eval_cameras import CAMERAS, EvalCamera, camera_vertices, film
 from lmr_studio.training.evaluate import ErrorSums
@@ -39,6 +47,8 @@ from lmr_studio.training.user_motion import FittedMotion
 Render = Callable[[Iterable[np.ndarray], np.ndarray, EvalCamera, Path], Path]
 #: Bumped when rendering changes, so cached videos are not reused.
 RENDER_VERSION = 2
+#: The name of BlazePose's own 3D among the sources :func:`limb_errors` scores.
+DETECTOR_3D = "blazepose_world"
 
 
 def anny_renderer(body) -> Render:
@@ -80,10 +90,37 @@ def clip_folder(root: Path, clip: Clip, cameras: Sequence[EvalCamera]) -> Path:
     return folder
 
 
+def limb_errors(joints: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """(F, 12) errors (mm) of the 12 limb joints BlazePose marks after a Procrustes alignment
+    fitted on those 12 alone; ``joints`` (F, 24, 3) SMPL joints or (F, 33, 3) BlazePose world
+    landmarks (in our axes), ``truth`` (F, 24, 3) SMPL joints, metres."""
+    marked = MARKED_LANDMARKS if joints.shape[1] == 33 else MARKED_JOINTS
+    return pa_joint_errors(joints[:, marked], truth[:, MARKED_JOINTS])
+
+
+def detector_world(video: Path, frame_ids: np.ndarray) -> np.ndarray:
+    """BlazePose's world landmarks (F, 33, 3) metres, hip-centred, in our axes, at ``frame_ids``
+    (F,) of ``video``, from the pipeline's keypoint cache (main-track mode); NaN on frames it has
+    none for."""
+    from lmr_studio.perception.keypoint_cache import cache_file, load_tracks
+
+    out = np.full((len(frame_ids), 33, 3), np.nan, np.float32)
+    row = {int(f): i for i, f in enumerate(frame_ids)}
+    for kt in (load_tracks(cache_file(video, False)) or {}).values():
+        if kt.world is None:
+            continue
+        for f, world in zip(kt.frame_ids, kt.world):
+            if int(f) in row:
+                out[row[int(f)]] = world * WORLD_AXES
+    return out
+
+
 def score_track(sums: Sequence[ErrorSums], body, truth_poses: np.ndarray, truth_betas: np.ndarray,
-                frame_ids: np.ndarray, poses: np.ndarray, betas: np.ndarray, batch: int = 256) -> None:
+                frame_ids: np.ndarray, poses: np.ndarray, betas: np.ndarray, batch: int = 256
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Add one track's errors on its frames ``frame_ids`` (F,) to each of ``sums``; predictions
-    (F, 24, 3), (F, 10), truth over the whole video (N, 24, 3), (N, 10)."""
+    (F, 24, 3), (F, 10), truth over the whole video (N, 24, 3), (N, 10). Returns the predicted
+    and the true joints (F, 24, 3) metres, about the pelvis's own origin."""
 
     def add(metric: str, errors: np.ndarray, labels: np.ndarray) -> None:
         for s in sums:
@@ -105,6 +142,7 @@ def score_track(sums: Sequence[ErrorSums], body, truth_poses: np.ndarray, truth_
     consecutive = frame_ids[2:] - frame_ids[:-2] == 2
     if consecutive.any():
         add("accel", accel_errors(pj, gj)[consecutive], JOINT_PART)
+    return pj, gj
 
 
 def run_pipeline(video: Path, model, body, refine: bool = True) -> Track | None:
@@ -133,17 +171,29 @@ class _Tally:
         self.total = {kind: ErrorSums() for kind in self.kinds}
         self.per_cam = {cam: {kind: ErrorSums() for kind in self.kinds} for cam in self.cameras}
         self.found = {cam: [0, 0] for cam in self.cameras}
+        # limb-joint error sums [mm, count] per source (kinds and DETECTOR_3D), overall and per camera
+        self.limbs = {key: {src: [0.0, 0] for src in (*self.kinds, DETECTOR_3D)} for key in ("all", *self.cameras)}
         self.seconds = {"render": [0.0, 0], "detect": [0.0, 0], "network": [0.0, 0]}  # [seconds, frames]
 
     def timed(self, stage: str, seconds: float, frames: int) -> None:
         self.seconds[stage][0] += seconds
         self.seconds[stage][1] += frames
 
+    def add_limbs(self, cam: str, source: str, errors: np.ndarray) -> None:
+        for key in ("all", cam):
+            self.limbs[key][source][0] += float(errors.sum())
+            self.limbs[key][source][1] += errors.size
+
+    def limb_result(self, key: str) -> dict:
+        return {src: round(s / n, 2) if n else None for src, (s, n) in self.limbs[key].items()}
+
     def result(self, frames: int) -> dict:
         out = {kind: s.result() for kind, s in self.total.items()}
         out["per_camera"] = {cam: {**{kind: s.result() for kind, s in sums.items()},
-                                   "found": round(self.found[cam][0] / max(self.found[cam][1], 1), 3)}
+                                   "found": round(self.found[cam][0] / max(self.found[cam][1], 1), 3),
+                                   "limbs_pa_mpjpe": self.limb_result(cam)}
                              for cam, sums in self.per_cam.items()}
+        out["limbs_pa_mpjpe"] = self.limb_result("all")
         out["frames"] = frames
         out["timing"] = {f"{stage}_s_per_frame": round(sec / n, 4) if n else None
                          for stage, (sec, n) in self.seconds.items()}
@@ -198,8 +248,14 @@ def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, model
             log(f"{label} {kind}: nobody found")
             continue
         this_video = ErrorSums()
-        score_track((tally.total[kind], tally.per_cam[cam][kind], this_video), body, filmed.poses, filmed.betas,
-                    track.frame_ids, track.poses, track.betas)
+        joints, truth = score_track((tally.total[kind], tally.per_cam[cam][kind], this_video), body, filmed.poses,
+                                    filmed.betas, track.frame_ids, track.poses, track.betas)
+        world = detector_world(video, track.frame_ids)
+        has = np.isfinite(world).all((1, 2))  # the frames both are scored on
+        if has.any():
+            tally.add_limbs(cam, kind, limb_errors(joints[has], truth[has]))
+            if i == 0:
+                tally.add_limbs(cam, DETECTOR_3D, limb_errors(world[has], truth[has]))
         r = this_video.result()
         log(f"{label} {kind}: MPJPE {r['mpjpe']:.1f} PA-MPJPE {r['pa_mpjpe']:.1f} accel {r['accel']:.1f} "
             f"({len(track.frame_ids)}/{frames} frames)")
