@@ -155,3 +155,34 @@ def test_someone_whose_motion_leads_out_of_the_frame_is_unseen_this_frame():
         assert not person.seen_now and person.misses == 1 and person.frames == [3]
     finally:
         tracker.close()
+
+
+@pytest.mark.parametrize("last, recent, found, kept", [
+    (70.0, 140.0, 150.0, True),    # BlazePose squeezed the last pose into half a skeleton, then found all of it
+    (90.0, 176.0, 103.0, True),    # the recent poses were larger than both (bent over, then upright)
+    (140.0, 140.0, 150.0, True),   # no change of size at all
+    (140.0, 140.0, 300.0, False),  # twice the size: somebody else
+    (140.0, 140.0, 60.0, False),   # half the size: somebody else
+])
+def test_a_lost_person_is_recognised_at_any_size_between_their_last_and_recent_ones(last, recent, found, kept):
+    """One person filmed from above: a pose BlazePose squeezed (a box half their size) must not
+    make the full-size pose a frame later a new person (the track split in two at the cut)."""
+    from lmr_studio.perception.features import box_from_keypoints
+    from lmr_studio.perception.tracking import SIZE_FRAMES, PersonTracker, _Followed
+
+    tracker = PersonTracker(max_people=1)
+    try:
+        frames = list(range(100 - SIZE_FRAMES, 100))
+        person = _Followed(0, None, np.array([300.0, 250.0, last]), frames, [np.zeros((33, 3))] * SIZE_FRAMES,
+                           [np.zeros((33, 3))] * SIZE_FRAMES, sides=[recent] * (SIZE_FRAMES - 1) + [last], misses=1)
+        tracker._ended.append(person)
+        keypoints = np.zeros((33, 3))
+        keypoints[:, 2] = 1.0
+        keypoints[11:33, 0] = 300.0 + np.linspace(-0.25, 0.25, 22) * found  # a pose whose box side is ``found`` px
+        keypoints[11:33, 1] = 250.0 + np.linspace(-0.4, 0.4, 22) * found
+        keypoints[:11] = keypoints[11]
+        assert np.isclose(box_from_keypoints(keypoints)[2], found)
+        returning = tracker._returning(100, keypoints, None)
+        assert (returning is person) == kept
+    finally:
+        tracker.close()

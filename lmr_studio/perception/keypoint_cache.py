@@ -13,7 +13,7 @@ from lmr_studio.io.atomic import atomic_path
 from lmr_studio.perception.tracking import KeypointTrack
 
 #: Bump when the tracker changes what it finds, so old cached keypoints are not reused.
-TRACKER_VERSION = 6
+TRACKER_VERSION = 7
 
 
 def content_hash(path: str | os.PathLike, chunk: int = 1 << 20) -> str:

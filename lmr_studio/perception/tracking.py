@@ -36,6 +36,10 @@ from lmr_studio.perception.features import VISIBILITY_THRESHOLD, box_from_keypoi
 WORK_MAX_SIDE = 1280
 #: The crop followed around a person is this much larger than their keypoint box.
 CROP_GROWTH = 1.3
+#: Besides the last pose's box, a person's size is the median box side of their last this many
+#: poses: one pose that BlazePose squeezes into half a skeleton (seen from above, bent over) must
+#: not make them unrecognisable when they are found again, full size, a frame later.
+SIZE_FRAMES = 15
 
 
 @dataclasses.dataclass
@@ -99,6 +103,7 @@ class _Followed:
     frames: list[int]
     keypoints: list[np.ndarray]
     world: list[np.ndarray]
+    sides: list[float] = dataclasses.field(default_factory=list)  # box side (px) of each pose
     misses: int = 0
     seen_now: bool = False
     velocity: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(2))  # px per frame
@@ -113,6 +118,13 @@ class _Followed:
         """(cx, cy, side) where the person should be at frame ``index``, moving as they last did."""
         gap = index - self.frames[-1] if self.frames else 0
         return np.array([*(self.box[:2] + self.velocity * gap), self.box[2]])
+
+    def sizes(self) -> tuple[float, float]:
+        """The smaller and the larger (px) of the last pose's box side and the median side of the
+        last :data:`SIZE_FRAMES` poses."""
+        last = float(self.box[2])
+        recent = float(np.median(self.sides[-SIZE_FRAMES:])) if self.sides else last
+        return min(last, recent), max(last, recent)
 
 
 class PersonTracker:
@@ -215,6 +227,7 @@ class PersonTracker:
         person.frames.append(index)
         person.keypoints.append(kp)
         person.world.append(found.world)
+        person.sides.append(float(box[2]))
         person.box = box
         person.misses = 0
         if look is not None:
@@ -234,7 +247,7 @@ class PersonTracker:
     @staticmethod
     def _unrecord(person: _Followed) -> None:
         """Take back this frame's pose of ``person``: they count as unseen."""
-        person.frames.pop(), person.keypoints.pop(), person.world.pop()
+        person.frames.pop(), person.keypoints.pop(), person.world.pop(), person.sides.pop()
         person.box, person.velocity, person.look, misses = person.undo
         person.misses = misses + 1
         person.seen_now = False
@@ -279,18 +292,19 @@ class PersonTracker:
 
     def _returning(self, index: int, keypoints: np.ndarray, look: np.ndarray | None) -> _Followed | None:
         """The lost or recently ended person this newly found pose most likely is, or None: they
-        must be near where their motion leads (within two box sides, more after longer gaps) and,
-        when both looks are known, look alike."""
+        must be near where their motion leads (within a box side, more after longer gaps), of a
+        size between 0.6x and 1.6x theirs (:meth:`_Followed.sizes`) and, when both looks are
+        known, look alike."""
         box = box_from_keypoints(keypoints)
         best, best_score = None, -np.inf
         for person in [p for p in self._active if p.misses > 0 and p.frames] + self._ended:
             gap = index - person.frames[-1]
             if gap > self.settings.reid_frames:
                 continue
-            where = person.predicted(index)
-            reach = where[2] * (1.0 + 0.1 * gap)
+            where, (small, large) = person.predicted(index), person.sizes()
+            reach = large * (1.0 + 0.1 * gap)
             distance = np.linalg.norm(box[:2] - where[:2])
-            if distance > reach or not 0.6 < box[2] / max(where[2], 1.0) < 1.6:
+            if distance > reach or not 0.6 * small < box[2] < 1.6 * large:
                 continue
             alike = 0.5 if look is None or person.look is None else similarity(look, person.look)
             if alike < self.settings.min_similarity and look is not None and person.look is not None:
