@@ -167,7 +167,7 @@ def test_detector_world_reads_the_pipelines_keypoint_cache(tmp_path, monkeypatch
     """BlazePose's world landmarks at the main track's frames, in our axes; NaN where none."""
     monkeypatch.setenv("LMR_STUDIO_CACHE", str(tmp_path / "cache"))
     from lmr_studio.perception.features import WORLD_AXES
-    from lmr_studio.perception.keypoint_cache import cache_file, save_tracks
+    from lmr_studio.perception.keypoint_cache import cache_file, load_tracks, save_tracks
     from lmr_studio.perception.keypoints import KeypointTrack
     from lmr_studio.training.render_eval import detector_world
 
@@ -177,7 +177,7 @@ def test_detector_world_reads_the_pipelines_keypoint_cache(tmp_path, monkeypatch
     save_tracks(cache_file(video, False), {
         0: KeypointTrack(np.array([2, 3, 4, 5]), np.ones((4, 33, 3), np.float32), world),
         1: KeypointTrack(np.array([9]), np.ones((1, 33, 3), np.float32), None)})  # 2D only: no world
-    out = detector_world(video, np.array([1, 3, 5, 9]))
+    out = detector_world(load_tracks(cache_file(video, False)), np.array([1, 3, 5, 9]))
     assert np.isnan(out[[0, 3]]).all()
     np.testing.assert_allclose(out[1], world[1] * WORLD_AXES)
     np.testing.assert_allclose(out[2], world[3] * WORLD_AXES)

@@ -22,18 +22,27 @@ from scipy.spatial.transform import Rotation
 
 from lmr_studio.parts import PART_JOINTS, PART_NAMES
 from lmr_studio.training.motion import (EVERYDAY_FAMILIES, FIRST_TRAIN_FAMILIES, JOINT_LIMITS, TEST_FAMILIES,
-                                        TRAIN_FAMILIES, generate_motion)
+                                        TRAIN_FAMILIES, MotionClip, generate_motion)
 
 BINS = 8
 #: The pool each family set is measured on: clips x frames (equal sizes, so sets compare fairly).
 POOL = (70, 256)
 
 
+def _pool(families: tuple[str, ...], clips: int, frames: int, seed: int, fps: float) -> list[MotionClip]:
+    """``clips`` generated clips of ``frames`` frames, families cycled."""
+    rng = np.random.default_rng(seed)
+    return [generate_motion(families[i % len(families)], frames, rng, fps) for i in range(clips)]
+
+
 def pool_euler(families: tuple[str, ...], clips: int, frames: int, seed: int, fps: float = 30.0) -> np.ndarray:
     """(clips * frames, 24, 3) local Euler angles (degrees) of ``clips`` generated clips, families cycled."""
-    rng = np.random.default_rng(seed)
-    return np.concatenate([generate_motion(families[i % len(families)], frames, rng, fps).euler
-                           for i in range(clips)])
+    return np.concatenate([clip.euler for clip in _pool(families, clips, frames, seed, fps)])
+
+
+def pool_poses(families: tuple[str, ...], clips: int, frames: int, seed: int, fps: float = 30.0) -> np.ndarray:
+    """(clips * frames, 24, 3) axis-angle poses of ``clips`` generated clips, families cycled."""
+    return np.concatenate([clip.poses for clip in _pool(families, clips, frames, seed, fps)])
 
 
 def _cells(euler: np.ndarray, bins: int) -> np.ndarray:
@@ -63,13 +72,6 @@ def family_set_coverage(seed: int = 0) -> dict:
     sets = {"first_train": FIRST_TRAIN_FAMILIES, "everyday": EVERYDAY_FAMILIES, "train": TRAIN_FAMILIES,
             "test": TEST_FAMILIES}
     return {name: joint_limit_coverage(pool_euler(families, *POOL, seed=seed)) for name, families in sets.items()}
-
-
-def pool_poses(families: tuple[str, ...], clips: int, frames: int, seed: int, fps: float = 30.0) -> np.ndarray:
-    """(clips * frames, 24, 3) axis-angle poses of ``clips`` generated clips, families cycled."""
-    rng = np.random.default_rng(seed)
-    return np.concatenate([generate_motion(families[i % len(families)], frames, rng, fps).poses
-                           for i in range(clips)])
 
 
 def nearest_pose_angles(poses: np.ndarray, pool: np.ndarray, chunk: int = 2048) -> dict[str, np.ndarray]:

@@ -13,9 +13,9 @@ beside the video, one frame for the pipeline) and scored on its own (no accelera
 
 On videos the 12 limb joints BlazePose marks (shoulders, elbows, wrists, hips, knees, ankles) are
 also scored alone (:func:`limb_errors`: PA-MPJPE with the alignment fitted on those 12), for every
-network and for BlazePose's own 3D (its world landmarks, read from the pipeline's keypoint cache,
-:func:`detector_world`), on the frames that have world landmarks: how the recovered limbs compare
-with the 3D evidence the network reads.
+network and for BlazePose's own 3D (its world landmarks, :func:`detector_world`, from the
+pipeline's keypoint cache read once per video), on the frames that have world landmarks: how the
+recovered limbs compare with the 3D evidence the network reads.
 
 Videos, truth and fits live in ``<user cache>/eval/render/<clip>-<key>/`` (``key`` hashes the
 motion, the frame limit and the cameras), so a second run renders nothing again.
@@ -98,15 +98,13 @@ def limb_errors(joints: np.ndarray, truth: np.ndarray) -> np.ndarray:
     return pa_joint_errors(joints[:, marked], truth[:, MARKED_JOINTS])
 
 
-def detector_world(video: Path, frame_ids: np.ndarray) -> np.ndarray:
+def detector_world(tracks: dict | None, frame_ids: np.ndarray) -> np.ndarray:
     """BlazePose's world landmarks (F, 33, 3) metres, hip-centred, in our axes, at ``frame_ids``
-    (F,) of ``video``, from the pipeline's keypoint cache (main-track mode); NaN on frames it has
-    none for."""
-    from lmr_studio.perception.keypoint_cache import cache_file, load_tracks
-
+    (F,), from a video's keypoint ``tracks`` ({id: KeypointTrack}, as the pipeline's keypoint
+    cache holds them; None: none cached); NaN on frames they have none for."""
     out = np.full((len(frame_ids), 33, 3), np.nan, np.float32)
     row = {int(f): i for i, f in enumerate(frame_ids)}
-    for kt in (load_tracks(cache_file(video, False)) or {}).values():
+    for kt in (tracks or {}).values():
         if kt.world is None:
             continue
         for f, world in zip(kt.frame_ids, kt.world):
@@ -233,10 +231,11 @@ def _score_stills(tally: _Tally, label: str, video: Path, cam: str, filmed, mode
 def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, models: dict, body,
                  log: Callable[[str], None], refine: bool) -> None:
     """Run every network's pipeline on one rendered video and add its scores to ``tally``."""
-    from lmr_studio.perception.keypoint_cache import cache_file
+    from lmr_studio.perception.keypoint_cache import cache_file, load_tracks
 
     frames = len(filmed.poses)
     fresh = not cache_file(video, False).exists()  # the first pass runs BlazePose
+    keypoints = None  # the cached keypoint tracks, read once after the first pass
     for i, (kind, model) in enumerate(models.items()):
         start = time.perf_counter()
         track = run_pipeline(video, model, body, refine)
@@ -250,7 +249,8 @@ def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, model
         this_video = ErrorSums()
         joints, truth = score_track((tally.total[kind], tally.per_cam[cam][kind], this_video), body, filmed.poses,
                                     filmed.betas, track.frame_ids, track.poses, track.betas)
-        world = detector_world(video, track.frame_ids)
+        keypoints = keypoints or load_tracks(cache_file(video, False))
+        world = detector_world(keypoints, track.frame_ids)
         has = np.isfinite(world).all((1, 2))  # the frames both are scored on
         if has.any():
             tally.add_limbs(cam, kind, limb_errors(joints[has], truth[has]))
