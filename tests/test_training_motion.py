@@ -85,7 +85,7 @@ def test_coverage_grows_with_the_new_families():
     """On a small pool (3,584 frames, coarse 4-bin grid); the CLI's figure uses 17,920 frames, 8 bins."""
     first = joint_limit_coverage(pool_euler(FIRST_TRAIN_FAMILIES, 28, 128, seed=0), bins=4)
     now = joint_limit_coverage(pool_euler(TRAIN_FAMILIES, 28, 128, seed=0), bins=4)  # same number of frames
-    assert now["joint3d"] > first["joint3d"] + 0.15
+    assert now["joint3d"] > first["joint3d"] + 0.1  # both with each clip's posture offsets (STYLE_STD)
     for part, cov in now["per_part"].items():
         assert cov["joint3d"] > first["per_part"][part]["joint3d"], part
 
@@ -134,4 +134,13 @@ def test_coverage_of_a_motion_file_from_the_command_line(tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert set(result["motion"]) == set(result["test_families"]) == set(PART_NAMES)
     assert all(r["median"] <= r["p90"] for r in result["motion"].values())
-    assert result["motion"]["left_leg"]["median"] < 10.0  # a walk like the training pool's walks
+    # a walk like the training pool's walks sits far nearer than the same walk with the left leg
+    # bent at random by 90 degrees per joint (each pool clip has its own posture, so not at 0)
+    bent = walk.poses.copy()
+    rng = np.random.default_rng(0)
+    axes = rng.standard_normal((40, 4, 3))
+    bent[:, [1, 4, 7, 10]] = np.pi / 2 * axes / np.linalg.norm(axes, axis=-1, keepdims=True)
+    np.savez(tmp_path / "bent.npz", joints3d=np.zeros((40, 24, 3)), poses=bent, betas=np.zeros(10), fps=30.0)
+    assert main(["eval", "--coverage", "--motion", str(tmp_path / "bent.npz"), "--frames", "30", "--json"]) == 0
+    far = json.loads(capsys.readouterr().out)["motion"]["left_leg"]["median"]
+    assert result["motion"]["left_leg"]["median"] < far / 2

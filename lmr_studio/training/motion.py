@@ -13,8 +13,11 @@ Families and their split:
   (throws / swings, squats, lunges), ``dance`` (sways, arm waves, knee bounces), and the everyday
   poses that videos show and the first five lacked: ``crouch``, ``kneel``, ``sit_stand``,
   ``bend_pick``, ``reach_overhead``, ``crawl``, ``lie_down`` (and get up), ``turn_around``
-  (a full turn on the spot), and ``random_limits`` (smooth random trajectories that fill the
-  joint-limit box, each part at its own pace);
+  (a full turn on the spot), ``random_limits`` (smooth random trajectories that fill the
+  joint-limit box, each part at its own pace), ``gesture`` (standing, the arms reaching, pointing
+  and crossing in front of the body from one held pose to the next) and ``mix`` (legs, torso and
+  root of one family, the head and each arm from other clips). Every training clip also gets its
+  own posture (:func:`_style`: per-joint offsets and slow drift), as people stand differently;
 * held-out test (never seen in training): ``jumping_jacks``, ``boxing``, ``kicks``, ``climb``
   (stepping up stairs) and ``jump``. The held-out families are new *combinations* of postures the
   training families cover (deep hip and knee flexion, arms up, one leg lifted) with dynamics
@@ -38,8 +41,13 @@ from lmr_studio.parts import NUM_JOINTS, PART_JOINTS
 FIRST_TRAIN_FAMILIES: tuple[str, ...] = ("part_switch", "walk", "run", "sports", "dance")
 EVERYDAY_FAMILIES: tuple[str, ...] = ("crouch", "kneel", "sit_stand", "bend_pick", "reach_overhead", "crawl",
                                       "lie_down", "turn_around", "random_limits")
-TRAIN_FAMILIES: tuple[str, ...] = FIRST_TRAIN_FAMILIES + EVERYDAY_FAMILIES
+#: Added with the pool of version 2: gesturing and reaching while standing, and parts from different families.
+GESTURE_FAMILIES: tuple[str, ...] = ("gesture", "mix")
+TRAIN_FAMILIES: tuple[str, ...] = FIRST_TRAIN_FAMILIES + EVERYDAY_FAMILIES + GESTURE_FAMILIES
 TEST_FAMILIES: tuple[str, ...] = ("jumping_jacks", "boxing", "kicks", "climb", "jump")
+
+#: Std of a training clip's per-joint posture offsets, as a share of each joint's limit range (:func:`_style`).
+STYLE_STD = 0.08
 
 #: Per-joint (x, y, z) Euler limits in degrees, (24, 3, 2). The pelvis (global orientation) is free.
 #: Collar and shoulder elevation together reach 100 degrees above horizontal (arms overhead).
@@ -444,6 +452,73 @@ def _turn_around(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) 
     return _Root(spin=360 * count * way)
 
 
+def _style(p: _Pose, rng: np.random.Generator, frames: int, fps: float) -> None:
+    """A person's own way of standing and moving, added to a training clip's motion (degrees):
+    per clip, each joint gets a constant offset (std :data:`STYLE_STD` of its limit range, so a
+    slouch, a forward head, raised shoulders, toes out, arms turned in) and a slow drift of a
+    third of that (weight shifts, fidgeting). Not applied to the held-out test families, which
+    keep the motion they were measured on."""
+    span = JOINT_LIMITS[1:, :, 1] - JOINT_LIMITS[1:, :, 0]
+    offset = STYLE_STD * span * rng.standard_normal(span.shape)
+    drift = smooth_noise(rng, frames, fps, 0.25, span.size).reshape(frames, *span.shape)
+    p.e[:, 1:] += offset + STYLE_STD / 3 * span * drift
+
+
+def _via_points(frames: int, rng: np.random.Generator, fps: float, low, high, hold_s=(0.0, 1.2),
+                move_s=(0.35, 1.1)) -> np.ndarray:
+    """(frames, dims) point-to-point movement: targets drawn uniformly in [low, high] (dims,),
+    reached with minimum-jerk moves, held in between (how people reach, point and gesture)."""
+    low, high = np.asarray(low, np.float64), np.asarray(high, np.float64)
+    out = np.empty((frames, len(low)))
+    here, i = rng.uniform(low, high), 0
+    while i < frames:
+        hold = int(rng.uniform(*hold_s) * fps)
+        out[i:i + hold] = here
+        i += hold
+        move = max(int(rng.uniform(*move_s) * fps), 2)
+        s = np.linspace(0, 1, move)[:, None]
+        target = rng.uniform(low, high)
+        n = len(out[i:i + move])
+        out[i:i + move] = (here + (target - here) * (10 * s ** 3 - 15 * s ** 4 + 6 * s ** 5))[:n]
+        here, i = target, i + move
+    return out
+
+
+def _gesture(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> None:
+    """Standing and using the arms: each arm reaches, points and gestures from one held pose to the
+    next (shoulder elevation, forward flexion and twist, elbow flexion), the torso turning and
+    leaning with it, the head looking around, the weight shifting from leg to leg."""
+    frames = len(t)
+    for side in (0, 1):
+        elevation, forward, twist, elbow = _via_points(frames, rng, fps, (0, -30, -60, 0), (150, 120, 60, 140)).T
+        p.shoulder(side, elevation, forward, twist)
+        p.collar(side, np.clip(elevation - 90, 0, None) / 3)
+        p.elbow(side, elbow)
+    bend, turn, lean = _via_points(frames, rng, fps, (-10, -30, -12), (35, 30, 12), hold_s=(0.5, 2.0)).T
+    p.spine(bend, turn, lean)
+    nod, look, tilt = _via_points(frames, rng, fps, (-30, -50, -15), (30, 50, 15)).T
+    p.head(nod, look, tilt)
+    shift = np.sin(2 * np.pi * rng.uniform(0.1, 0.4) * t + rng.uniform(0, 2 * np.pi))
+    for side, sign in ((0, 1), (1, -1)):
+        p.hip(side, 5 + 10 * np.clip(-sign * shift, 0, None), 5 + 8 * sign * shift)
+        p.knee(side, 5 + 20 * np.clip(-sign * shift, 0, None))
+
+
+def _mix(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> _Root:
+    """Parts doing different things: the legs, torso and root of one training family, each arm
+    and the head from other clips of any training family (walking while reaching, kneeling while
+    waving): combinations no single family holds."""
+    frames = len(t)
+    sources = [f for f in TRAIN_FAMILIES if f not in ("mix", "random_limits")]
+    bases = [f for f in sources if f != "crawl"]  # crawling needs its own arms to hold the body up
+    base = _family_pose(bases[rng.integers(len(bases))], t, rng, fps)
+    p.e[:] = base[0].e
+    for joints in (PART_JOINTS[1], PART_JOINTS[2], PART_JOINTS[3]):  # head, left arm, right arm
+        other = _family_pose(sources[rng.integers(len(sources))], t, rng, fps)[0]
+        p.e[:, joints] = other.e[:, joints]
+    return base[1]
+
+
 def _random_limits(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> None:
     """Smooth random trajectories that fill the joint-limit box: each part has its own pace; each
     Euler angle is band-limited noise mapped through the normal CDF onto its limit range, so it
@@ -497,12 +572,13 @@ def _jump(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> _Roo
 _FAMILIES = {"part_switch": _part_switch, "sports": _sports, "dance": _dance, "boxing": _boxing, "kicks": _kicks,
              "crouch": _crouch, "kneel": _kneel, "sit_stand": _sit_stand, "bend_pick": _bend_pick,
              "reach_overhead": _reach_overhead, "crawl": _crawl, "lie_down": _lie_down, "turn_around": _turn_around,
-             "random_limits": _random_limits, "climb": _climb, "jump": _jump}
+             "random_limits": _random_limits, "climb": _climb, "jump": _jump, "gesture": _gesture,
+             "mix": _mix}
 
 
-def generate_motion(family: str, frames: int, rng: np.random.Generator, fps: float = 30.0) -> MotionClip:
-    """One clip of ``frames`` frames of ``family`` (see module docstring), clipped to joint limits."""
-    t = np.arange(frames) / fps
+def _family_pose(family: str, t: np.ndarray, rng: np.random.Generator, fps: float) -> tuple[_Pose, _Root]:
+    """``family``'s local Euler angles over times ``t`` (s), resting posture included, and its root motion."""
+    frames = len(t)
     p = _Pose(frames)
     _posture(p, rng, frames, fps, amount=0.5 if family in TEST_FAMILIES else 1.0)
     root = _Root()
@@ -516,6 +592,15 @@ def generate_motion(family: str, frames: int, rng: np.random.Generator, fps: flo
         if fn is None:
             raise ValueError(f"unknown motion family {family!r}")
         root = fn(p, t, rng, fps) or root
+    return p, root
+
+
+def generate_motion(family: str, frames: int, rng: np.random.Generator, fps: float = 30.0) -> MotionClip:
+    """One clip of ``frames`` frames of ``family`` (see module docstring), clipped to joint limits."""
+    t = np.arange(frames) / fps
+    p, root = _family_pose(family, t, rng, fps)
+    if family not in TEST_FAMILIES:
+        _style(p, rng, frames, fps)
     euler = np.clip(p.e, JOINT_LIMITS[None, :, :, 0], JOINT_LIMITS[None, :, :, 1])
     # global orientation: heading (yaw) with turns, slight lean and sway; world frame y up
     turn_rate = rng.uniform(-60, 60) * (rng.random() < 0.6) + 25 * smooth_noise(rng, frames, fps, 0.2)[:, 0]

@@ -48,7 +48,7 @@ from lmr_studio.training.render import OffscreenRenderer
 from lmr_studio.training.user_motion import motion_paths
 
 #: Bump when what a shard holds or how it is made changes; it names the cache folder.
-VERSION = 1
+VERSION = 2
 FPS = 30.0
 
 
