@@ -9,11 +9,11 @@ import torch
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.training.coverage import joint_limit_coverage, pool_euler
-from lmr_studio.training.motion import (EVERYDAY_FAMILIES, FIRST_TRAIN_FAMILIES, JOINT_LIMITS, TEST_FAMILIES,
-                                        TRAIN_FAMILIES, generate_motion)
+from lmr_studio.training.motion import (EVERYDAY_FAMILIES, FIRST_TRAIN_FAMILIES, GESTURE_FAMILIES, JOINT_LIMITS,
+                                        STYLE_STD, TEST_FAMILIES, TRAIN_FAMILIES, generate_motion)
 from tests.fixtures.body import REST_JOINTS
 
-NEW_FAMILIES = EVERYDAY_FAMILIES + ("climb", "jump")
+NEW_FAMILIES = EVERYDAY_FAMILIES + GESTURE_FAMILIES + ("climb", "jump")
 #: Peak joint acceleration allowed (m/s^2), below the first families' peaks (boxing and
 #: part_switch reach 800-1000 m/s^2 on a hand, a punch's order of magnitude).
 MAX_ACCEL = 250.0
@@ -144,3 +144,36 @@ def test_coverage_of_a_motion_file_from_the_command_line(tmp_path, capsys):
     assert main(["eval", "--coverage", "--motion", str(tmp_path / "bent.npz"), "--frames", "30", "--json"]) == 0
     far = json.loads(capsys.readouterr().out)["motion"]["left_leg"]["median"]
     assert result["motion"]["left_leg"]["median"] < far / 2
+
+
+def _forearm_across(clip, side: int) -> np.ndarray:
+    """(F,) bool: the forearm points across the front of the body, toward the other side (the
+    forearm's direction in the pelvis frame has a sideways component over 0.5 toward the other arm)."""
+    joints = _world_joints(clip) - clip.transl[:, None]
+    rot0 = axis_angle_to_matrix(torch.from_numpy(clip.poses[:, 0])).numpy()
+    elbow, wrist = (18, 20) if side == 0 else (19, 21)
+    fore = np.einsum("fji,fj->fi", rot0, joints[:, wrist] - joints[:, elbow])  # into the pelvis frame
+    fore /= np.linalg.norm(fore, axis=-1, keepdims=True)
+    return (fore[:, 0] < -0.5) if side == 0 else (fore[:, 0] > 0.5)  # SMPL: +x is the body's left
+
+
+def test_gesture_crosses_the_forearms_in_front_where_walking_does_not():
+    """Forearms across the body (arms folded, holding something, aiming) are common in videos;
+    the gesture family holds them on a good share of frames, a walk hardly ever."""
+    gesture = [generate_motion("gesture", 240, np.random.default_rng(s)) for s in range(8)]
+    walk = [generate_motion("walk", 240, np.random.default_rng(s)) for s in range(8)]
+    for side in (0, 1):
+        assert np.mean([_forearm_across(c, side).mean() for c in gesture]) > 0.2
+        assert np.mean([_forearm_across(c, side).mean() for c in walk]) < 0.05
+
+
+def test_each_training_clip_has_its_own_posture_and_test_clips_do_not():
+    """The per-clip posture offsets: across walks, the neck's mean forward bend varies by about
+    STYLE_STD of its limit range (the walk itself leaves the neck alone); across held-out
+    jumping jacks (no offsets) it hardly varies."""
+    span = JOINT_LIMITS[12, 0, 1] - JOINT_LIMITS[12, 0, 0]
+    def spread(family: str) -> float:
+        return float(np.std([generate_motion(family, 120, np.random.default_rng(s)).euler[:, 12, 0].mean()
+                             for s in range(40)]))
+    assert 0.7 * STYLE_STD * span < spread("walk") < 1.3 * STYLE_STD * span
+    assert spread("jumping_jacks") < 0.3 * STYLE_STD * span
