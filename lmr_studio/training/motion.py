@@ -508,15 +508,14 @@ def _mix(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> _Root
     """Parts doing different things: the legs, torso and root of one training family, each arm
     and the head from other clips of any training family (walking while reaching, kneeling while
     waving): combinations no single family holds."""
-    frames = len(t)
     sources = [f for f in TRAIN_FAMILIES if f not in ("mix", "random_limits")]
     bases = [f for f in sources if f != "crawl"]  # crawling needs its own arms to hold the body up
-    base = _family_pose(bases[rng.integers(len(bases))], t, rng, fps)
-    p.e[:] = base[0].e
+    base, root = _family_pose(bases[rng.integers(len(bases))], t, rng, fps)
+    p.e[:] = base.e
     for joints in (PART_JOINTS[1], PART_JOINTS[2], PART_JOINTS[3]):  # head, left arm, right arm
-        other = _family_pose(sources[rng.integers(len(sources))], t, rng, fps)[0]
+        other, _ = _family_pose(sources[rng.integers(len(sources))], t, rng, fps)
         p.e[:, joints] = other.e[:, joints]
-    return base[1]
+    return root
 
 
 def _random_limits(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> None:

@@ -83,7 +83,7 @@ class RealDetConfig:
 
 
 def default_dir() -> Path:
-    """``<user cache>/realdet/v<VERSION>`` (``~/.cache/lmr_studio/realdet/v1`` on Linux)."""
+    """``<user cache>/realdet/v<VERSION>`` (``~/.cache/lmr_studio/realdet/v2`` on Linux)."""
     from lmr_studio.body.paths import cache_dir
     return cache_dir() / "realdet" / f"v{VERSION}"
 
