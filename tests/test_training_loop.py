@@ -47,7 +47,7 @@ def _losses(tmp_path, kind, tiny, bank, steps):
 @pytest.mark.parametrize("kind", ["lmr", pytest.param("single_rnn", marks=pytest.mark.slow),
                                   pytest.param("per_frame", marks=pytest.mark.slow)])
 def test_tiny_overfit_loss_falls(tmp_path, tiny, bank, kind):
-    losses = _losses(tmp_path, kind, tiny, bank, steps=60)
+    losses = _losses(tmp_path, kind, tiny, bank, steps=100)
     assert min(losses[-2:]) < 0.6 * losses[0]
     model = load_model(kind, tmp_path, device="cpu")  # the written file loads strictly
     assert model.config.part_hidden == SMALL["part_hidden"]
