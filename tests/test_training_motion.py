@@ -172,8 +172,9 @@ def test_each_training_clip_has_its_own_posture_and_test_clips_do_not():
     STYLE_STD of its limit range (the walk itself leaves the neck alone); across held-out
     jumping jacks (no offsets) it hardly varies."""
     span = JOINT_LIMITS[12, 0, 1] - JOINT_LIMITS[12, 0, 0]
-    def spread(family: str) -> float:
-        return float(np.std([generate_motion(family, 120, np.random.default_rng(s)).euler[:, 12, 0].mean()
-                             for s in range(40)]))
+    def spread(family: str, own_posture: bool | None = None) -> float:
+        return float(np.std([generate_motion(family, 600, np.random.default_rng(s), own_posture=own_posture)
+                             .euler[:, 12, 0].mean() for s in range(40)]))
     assert 0.7 * STYLE_STD * span < spread("walk") < 1.3 * STYLE_STD * span
     assert spread("jumping_jacks") < 0.3 * STYLE_STD * span
+    assert spread("walk", own_posture=False) < 0.3 * STYLE_STD * span  # the crowd benchmark's walkers

@@ -73,7 +73,7 @@ def _world_motion(body, frames: int, rng: np.random.Generator):
     vertices, joints = [], []
     t = np.arange(frames) / FPS
     for depth, direction, x0, speed in PEOPLE:
-        clip = generate_motion("walk", frames, rng, FPS)
+        clip = generate_motion("walk", frames, rng, FPS, own_posture=False)  # the crowd of crowd-v1
         poses = clip.poses.copy()
         yaw = 90.0 * direction if direction else rng.uniform(-30, 30)
         poses[:, 0] = Rotation.from_euler("y", np.full((frames, 1), yaw), degrees=True).as_rotvec()

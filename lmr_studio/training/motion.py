@@ -594,11 +594,15 @@ def _family_pose(family: str, t: np.ndarray, rng: np.random.Generator, fps: floa
     return p, root
 
 
-def generate_motion(family: str, frames: int, rng: np.random.Generator, fps: float = 30.0) -> MotionClip:
-    """One clip of ``frames`` frames of ``family`` (see module docstring), clipped to joint limits."""
+def generate_motion(family: str, frames: int, rng: np.random.Generator, fps: float = 30.0,
+                    own_posture: bool | None = None) -> MotionClip:
+    """One clip of ``frames`` frames of ``family`` (see module docstring), clipped to joint limits.
+    ``own_posture``: add the clip's own posture (:func:`_style`); by default training families
+    get it and the held-out test families do not. Scenes that must not change with the training
+    data (the crowd benchmark) pass False."""
     t = np.arange(frames) / fps
     p, root = _family_pose(family, t, rng, fps)
-    if family not in TEST_FAMILIES:
+    if own_posture if own_posture is not None else family not in TEST_FAMILIES:
         _style(p, rng, frames, fps)
     euler = np.clip(p.e, JOINT_LIMITS[None, :, :, 0], JOINT_LIMITS[None, :, :, 1])
     # global orientation: heading (yaw) with turns, slight lean and sway; world frame y up
