@@ -512,7 +512,7 @@ def _mix(p: _Pose, t: np.ndarray, rng: np.random.Generator, fps: float) -> _Root
     bases = [f for f in sources if f != "crawl"]  # crawling needs its own arms to hold the body up
     base, root = _family_pose(bases[rng.integers(len(bases))], t, rng, fps)
     p.e[:] = base.e
-    for joints in (PART_JOINTS[1], PART_JOINTS[2], PART_JOINTS[3]):  # head, left arm, right arm
+    for joints in PART_JOINTS[1:4]:  # head, left arm, right arm
         other, _ = _family_pose(sources[rng.integers(len(sources))], t, rng, fps)
         p.e[:, joints] = other.e[:, joints]
     return root
