@@ -602,7 +602,9 @@ def generate_motion(family: str, frames: int, rng: np.random.Generator, fps: flo
     data (the crowd benchmark) pass False."""
     t = np.arange(frames) / fps
     p, root = _family_pose(family, t, rng, fps)
-    if own_posture if own_posture is not None else family not in TEST_FAMILIES:
+    if own_posture is None:
+        own_posture = family not in TEST_FAMILIES
+    if own_posture:
         _style(p, rng, frames, fps)
     euler = np.clip(p.e, JOINT_LIMITS[None, :, :, 0], JOINT_LIMITS[None, :, :, 1])
     # global orientation: heading (yaw) with turns, slight lean and sway; world frame y up
