@@ -160,9 +160,32 @@ def test_init_starts_from_given_weights(tmp_path, tiny, bank):
 
 @pytest.mark.parametrize("option, value, message", [("--ema", "1.0", "--ema"), ("--ema", "-0.1", "--ema"),
                                                      ("--realdet-share", "2", "--realdet-share"),
-                                                     ("--world-drop", "-1", "--world-drop")])
+                                                     ("--world-drop", "-1", "--world-drop"),
+                                                     ("--part-hidden", "0", "--part-hidden")])
 def test_train_refuses_out_of_range_options_before_any_work(tmp_path, capsys, option, value, message):
     run_dir = tmp_path / "run"
     assert cli.main(["train", option, value, "--run-dir", str(run_dir), "--out", str(tmp_path / "w")]) == 2
     assert message in capsys.readouterr().err
     assert not run_dir.exists()
+
+
+def test_part_hidden_cannot_resize_init_weights(tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    args = ["train", "--part-hidden", "128", "--init", "weights", "--run-dir", str(run_dir), "--out", str(tmp_path / "w")]
+    assert cli.main(args) == 2
+    assert "--init" in capsys.readouterr().err
+    assert not run_dir.exists()
+
+
+@pytest.mark.parametrize("units", [64, 128])
+def test_sized_single_rnn_has_as_many_pose_parameters_as_lmrs_six_part_grus(units):
+    """The ablation at equal capacity: the single RNN's hidden size is the one whose pose GRU comes
+    nearest LMR's six part GRUs, within half of what one more unit adds."""
+    from lmr_studio.model.weights import pose_parameters, sized_config
+
+    lmr = pose_parameters(build_model("lmr", sized_config("lmr", units)))
+    single = sized_config("single_rnn", units)
+    params = pose_parameters(build_model("single_rnn", single))
+    step = pose_parameters(build_model("single_rnn", dataclasses.replace(single, single_hidden=single.single_hidden + 1)))
+    assert abs(params - lmr) <= (step - params) / 2 + 1
+    assert sized_config("lmr", units).part_hidden == units and sized_config("per_frame", units).part_hidden == units

@@ -38,6 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clip-frames", type=int, default=CLIP_FRAMES, help="frames per generated clip")
     parser.add_argument("--chunk", type=int, default=DEFAULTS.chunk,
                         help="frames back-propagated at once (the recurrent state runs over the whole clip)")
+    parser.add_argument("--part-hidden", type=int, default=None, metavar="UNITS",
+                        help="units of each LMR part GRU (default 64); the single RNN gets as many pose "
+                             "parameters (not with --init, whose weights carry their sizes)")
     parser.add_argument("--world-drop", type=float, default=DEFAULTS.world_drop,
                         help="share of clips per step trained without world landmarks (2D-only input)")
     parser.add_argument("--realdet", type=Path, nargs="+", default=None, metavar="DIR",
@@ -62,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from lmr_studio.training.bodies import build_body_bank
     from lmr_studio.training.dataset import ClipSet, make_clips
     from lmr_studio.training.motion import TRAIN_FAMILIES
+    from lmr_studio.model.weights import sized_config
     from lmr_studio.training.train import train_model
 
     if min(args.steps, args.batch, args.clips, args.clip_frames, args.chunk) < 1:
@@ -72,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
         raise LMRStudioError("--ema is a decay per step, at least 0 and below 1.")
     if not 0.0 <= args.realdet_share <= 1.0:
         raise LMRStudioError("--realdet-share is a share of steps, between 0 and 1.")
+    if args.part_hidden is not None and (args.part_hidden < 1 or args.init is not None):
+        raise LMRStudioError("--part-hidden must be positive, and cannot be combined with --init.",
+                             "Weights given with --init keep the sizes they were trained with.")
     realdet = _realdet_clips(args.realdet) if args.realdet is not None else None
     if args.init is not None:
         from lmr_studio.model.weights import read_weights, weights_path
@@ -110,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
                             extra_notes={"data_s": round(time.perf_counter() - t0, 1), "clips": args.clips,
                                          "clip_frames": args.clip_frames, "families": list(TRAIN_FAMILIES),
                                          "train_config": dataclasses.asdict(config)},
-                            realdet=realdet, init=args.init)
+                            realdet=realdet, init=args.init,
+                            model_config=None if args.part_hidden is None else sized_config(kind, args.part_hidden).to_dict())
         log(f"done {kind}: {json.dumps(notes)}")
         summary[kind] = notes
     print(json.dumps(summary, indent=2))
