@@ -29,9 +29,11 @@ import json
 import sys
 
 import numpy as np
+import roma
 import torch
 from torch import nn
 
+from lmr_studio.geometry.rotations import matrix_to_rot6d
 from lmr_studio.model.network import NetworkOutput
 
 VARIANTS = ("carried", "16/0", "16/8", "96/0", "96/32")
@@ -53,51 +55,37 @@ class RestartedWindows(nn.Module):
         stride = self.window - self.overlap
         starts = list(range(0, max(frames - self.overlap, 1), stride))
         out = []
+        fade_in = torch.arange(1, self.overlap + 1, dtype=torch.float32) / (self.overlap + 1)
         for i, start in enumerate(starts):
-            n = min(self.window, frames - start)
-            w = torch.ones(n)
-            if i > 0 and self.overlap:  # fade in over the overlap with the previous window
-                ramp = torch.arange(1, self.overlap + 1, dtype=torch.float32) / (self.overlap + 1)
-                w[:self.overlap] = ramp[:n]
-            if i + 1 < len(starts) and self.overlap:  # fade out over the overlap with the next one
-                ramp = torch.arange(self.overlap, 0, -1, dtype=torch.float32) / (self.overlap + 1)
-                w[n - self.overlap:] = ramp[-len(w[n - self.overlap:]):]
+            # every window but the last is whole and every window but the first is longer than the overlap
+            w = torch.ones(min(self.window, frames - start))
+            if self.overlap and i > 0:  # fade in over the frames shared with the previous window
+                w[:self.overlap] = fade_in
+            if self.overlap and i + 1 < len(starts):  # fade out over those shared with the next one
+                w[-self.overlap:] = fade_in.flip(0)
             out.append((start, w))
         return out
 
     def forward(self, features: torch.Tensor, state=None) -> NetworkOutput:
         frames = features.shape[1]
         sums: dict[str, torch.Tensor] = {}
-        last = None
         for start, w in self.weights(frames):
             out = self.model(features[:, start:start + len(w)], None)
-            last = out
             for name in ("rotmat", "betas", "cam", "part_activity"):
                 value = getattr(out, name)
                 shaped = w.view(1, -1, *([1] * (value.dim() - 2)))
                 if name not in sums:
                     sums[name] = torch.zeros(value.shape[0], frames, *value.shape[2:])
                 sums[name][:, start:start + len(w)] += shaped * value
-        u, _, vh = torch.linalg.svd(sums["rotmat"])
-        sign = torch.sign(torch.linalg.det(u @ vh))[..., None, None]
-        rotmat = torch.cat([u[..., :2], u[..., 2:] * sign], -1) @ vh
-        return NetworkOutput(rot6d=rotmat[..., :2].transpose(-1, -2).reshape(*rotmat.shape[:-2], 6), rotmat=rotmat,
+        rotmat = roma.special_procrustes(sums["rotmat"])  # the nearest rotation to the weighted mean
+        return NetworkOutput(rot6d=matrix_to_rot6d(rotmat), rotmat=rotmat,
                              betas=sums["betas"], cam=sums["cam"], part_activity=sums["part_activity"],
-                             state=last.state)
+                             state=out.state)
 
 
-def network(model, variant: str):
-    if variant == "carried":
-        return model
-    window, overlap = map(int, variant.split("/"))
-    return RestartedWindows(model, window, overlap)
-
-
-def stride_of(variant: str) -> int:
-    if variant == "carried":
-        return 16
-    window, overlap = map(int, variant.split("/"))
-    return window - overlap
+def window_of(variant: str) -> tuple[int, int] | None:
+    """(window, overlap) of a ``W/O`` variant; None for ``carried``."""
+    return None if variant == "carried" else tuple(map(int, variant.split("/")))
 
 
 def main() -> int:
@@ -132,7 +120,9 @@ def main() -> int:
             clips.append((name, fitted, folder))
     results = {}
     for variant in args.variants:
-        net = network(model, variant)
+        window = window_of(variant)
+        net = model if window is None else RestartedWindows(model, *window)
+        stride = 16 if window is None else window[0] - window[1]
         for refine in (False, True):
             key = f"{variant} {'refined' if refine else 'raw'}"
             track = run_pipeline(SAMPLE_VIDEO, net, body, refine)
@@ -140,7 +130,7 @@ def main() -> int:
             row = {"sample": [round(float(joint_errors(track.joints3d, gt).mean()), 1),
                               round(float(pa_joint_errors(track.joints3d, gt).mean()), 1),
                               round(float(accel_errors(track.joints3d, gt).mean()), 2),
-                              round(boundary_step_ratio(track.joints3d, period=stride_of(variant)), 3)]}
+                              round(boundary_step_ratio(track.joints3d, period=stride), 3)]}
             sums = ErrorSums()
             for name, fitted, folder in clips:
                 for cam in CAMERAS:
