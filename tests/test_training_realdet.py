@@ -292,5 +292,7 @@ def test_a_motion_file_pool_is_the_same_made_by_two_workers_or_one(tmp_path):
     generate(tmp_path / "one", 2, config, workers=1)
     generate(tmp_path / "two", 2, config, workers=2)
     one, two = load_realdet(tmp_path / "one"), load_realdet(tmp_path / "two")
-    for key in ("poses", "transl", "joints2d", "family"):
+    for key in ("poses", "transl", "family"):
         np.testing.assert_array_equal(one[key], two[key])
+    # the same motion projected: equal up to float rounding (a worker poses on one torch thread)
+    np.testing.assert_allclose(one["joints2d"], two["joints2d"], rtol=0, atol=1e-3)
