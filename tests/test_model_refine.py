@@ -10,9 +10,10 @@ from lmr_studio.geometry.camera import perspective_project
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.keypoint_error import MARKED_JOINTS, MARKED_LANDMARKS
-from lmr_studio.model.refine import RefineSettings, refine_to_keypoints
+from lmr_studio.model.refine import FIT_JOINTS, RefineSettings, refine_to_keypoints
 from lmr_studio.perception.features import WORLD_AXES
 from lmr_studio.training.metrics import accel_errors, joint_errors
+from tests.fixtures.keypoints import marks_for_joints
 
 SIZE, FOCAL = (640, 480), 768.0
 
@@ -30,7 +31,7 @@ def scene(smpl_body):
     joints = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(truth)), rest)[0].numpy()
     xy = perspective_project(joints, transl, FOCAL, SIZE)
     keypoints = np.zeros((frames, 33, 3), np.float32)
-    keypoints[:, MARKED_LANDMARKS, :2] = xy[:, MARKED_JOINTS]
+    keypoints[:, MARKED_LANDMARKS, :2] = marks_for_joints(xy)[:, MARKED_LANDMARKS]
     keypoints[:, MARKED_LANDMARKS, 2] = 1.0
     guess = truth + rng.normal(0, 0.15, truth.shape).astype(np.float32)
     guess[:, 0] = truth[:, 0]
@@ -56,13 +57,12 @@ def test_feet_and_hands_keypoints_turn_the_ankles_and_wrists(scene):
     truth, guess, rest, transl, keypoints, joints = scene
     xy = perspective_project(joints, transl, FOCAL, SIZE)
     full = keypoints.copy()
-    full[:, [31, 32], :2] = xy[:, [10, 11]]
-    for hand, (index, pinky) in ((22, (19, 17)), (23, (20, 18))):
-        full[:, index, :2], full[:, pinky, :2] = xy[:, hand] + 5.0, xy[:, hand] - 5.0
-    full[:, [17, 18, 19, 20, 31, 32], 2] = 1.0
+    extra = [17, 18, 19, 20, 31, 32]
+    full[:, extra, :2] = marks_for_joints(xy)[:, extra]
+    full[:, extra, 2] = 1.0
     full[:, 19, 2] = 0.6                          # a hand weighs its least visible knuckle
     targets, weight = fit_targets(full)
-    np.testing.assert_allclose(targets[:, -4:], xy[:, [10, 11, 22, 23]], atol=1e-3)
+    np.testing.assert_allclose(targets, xy[:, FIT_JOINTS], atol=1e-3)  # the targets land on the joints
     np.testing.assert_allclose(weight[:, -4:], np.tile([1.0, 1.0, 0.6, 1.0], (len(full), 1)))
     assert (fit_targets(keypoints)[1][:, -4:] == 0).all()
     side = np.full(len(truth), 300.0, np.float32)
@@ -114,7 +114,7 @@ def test_temporal_term_keeps_the_motion_smooth(smpl_body):
     transl = np.tile(np.array([[0.0, 0.2, -4.0]], np.float32), (frames, 1))
     joints = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(truth)), rest)[0].numpy()
     keypoints = np.zeros((frames, 33, 3), np.float32)
-    keypoints[:, MARKED_LANDMARKS, :2] = perspective_project(joints, transl, FOCAL, SIZE)[:, MARKED_JOINTS]
+    keypoints[:, MARKED_LANDMARKS, :2] = marks_for_joints(perspective_project(joints, transl, FOCAL, SIZE))[:, MARKED_LANDMARKS]
     keypoints[:, MARKED_LANDMARKS, :2] += rng.normal(0, 3.0, (frames, len(MARKED_LANDMARKS), 2))  # px of jitter
     keypoints[:, MARKED_LANDMARKS, 2] = 1.0
     guess = truth.copy()
@@ -144,7 +144,7 @@ def _kick_scene(smpl_body, frames: int = 4):
     transl = np.tile(np.array([[0.0, 0.2, -4.0]], np.float32), (frames, 1))
     joints = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(truth)), rest)[0].numpy()
     keypoints = np.zeros((frames, 33, 3), np.float32)
-    keypoints[:, MARKED_LANDMARKS, :2] = perspective_project(joints, transl, FOCAL, SIZE)[:, MARKED_JOINTS]
+    keypoints[:, MARKED_LANDMARKS, :2] = marks_for_joints(perspective_project(joints, transl, FOCAL, SIZE))[:, MARKED_LANDMARKS]
     keypoints[:, MARKED_LANDMARKS, 2] = 1.0
     world = np.zeros((frames, 33, 3), np.float32)
     hips = joints[:, [1, 2]].mean(1, keepdims=True)

@@ -72,16 +72,26 @@ FIT_POINTS: tuple[tuple[tuple[int, ...], int], ...] = (
 #: (P, 33): landmarks -> the :data:`FIT_POINTS` targets (the mean of each one's landmarks).
 FIT_MATRIX = np.array([[1.0 / len(lms) if i in lms else 0.0 for i in range(33)] for lms, _ in FIT_POINTS], np.float32)
 FIT_JOINTS = [joint for _, joint in FIT_POINTS]
+#: Per target, the landmark up the limb from it (a shoulder's: its hip; a hip's: its shoulder).
+FIT_PARENTS = (23, 24, 11, 12, 13, 14, 11, 12, 23, 24, 25, 26, 27, 28, 15, 16)
+#: Where the joint sits from its landmarks, along the limb: joint = target + along x (target - parent
+#: landmark). BlazePose marks the ankle 1.6 % of the body's height above the ankle joint, the
+#: shoulder above the shoulder joint, the elbow short of it, the knuckles past the hand's joint;
+#: measured on render-and-detect data by :mod:`lmr_studio.training.fit_calibration` (docs/model.md).
+FIT_ALONG = np.array([-0.04, -0.04, 0.07, 0.08, -0.01, -0.01, 0.00, 0.00, 0.01, 0.02, 0.07, 0.07, -0.12, -0.11,
+                      0.31, 0.31], np.float32)
 
 
 def fit_targets(keypoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The :data:`FIT_POINTS` of (F, 33, 3) ``keypoints`` (px + visibility): targets (F, P, 2) px
-    and their weights (F, P) in [0, 1], the lowest visibility of each one's landmarks. BlazePose's
+    """The :data:`FIT_POINTS` of (F, 33, 3) ``keypoints`` (px + visibility), moved from the
+    landmarks to where the joints sit (:data:`FIT_ALONG`): targets (F, P, 2) px and their
+    weights (F, P) in [0, 1], the lowest visibility of each one's landmarks. BlazePose's
     guess for a hidden joint counts as much as it trusts it (a cut at 0.5 dropped the far leg of a
     side view: LAFAN1's side view scored 5 mm worse, docs/model.md)."""
     kp = np.asarray(keypoints, np.float32)
     weight = np.stack([kp[:, list(lms), 2].min(1) for lms, _ in FIT_POINTS], 1).clip(0.0, 1.0)
-    return np.einsum("pl,flc->fpc", FIT_MATRIX, kp[..., :2]), weight
+    target = np.einsum("pl,flc->fpc", FIT_MATRIX, kp[..., :2])
+    return target + FIT_ALONG[:, None] * (target - kp[:, list(FIT_PARENTS), :2]), weight
 
 
 @dataclasses.dataclass
