@@ -54,7 +54,7 @@ def test_procrustes_undoes_a_similarity_and_measures_its_angle():
     pred = 1.7 * np.einsum("mij,mkj->mki", turns, truth) + 0.3
     aligned, angle = procrustes(pred, truth)
     np.testing.assert_allclose(aligned, truth, atol=1e-9)
-    np.testing.assert_allclose(angle, [0, 30, 90, 150, 179], atol=1e-6)
+    np.testing.assert_allclose(angle, [0, 30, 90, 150, 179], atol=1e-4)  # arccos near 0 deg: ~1e-6 deg of rounding
 
 
 def test_facing_is_zero_towards_the_camera_and_180_for_the_back():
