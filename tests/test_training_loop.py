@@ -161,7 +161,8 @@ def test_init_starts_from_given_weights(tmp_path, tiny, bank):
 @pytest.mark.parametrize("option, value, message", [("--ema", "1.0", "--ema"), ("--ema", "-0.1", "--ema"),
                                                      ("--realdet-share", "2", "--realdet-share"),
                                                      ("--world-drop", "-1", "--world-drop"),
-                                                     ("--part-hidden", "0", "--part-hidden")])
+                                                     ("--part-hidden", "0", "--part-hidden"),
+                                                     ("--stance-share", "-0.5", "--stance-share")])
 def test_train_refuses_out_of_range_options_before_any_work(tmp_path, capsys, option, value, message):
     run_dir = tmp_path / "run"
     assert cli.main(["train", option, value, "--run-dir", str(run_dir), "--out", str(tmp_path / "w")]) == 2

@@ -178,3 +178,50 @@ def test_each_training_clip_has_its_own_posture_and_test_clips_do_not():
     assert 0.7 * STYLE_STD * span < spread("walk") < 1.3 * STYLE_STD * span
     assert spread("jumping_jacks") < 0.3 * STYLE_STD * span
     assert spread("walk", own_posture=False) < 0.3 * STYLE_STD * span  # the crowd benchmark's walkers
+
+
+def _forward_of_hips(clip, joint: int) -> np.ndarray:
+    """(F, 2) how far (m) the left and right ``joint`` (4: knees, 7: ankles) stand in front of
+    their hips along the body's heading; ``joint + 1`` is the right one (SMPL order)."""
+    joints = _world_joints(clip)
+    yaw = np.radians(clip.euler[:, 0, 1])
+    heading = np.stack([np.sin(yaw), np.cos(yaw)], -1)  # (F, 2) over world x, z
+    ahead = joints[:, [joint, joint + 1]][..., [0, 2]] - joints[:, [1, 2]][..., [0, 2]]
+    return np.einsum("fsk,fk->fs", ahead, heading)
+
+
+def test_a_crouched_stance_brings_the_knees_forward_and_keeps_the_feet_under_the_hips():
+    """The same standing clips with and without the stance: the knees move forward of the hips
+    (by 60-80 mm on average over clips whose depth is drawn from 0 to 1, 50 deg of knee bend at
+    the deepest), the ankles stay where they were relative to the hips, the pelvis drops."""
+    knee_gain, ankle_shift, drop = [], [], []
+    for seed in range(24):
+        upright, crouched = (generate_motion("gesture", 90, np.random.default_rng(seed), stance=s) for s in (False, True))
+        knee_gain.append(np.median(_forward_of_hips(crouched, 4) - _forward_of_hips(upright, 4)))
+        ankle_shift.append(np.median(_forward_of_hips(crouched, 7) - _forward_of_hips(upright, 7)))
+        drop.append(np.median(upright.transl[:, 1] - crouched.transl[:, 1]))
+    assert np.mean(knee_gain) > 0.06 and np.mean(np.array(knee_gain) > 0.01) > 0.75  # shallow draws bend little
+    assert abs(np.mean(ankle_shift)) < 0.3 * np.mean(knee_gain)  # each clip's lean (+/- 3 deg) differs; it averages out
+    assert min(drop) >= 0 and max(drop) < 0.1
+
+
+def test_a_stance_share_crouches_that_share_of_the_standing_training_clips_and_no_test_clip():
+    def crouched(family: str) -> float:
+        gains = []
+        for seed in range(40):
+            default = generate_motion(family, 60, np.random.default_rng(seed), stance_share=0.5)
+            upright = generate_motion(family, 60, np.random.default_rng(seed), stance=False)
+            gains.append(np.median(upright.transl[:, 1] - default.transl[:, 1]) > 1e-6)
+        return float(np.mean(gains))
+    assert 0.3 < crouched("gesture") < 0.7
+    assert crouched("jumping_jacks") == 0.0 and crouched("crawl") == 0.0
+
+
+def test_without_a_stance_share_clips_are_made_as_before():
+    """The default draws nothing more from the generator: the pools and weights made before the
+    stance existed are made again the same."""
+    for seed in range(5):
+        default = generate_motion("walk", 40, np.random.default_rng(seed))
+        upright = generate_motion("walk", 40, np.random.default_rng(seed), stance=False)
+        np.testing.assert_array_equal(default.poses, upright.poses)
+        np.testing.assert_array_equal(default.transl, upright.transl)

@@ -16,7 +16,7 @@ from lmr_studio.training.bodies import build_body_bank
 from lmr_studio.training.motion import TRAIN_FAMILIES, generate_motion
 from lmr_studio.training.realdet import (RealDetConfig, ShardMaker, degrade, generate, load_realdet, place_in_camera,
                                          pose_clip, shard_path)
-from lmr_studio.training.realdet_motion import fit_motion_files
+from lmr_studio.training.realdet_motion import GeneratedMotions, fit_motion_files
 from lmr_studio.training.realdet_setup import (CAMERA_HEIGHT, IMAGE_SIZES, PERSON_FRACTION, STANDING_HEIGHT,
                                                sample_setup)
 from lmr_studio.training.render import Camera
@@ -71,6 +71,23 @@ def test_high_cameras_look_down_at_the_pelvis_from_the_asked_pitch():
 def test_the_manifest_names_the_camera_pitch_only_when_set():
     assert "camera_pitch" not in RealDetConfig().manifest()  # older pools still resume
     assert RealDetConfig(camera_pitch=(15.0, 60.0)).manifest()["camera_pitch"] == [15.0, 60.0]
+
+
+def test_the_manifest_names_the_stance_share_only_when_set_and_the_motion_source_gets_it():
+    assert "stance_share" not in RealDetConfig().manifest()  # older pools still resume
+    config = RealDetConfig(stance_share=0.5)
+    assert config.manifest()["stance_share"] == 0.5
+    crouched = GeneratedMotions(config.families, 30.0, config.stance_share)
+    heights = [np.median(crouched.clip("gesture", 30, np.random.default_rng(s)).transl[:, 1]) for s in range(20)]
+    assert 0 < sum(h < -1e-6 for h in heights) < 20  # some crouch, some stand
+
+
+def test_datagen_rejects_a_bad_stance_share(tmp_path, capsys):
+    assert cli.main(["datagen", "--shards", "1", "--stance-share", "1.5", "--out", str(tmp_path)]) == 2
+    assert "--stance-share" in capsys.readouterr().err
+    assert cli.main(["datagen", "--shards", "1", "--stance-share", "0.5", "--motion", "lafan1",
+                     "--out", str(tmp_path)]) == 2
+    assert "--stance-share" in capsys.readouterr().err
 
 
 def test_datagen_rejects_a_bad_camera_pitch(tmp_path, capsys):

@@ -40,6 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--camera-pitch", type=float, nargs=2, default=None, metavar=("LOW", "HIGH"),
                         help="cameras look down at the person from a pitch in this range (deg) instead of "
                              "standing near pelvis height; use its own --out folder")
+    parser.add_argument("--stance-share", type=float, default=0.0, metavar="SHARE",
+                        help="share of the upright generated clips performed in a crouched stance (knees bent "
+                             "over the feet, pelvis tilted back); use its own --out folder")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,8 +56,12 @@ def run(args: argparse.Namespace) -> int:
     pitch = tuple(args.camera_pitch) if args.camera_pitch is not None else None
     if pitch is not None and not 0.0 <= pitch[0] <= pitch[1] < 90.0:
         raise LMRStudioError("--camera-pitch takes LOW HIGH in degrees with 0 <= LOW <= HIGH < 90.")
+    if not 0.0 <= args.stance_share <= 1.0:
+        raise LMRStudioError("--stance-share is a share of clips, between 0 and 1.")
     if args.motion is None:
-        motion = {"families": _families(args.families or RealDetConfig().families)}
+        motion = {"families": _families(args.families or RealDetConfig().families), "stance_share": args.stance_share}
+    elif args.stance_share:
+        raise LMRStudioError("--stance-share and --motion exclude each other.", "Leave --stance-share out with --motion.")
     elif args.families is not None:
         raise LMRStudioError("--families and --motion exclude each other.", "Leave --families out with --motion.")
     elif args.out is None:

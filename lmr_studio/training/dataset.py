@@ -51,14 +51,15 @@ def body_indices(bank: BodyBank, split: str) -> np.ndarray:
 
 
 def make_clips(bank: BodyBank, families: tuple[str, ...], count: int, frames: int, seed: int,
-               split: str = "train", fps: float = 30.0) -> ClipSet:
-    """``count`` clips of ``frames`` frames, families cycled, bodies from ``split``, all from ``seed``."""
+               split: str = "train", fps: float = 30.0, stance_share: float = 0.0) -> ClipSet:
+    """``count`` clips of ``frames`` frames, families cycled, bodies from ``split``, all from
+    ``seed``; ``stance_share`` as :func:`~lmr_studio.training.motion.generate_motion` takes it."""
     rng = np.random.default_rng(seed)
     bodies = body_indices(bank, split)
     samples, fams = [], []
     for i in range(count):
         family = families[i % len(families)]
-        clip = generate_motion(family, frames, rng, fps)
+        clip = generate_motion(family, frames, rng, fps, stance_share=stance_share)
         samples.append(synthesize(clip, bank, int(rng.choice(bodies)), rng))
         fams.append(family)
     return stack_samples(samples, fams)

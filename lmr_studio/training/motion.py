@@ -17,7 +17,9 @@ Families and their split:
   joint-limit box, each part at its own pace), ``gesture`` (standing, the arms reaching, pointing
   and crossing in front of the body from one held pose to the next) and ``mix`` (legs, torso and
   root of one family, the head and each arm from other clips). Every training clip also gets its
-  own posture (:func:`_style`: per-joint offsets and slow drift), as people stand differently;
+  own posture (:func:`_style`: per-joint offsets and slow drift), as people stand differently,
+  and on request (``stance_share``) a share of the upright ones is performed in a crouched stance
+  (:func:`_stance`: knees bent forward over the feet, pelvis tilted back, torso leaning forward);
 * held-out test (never seen in training): ``jumping_jacks``, ``boxing``, ``kicks``, ``climb``
   (stepping up stairs) and ``jump``. The held-out families are new *combinations* of postures the
   training families cover (deep hip and knee flexion, arms up, one leg lifted) with dynamics
@@ -48,6 +50,9 @@ TEST_FAMILIES: tuple[str, ...] = ("jumping_jacks", "boxing", "kicks", "climb", "
 
 #: Std of a training clip's per-joint posture offsets, as a share of each joint's limit range (:func:`_style`).
 STYLE_STD = 0.08
+
+#: Upright families that a training clip may perform in a crouched stance (:func:`_stance`).
+STANCE_FAMILIES: tuple[str, ...] = ("walk", "run", "part_switch", "sports", "dance", "turn_around", "gesture", "mix")
 
 #: Per-joint (x, y, z) Euler limits in degrees, (24, 3, 2). The pelvis (global orientation) is free.
 #: Collar and shoulder elevation together reach 100 degrees above horizontal (arms overhead).
@@ -464,6 +469,22 @@ def _style(p: _Pose, rng: np.random.Generator, frames: int, fps: float) -> None:
     p.e[:, 1:] += offset + STYLE_STD / 3 * span * drift
 
 
+def _stance(p: _Pose, root: _Root, rng: np.random.Generator) -> None:
+    """A crouched stance held through the clip (how many people walk, sneak, guard or wait): the
+    thighs ``a`` forward of vertical (0-25 deg), the knees bent ``2 a`` and the ankles ``a`` so that
+    the feet stay under the hips and flat, the pelvis tilted back (0-15 deg) and the spine bent
+    forward to put the torso ``lean`` ahead of vertical (0-20 deg); the pelvis drops with the legs."""
+    depth = rng.uniform(0.0, 1.0)
+    thigh, tilt, lean = depth * 25.0, depth * rng.uniform(0.0, 15.0), depth * rng.uniform(0.0, 20.0)
+    for side in (0, 1):
+        p.hip(side, thigh - tilt)
+        p.knee(side, 2 * thigh)
+        p.ankle(side, -thigh)
+    p.spine(bend=lean + tilt)
+    root.pitch = root.pitch - tilt
+    root.height = root.height - 0.85 * (1 - np.cos(np.radians(thigh)))
+
+
 def _via_points(frames: int, rng: np.random.Generator, fps: float, low, high, hold_s=(0.0, 1.2),
                 move_s=(0.35, 1.1)) -> np.ndarray:
     """(frames, dims) point-to-point movement: targets drawn uniformly in [low, high] (dims,),
@@ -595,17 +616,24 @@ def _family_pose(family: str, t: np.ndarray, rng: np.random.Generator, fps: floa
 
 
 def generate_motion(family: str, frames: int, rng: np.random.Generator, fps: float = 30.0,
-                    own_posture: bool | None = None) -> MotionClip:
+                    own_posture: bool | None = None, stance: bool | None = None,
+                    stance_share: float = 0.0) -> MotionClip:
     """One clip of ``frames`` frames of ``family`` (see module docstring), clipped to joint limits.
     ``own_posture``: add the clip's own posture (:func:`_style`); by default training families
     get it and the held-out test families do not. Scenes that must not change with the training
-    data (the crowd benchmark) pass False."""
+    data (the crowd benchmark) pass False. ``stance``: perform in a crouched stance
+    (:func:`_stance`); by default a share ``stance_share`` of the clips of
+    :data:`STANCE_FAMILIES` that get their own posture (0: none, and ``rng`` draws as before)."""
     t = np.arange(frames) / fps
     p, root = _family_pose(family, t, rng, fps)
     if own_posture is None:
         own_posture = family not in TEST_FAMILIES
     if own_posture:
         _style(p, rng, frames, fps)
+    if stance is None:
+        stance = stance_share > 0 and own_posture and family in STANCE_FAMILIES and rng.random() < stance_share
+    if stance:
+        _stance(p, root, rng)
     euler = np.clip(p.e, JOINT_LIMITS[None, :, :, 0], JOINT_LIMITS[None, :, :, 1])
     # global orientation: heading (yaw) with turns, slight lean and sway; world frame y up
     turn_rate = rng.uniform(-60, 60) * (rng.random() < 0.6) + 25 * smooth_noise(rng, frames, fps, 0.2)[:, 0]

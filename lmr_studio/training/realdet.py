@@ -69,10 +69,15 @@ class RealDetConfig:
     #: (see :func:`~lmr_studio.training.realdet_setup.sample_camera`).
     camera_pitch: tuple[float, float] | None = None
     motion: str | None = None
+    #: Share of the upright generated clips performed in a crouched stance (0: none).
+    stance_share: float = 0.0
 
     def manifest(self) -> dict:
-        """The options as JSON; ``camera_pitch`` and ``motion`` only when set, so older pools still resume."""
+        """The options as JSON; ``camera_pitch``, ``motion`` and ``stance_share`` only when set, so
+        older pools still resume."""
         manifest = {**dataclasses.asdict(self), "families": list(self.families), "fps": FPS}
+        if not self.stance_share:
+            del manifest["stance_share"]
         if self.camera_pitch is None:
             del manifest["camera_pitch"]
         else:
@@ -181,7 +186,7 @@ def degrade(frame: np.ndarray, setup: ClipSetup) -> np.ndarray:
 def motion_source(config: RealDetConfig, body, bank: BodyBank) -> MotionSource:
     """The generated families, or ``config.motion`` fitted on ``body`` (:mod:`realdet_motion`)."""
     if config.motion is None:
-        return GeneratedMotions(config.families, FPS)
+        return GeneratedMotions(config.families, FPS, config.stance_share)
     return fit_motion_files(motion_paths(config.motion), body, bank, config.frames)
 
 

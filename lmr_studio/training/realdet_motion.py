@@ -39,17 +39,19 @@ class MotionSource(Protocol):
 
 @dataclasses.dataclass(frozen=True)
 class GeneratedMotions:
-    """The generated motion ``families`` at ``fps``."""
+    """The generated motion ``families`` at ``fps``, a ``stance_share`` of the upright clips in a
+    crouched stance (:func:`~lmr_studio.training.motion.generate_motion`)."""
 
     families: tuple[str, ...]
     fps: float
+    stance_share: float = 0.0
 
     @property
     def names(self) -> tuple[str, ...]:
         return self.families
 
     def clip(self, name: str, frames: int, rng: np.random.Generator) -> MotionClip:
-        return generate_motion(name, frames, rng, self.fps)
+        return generate_motion(name, frames, rng, self.fps, stance_share=self.stance_share)
 
 
 class FileMotions:
