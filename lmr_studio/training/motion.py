@@ -51,6 +51,8 @@ TEST_FAMILIES: tuple[str, ...] = ("jumping_jacks", "boxing", "kicks", "climb", "
 #: Std of a training clip's per-joint posture offsets, as a share of each joint's limit range (:func:`_style`).
 STYLE_STD = 0.08
 
+#: Hip to ankle of an average adult (m): how far the pelvis drops as the stance bends the legs.
+LEG_LENGTH = 0.85
 #: Upright families that a training clip may perform in a crouched stance (:func:`_stance`).
 STANCE_FAMILIES: tuple[str, ...] = ("walk", "run", "part_switch", "sports", "dance", "turn_around", "gesture", "mix")
 
@@ -482,7 +484,7 @@ def _stance(p: _Pose, root: _Root, rng: np.random.Generator) -> None:
         p.ankle(side, -thigh)
     p.spine(bend=lean + tilt)
     root.pitch = root.pitch - tilt
-    root.height = root.height - 0.85 * (1 - np.cos(np.radians(thigh)))
+    root.height = root.height - LEG_LENGTH * (1 - np.cos(np.radians(thigh)))
 
 
 def _via_points(frames: int, rng: np.random.Generator, fps: float, low, high, hold_s=(0.0, 1.2),
