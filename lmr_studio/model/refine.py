@@ -82,6 +82,13 @@ FIT_ALONG = np.array([-0.04, -0.04, 0.07, 0.08, -0.01, -0.01, 0.00, 0.00, 0.01, 
                       0.31, 0.31], np.float32)
 
 
+def landmark_targets(keypoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The :data:`FIT_POINTS` on BlazePose's marks (..., P, 2) px of ``keypoints`` (..., 33, 2+),
+    and each one's limb in the image: the target minus its :data:`FIT_PARENTS` landmark (..., P, 2)."""
+    target = np.einsum("pl,...lc->...pc", FIT_MATRIX, keypoints[..., :2])
+    return target, target - keypoints[..., list(FIT_PARENTS), :2]
+
+
 def fit_targets(keypoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The :data:`FIT_POINTS` of (F, 33, 3) ``keypoints`` (px + visibility), moved from the
     landmarks to where the joints sit (:data:`FIT_ALONG`): targets (F, P, 2) px and their
@@ -90,8 +97,8 @@ def fit_targets(keypoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     side view: LAFAN1's side view scored 5 mm worse, docs/model.md)."""
     kp = np.asarray(keypoints, np.float32)
     weight = np.stack([kp[:, list(lms), 2].min(1) for lms, _ in FIT_POINTS], 1).clip(0.0, 1.0)
-    target = np.einsum("pl,flc->fpc", FIT_MATRIX, kp[..., :2])
-    return target + FIT_ALONG[:, None] * (target - kp[:, list(FIT_PARENTS), :2]), weight
+    marks, limb = landmark_targets(kp)
+    return marks + FIT_ALONG[:, None] * limb, weight
 
 
 @dataclasses.dataclass

@@ -4,7 +4,7 @@ render-and-detect data (:mod:`realdet`): the refinement's :data:`~lmr_studio.mod
 BlazePose marks points it sees on the body (the ankle's bone, the top of the shoulder, the
 knuckles); the 2D refinement compares them with the body's joints, which lie inside it. For each
 refinement target (:data:`~lmr_studio.model.refine.FIT_POINTS`) with its landmark up the limb
-(:data:`~lmr_studio.model.refine.FIT_PARENTS`), ``along`` is the median over the train split's
+(:func:`~lmr_studio.model.refine.landmark_targets`), ``along`` is the median over the train split's
 seen frames (visibility above 0.5) of the joint's offset from the target, projected on the
 limb's image direction ``u = target - parent`` and divided by ``|u|^2``; the joint is then
 ``target + along * u``. Units: none (a share of the limb's projected length).
@@ -27,15 +27,15 @@ def measure_along(keypoints: np.ndarray, joints2d: np.ndarray, found: np.ndarray
     """(P,) ``along`` per refinement target from detected ``keypoints`` (..., 33, 3) px and
     visibility, the true ``joints2d`` (..., 24, 2) px and ``found`` (...) bool, over the frames
     where BlazePose found the person."""
-    from lmr_studio.model.refine import FIT_MATRIX, FIT_PARENTS, FIT_POINTS
+    from lmr_studio.model.refine import FIT_POINTS, landmark_targets
 
-    target = np.einsum("pl,...lc->...pc", FIT_MATRIX, keypoints[..., :2])
+    target, limb = landmark_targets(keypoints)
     along = []
     for p, (landmarks, joint) in enumerate(FIT_POINTS):
-        u = target[..., p, :] - keypoints[..., FIT_PARENTS[p], :2]
+        u = limb[..., p, :]
         offset = joints2d[..., joint, :] - target[..., p, :]
         seen = found & (keypoints[..., list(landmarks), 2].min(-1) > MIN_VISIBILITY) & ((u * u).sum(-1) > 1.0)
-        along.append(np.median(((offset * u).sum(-1) / (u * u).sum(-1))[seen]))
+        along.append(np.median((offset * u).sum(-1)[seen] / (u * u).sum(-1)[seen]))
     return np.array(along)
 
 
