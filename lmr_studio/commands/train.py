@@ -58,6 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="save the exponential moving average of the weights with this decay per step "
                              "(e.g. 0.995); 0 saves the last step's weights")
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed)
+    parser.add_argument("--velocity-loss", type=float, default=DEFAULTS.velocity_loss, metavar="WEIGHT",
+                        help="weight of a loss on the 3D joints' frame-to-frame steps (0: off, as the shipped weights)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (1 is fastest on a busy machine)")
     parser.add_argument("--fresh", action="store_true", help="ignore existing checkpoints in --run-dir")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -81,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
         raise LMRStudioError("--realdet-share is a share of steps, between 0 and 1.")
     if not 0.0 <= args.stance_share <= 1.0:
         raise LMRStudioError("--stance-share is a share of clips, between 0 and 1.")
+    if args.velocity_loss < 0:
+        raise LMRStudioError("--velocity-loss is a loss weight: 0 or more.")
     if args.part_hidden is not None and (args.part_hidden < 1 or args.init is not None):
         raise LMRStudioError("--part-hidden must be positive, and cannot be combined with --init.",
                              "Weights given with --init keep the sizes they were trained with.")
@@ -113,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
             torch.save(dataclasses.asdict(data), tmp)
     log(f"data: {len(data)} clips x {args.clip_frames} frames in {time.perf_counter() - t0:.1f} s")
     config = TrainConfig(steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed, chunk=args.chunk, ema=args.ema,
-                         world_drop=args.world_drop, realdet_share=args.realdet_share if realdet is not None else 0.0)
+                         world_drop=args.world_drop, realdet_share=args.realdet_share if realdet is not None else 0.0,
+                         velocity_loss=args.velocity_loss)
     summary = {}
     for kind in args.kinds:
         ckpt = args.run_dir / f"{kind}.ckpt"

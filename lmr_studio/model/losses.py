@@ -6,7 +6,11 @@
   on the skeleton regressed from the predicted betas, weight ``joints3d`` = 5.0;
 * 2D joints: L1 between the weak-perspective projection of the predicted joints with the
   predicted camera and the box-normalised projections of the true joints, weight ``joints2d``
-  = 1.0; joints projected more than 2 box half-widths from the centre (a broken box) are ignored.
+  = 1.0; joints projected more than 2 box half-widths from the centre (a broken box) are ignored;
+* joint velocity (optional, weight ``velocity``, 0 by default and in the shipped weights): L1
+  (metres per frame) between the frame-to-frame steps of the predicted and the true pelvis-aligned
+  3D joints, within the frames of one call: it asks a recurrent network to move as the body moves
+  (no lag, no jitter) rather than only to land near each frame's pose.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ class LossWeights:
     betas: float = 0.05
     joints3d: float = 5.0
     joints2d: float = 1.0
+    velocity: float = 0.0
 
 
 def predicted_joints(rotmat: torch.Tensor, rest_joints: torch.Tensor) -> torch.Tensor:
@@ -50,5 +55,8 @@ def lmr_losses(out: NetworkOutput, pred_rest: torch.Tensor, rotmat: torch.Tensor
     j2d = ((proj - joints2d).abs().sum(-1) * valid).sum() / valid.sum().clamp(min=1.0)
     terms = {"pose": weights.pose * pose, "betas": weights.betas * shape,
              "joints3d": weights.joints3d * j3d, "joints2d": weights.joints2d * j2d}
+    if weights.velocity > 0 and rel_pred.shape[1] > 1:
+        step_pred, step_true = rel_pred.diff(dim=1), rel_true.diff(dim=1)
+        terms["velocity"] = weights.velocity * (step_pred - step_true).abs().sum(-1).mean()
     terms["total"] = sum(terms.values())
     return terms

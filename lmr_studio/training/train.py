@@ -44,6 +44,7 @@ class TrainConfig:
     world_drop: float = 0.3  # share of clips per step seen without world landmarks (2D-only input)
     realdet_share: float = 0.0  # share of steps whose batch comes from the render-and-detect clips
     ema: float = 0.0        # decay of the weights' exponential moving average saved instead of the last step's; 0: off
+    velocity_loss: float = 0.0  # weight of the joint-velocity loss (model/losses.py); 0: off
 
 
 def _batch_index(config: TrainConfig, step: int, pool: int) -> torch.Tensor:
@@ -94,6 +95,7 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     averaged = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(config.ema)) if config.ema > 0 else None
     basis = torch.from_numpy(bank.skel_basis)
+    weights = LossWeights(velocity=config.velocity_loss)
     start, elapsed = 0, 0.0
     if checkpoint is not None and checkpoint.is_file():
         state = torch.load(checkpoint, map_location="cpu", weights_only=True)
@@ -125,7 +127,7 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
             out = model(features[:, part], state)
             state = detach_state(out.state)
             chunk_terms = lmr_losses(out, skeleton_from_betas(basis, out.betas), b.rotmat[:, part], b.betas[:, part],
-                                     b.joints3d[:, part], b.joints2d[:, part], LossWeights())
+                                     b.joints3d[:, part], b.joints2d[:, part], weights)
             share = out.betas.shape[1] / frames
             (chunk_terms["total"] * share).backward()
             for k, v in chunk_terms.items():
