@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy.spatial.transform import Rotation
 
 from lmr_studio.training.metrics import (accel_errors, boundary_step_ratio, joint_errors, pa_joint_errors,
-                                         procrustes_align, vertex_errors)
+                                         procrustes_align, trunk_errors, trunk_pitch, vertex_errors)
 
 
 def test_mpjpe_is_root_aligned():
@@ -73,3 +74,21 @@ def test_boundary_step_ratio_sees_jumps_every_window():
     jumpy[:, 1, 1] = 0.02 * (t[:, 0] // 16)
     steps_at = np.hypot(0.01, 0.02) / 2  # mean over the two joints (the pelvis never moves)
     assert abs(boundary_step_ratio(jumpy) - steps_at / (0.01 / 2)) < 1e-6
+
+
+def _trunk_at(pitch_deg: float, roll_deg: float = 0.0) -> np.ndarray:
+    """(1, 24, 3) joints: the pelvis at the origin, the neck 0.5 m away, leaning ``pitch_deg``
+    toward the camera (+z) and ``roll_deg`` to the image's left (-x)."""
+    p, r = np.radians(pitch_deg), np.radians(roll_deg)
+    joints = np.zeros((1, 24, 3))
+    joints[0, 12] = 0.5 * np.array([-np.sin(r) * np.cos(p), np.cos(r) * np.cos(p), np.sin(p)])
+    return joints
+
+
+def test_trunk_pitch_and_errors_hand_case():
+    assert trunk_pitch(_trunk_at(40.0))[0] == pytest.approx(40.0)
+    assert trunk_pitch(_trunk_at(-15.0))[0] == pytest.approx(-15.0)
+    angle, pitch = trunk_errors(_trunk_at(30.0), _trunk_at(40.0))  # too upright by 10 deg
+    assert angle[0] == pytest.approx(10.0) and pitch[0] == pytest.approx(-10.0)
+    angle, pitch = trunk_errors(_trunk_at(0.0, roll_deg=10.0), _trunk_at(0.0))  # leaning sideways only
+    assert angle[0] == pytest.approx(10.0) and pitch[0] == pytest.approx(0.0, abs=1e-9)

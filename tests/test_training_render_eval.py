@@ -198,8 +198,12 @@ def test_video_scores_limbs_of_the_network_and_of_blazepose(anny_body, tmp_path,
     limbs = result["limbs_pa_mpjpe"]
     assert set(limbs) == {"lmr", DETECTOR_3D} and all(0.0 < v < 300.0 for v in limbs.values())
     assert result["per_camera"]["front"]["limbs_pa_mpjpe"] == limbs  # one camera: the same frames
+    trunk = result["trunk"]["lmr"]
+    assert 0.0 <= trunk["angle_deg"] < 90.0 and abs(trunk["pitch_bias_deg"]) <= trunk["angle_deg"] + 1e-6
+    assert result["per_camera"]["front"]["trunk"] == result["trunk"]
     table = _render_table({**result, "fit_error_mm": {"walk": 0.0}}, ["lmr"])
     assert f"{DETECTOR_3D}={limbs[DETECTOR_3D]:.1f}" in table
+    assert f"lmr={trunk['angle_deg']:.1f}/{trunk['pitch_bias_deg']:.1f}" in table
 
 
 def test_seed_spread_of_end_to_end_runs_covers_the_limb_joints():

@@ -143,6 +143,10 @@ def _render_table(results: dict, kinds: list[str]) -> str:
     for key, limbs in [("all", results["limbs_pa_mpjpe"])] + [(c, r["limbs_pa_mpjpe"]) for c, r in
                                                             results["per_camera"].items()]:
         lines.append(f"  {key:<8}" + "  ".join(f"{src}={_mm(v, digits=1)}" for src, v in limbs.items()))
+    lines.append("\ntrunk (pelvis -> neck) direction: angle to the truth's / pitch toward the camera minus the truth's (deg):")
+    for key, trunk in [("all", results["trunk"])] + [(c, r["trunk"]) for c, r in results["per_camera"].items()]:
+        lines.append(f"  {key:<8}" + "  ".join(f"{k}={_mm(t['angle_deg'])}/{_mm(t['pitch_bias_deg'])}"
+                                              for k, t in trunk.items() if k in kinds))
     lines.append(f"\n{results['frames']} frames per camera; fit on Anny: "
                  + ", ".join(f"{n} {e:.1f} mm" for n, e in results["fit_error_mm"].items()))
     lines.append("seconds per frame: " + ", ".join(f"{k} {v}" for k, v in results["timing"].items()))

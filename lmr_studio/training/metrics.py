@@ -4,7 +4,10 @@
 * PA-MPJPE: the same after a per-frame similarity Procrustes alignment (rotation, scale, shift);
 * PVE: mean vertex error after aligning the pelvis;
 * acceleration error: mean norm of the difference of the second finite differences
-  ``x[t+1] - 2 x[t] + x[t-1]`` of pelvis-aligned joints (mm/frame^2).
+  ``x[t+1] - 2 x[t] + x[t-1]`` of pelvis-aligned joints (mm/frame^2);
+* trunk errors (degrees, camera-frame joints): the angle between the predicted and the true
+  trunk (pelvis -> neck) and the difference of its pitch toward the camera: the body's tilt,
+  which MPJPE counts and PA-MPJPE aligns away.
 """
 
 from __future__ import annotations
@@ -56,6 +59,27 @@ def accel_errors(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
         x = x - x[:, :1]
         return x[2:] - 2 * x[1:-1] + x[:-2]
     return 1000.0 * np.linalg.norm(acc(pred) - acc(gt), axis=-1)
+
+
+#: The joints whose direction is the trunk's: the pelvis and the neck (SMPL 0 and 12).
+TRUNK = (0, 12)
+
+
+def trunk_pitch(joints: np.ndarray) -> np.ndarray:
+    """(F,) degrees the trunk (pelvis -> neck) of camera-frame joints (F, 24, 3) (x right, y up,
+    looking along -z) leans toward the camera from the image's up direction (negative: away)."""
+    trunk = joints[:, TRUNK[1]] - joints[:, TRUNK[0]]
+    return np.degrees(np.arctan2(trunk[:, 2], trunk[:, 1]))
+
+
+def trunk_errors(pred: np.ndarray, gt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame (F,), degrees: the angle between the predicted and the true trunk directions, and
+    the predicted minus the true :func:`trunk_pitch`; inputs camera-frame joints (F, 24, 3)."""
+    def direction(j: np.ndarray) -> np.ndarray:
+        t = j[:, TRUNK[1]] - j[:, TRUNK[0]]
+        return t / np.linalg.norm(t, axis=-1, keepdims=True).clip(1e-12)
+    cos = (direction(pred) * direction(gt)).sum(-1).clip(-1.0, 1.0)
+    return np.degrees(np.arccos(cos)), trunk_pitch(pred) - trunk_pitch(gt)
 
 
 def boundary_step_ratio(joints: np.ndarray, period: int = 16) -> float:
