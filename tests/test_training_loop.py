@@ -235,6 +235,7 @@ def test_the_velocity_loss_makes_the_trained_network_move_more_like_the_truth(tm
                     path, model_config=SMALL, log=lines.append, progress=False)
         assert ("velocity=" in lines[-1]) == (weight > 0)
         model = load_model("lmr", path.parent, device="cpu")
+        assert model.version == ("lmr-s0-100steps-vel5" if weight else "lmr-s0-100steps")  # the recipe shows
         b = tiny.batch(torch.arange(len(tiny)))
         with torch.no_grad():
             out = model(b.features)

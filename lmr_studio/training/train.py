@@ -154,9 +154,10 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
              "init": None if init is None else str(init), "seed": config.seed, "lr": config.lr, "wall_s": round(wall, 1),
              "threads": torch.get_num_threads(),
              "final_loss": {k: round(v.item(), 5) for k, v in terms.items()}, **(extra_notes or {})}
-    version = f"{kind}-s{config.seed}-{config.steps}steps"
+    stage = f"s{config.seed}-{config.steps}steps" + (f"-vel{config.velocity_loss:g}" if config.velocity_loss else "")
+    version = f"{kind}-{stage}"
     if init is not None:  # fine-tuned: the starting weights' version first
-        version = f"{read_weights(weights_path(kind, init))['version']}+s{config.seed}-{config.steps}steps"
+        version = f"{read_weights(weights_path(kind, init))['version']}+{stage}"
     save_weights(model if averaged is None else averaged.module, out_path, version=version, notes=notes)
     return notes
 
