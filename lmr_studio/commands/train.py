@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="share of clips per step trained without world landmarks (2D-only input)")
     parser.add_argument("--stance-share", type=float, default=0.0, metavar="SHARE",
                         help="share of the upright generated clips performed in a crouched stance "
-                             "(as lmr-studio datagen --stance-share; the shipped weights: 0)")
+                             "(as lmr-studio datagen --stance-share; the shipped weights: 0.5 in stage 1)")
     parser.add_argument("--realdet", type=Path, nargs="+", default=None, metavar="DIR",
                         help="folders of render-and-detect shards (lmr-studio datagen); their train split is mixed in")
     parser.add_argument("--realdet-share", type=float, default=0.8,
@@ -59,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(e.g. 0.995); 0 saves the last step's weights")
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed)
     parser.add_argument("--velocity-loss", type=float, default=DEFAULTS.velocity_loss, metavar="WEIGHT",
-                        help="weight of a loss on the 3D joints' frame-to-frame steps (0: off, as the shipped weights)")
+                        help="weight of a loss on the 3D joints' frame-to-frame steps (0: off; the shipped weights: 5)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (1 is fastest on a busy machine)")
     parser.add_argument("--fresh", action="store_true", help="ignore existing checkpoints in --run-dir")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -65,10 +65,15 @@ def accel_errors(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
 TRUNK = (0, 12)
 
 
+def _trunk(joints: np.ndarray) -> np.ndarray:
+    """(F, 3) pelvis -> neck vectors of joints (F, 24, 3)."""
+    return joints[:, TRUNK[1]] - joints[:, TRUNK[0]]
+
+
 def trunk_pitch(joints: np.ndarray) -> np.ndarray:
     """(F,) degrees the trunk (pelvis -> neck) of camera-frame joints (F, 24, 3) (x right, y up,
     looking along -z) leans toward the camera from the image's up direction (negative: away)."""
-    trunk = joints[:, TRUNK[1]] - joints[:, TRUNK[0]]
+    trunk = _trunk(joints)
     return np.degrees(np.arctan2(trunk[:, 2], trunk[:, 1]))
 
 
@@ -76,7 +81,7 @@ def trunk_errors(pred: np.ndarray, gt: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """Per frame (F,), degrees: the angle between the predicted and the true trunk directions, and
     the predicted minus the true :func:`trunk_pitch`; inputs camera-frame joints (F, 24, 3)."""
     def direction(j: np.ndarray) -> np.ndarray:
-        t = j[:, TRUNK[1]] - j[:, TRUNK[0]]
+        t = _trunk(j)
         return t / np.linalg.norm(t, axis=-1, keepdims=True).clip(1e-12)
     cos = (direction(pred) * direction(gt)).sum(-1).clip(-1.0, 1.0)
     return np.degrees(np.arccos(cos)), trunk_pitch(pred) - trunk_pitch(gt)
