@@ -6,9 +6,11 @@ resumable: rerunning the same command makes only the shards that are missing. Ea
 shard prints one JSON line (shard, frames, seconds, frames/s, fraction of frames found); the
 last line sums them up.
 
-``--motion FILE`` (or ``lafan1``, as ``lmr-studio eval --motion`` takes it): the clips are windows
-of that motion instead of the generated families, everything else as in the normal pool. Such a
-pool is for evaluation only (``lmr-studio eval --realdet DIR``); ``lmr-studio train`` refuses it.
+``--motion FILE`` (or ``lafan1`` or ``deepmimic``, as ``lmr-studio eval --motion`` takes it): the
+clips are windows of that motion instead of the generated families, everything else as in the
+normal pool. Such a pool is for evaluation only (``lmr-studio eval --realdet DIR``) and
+``lmr-studio train`` refuses it, except ``deepmimic``: DeepMimic's motion-capture clips, whose
+licence allows training (lmr_studio.training.deepmimic).
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"default: {' '.join(defaults.families)})")
     parser.add_argument("--motion", default=None, metavar="FILE",
                         help="instead of the families: windows of this motion (.npz or .bvh as `eval --motion` "
-                             "takes it, or 'lafan1'); the pool is for evaluation only, `train` refuses it")
+                             "takes it, or 'lafan1'); the pool is for evaluation only, `train` refuses it; "
+                             "or 'deepmimic': DeepMimic's motion capture, fetched from PyPI, which train accepts")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--out", type=Path, default=None, help="shard folder (default: the user cache)")
     parser.add_argument("--workers", type=int, default=1, help="parallel processes (each renders and detects)")
@@ -106,10 +109,11 @@ def _families(families: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 
 def _motion(motion: str, frames: int) -> str:
     """``--motion`` as the manifest records it (a file by its absolute path, so a resume from another
-    folder matches), after checking its files (fetching LAFAN1) and their length."""
+    folder matches), after checking its files (fetching LAFAN1 or DeepMimic's clips) and their length."""
+    from lmr_studio.training.deepmimic import DEEPMIMIC
     from lmr_studio.training.lafan1 import LAFAN1
     from lmr_studio.training.realdet_motion import check_motion_files
     from lmr_studio.training.user_motion import motion_paths
 
     check_motion_files(motion_paths(motion), frames)
-    return motion if motion == LAFAN1 else str(Path(motion).resolve())
+    return motion if motion in (LAFAN1, DEEPMIMIC) else str(Path(motion).resolve())

@@ -81,6 +81,13 @@ def smpl_joint_positions(motion: BvhMotion, source: str = "BVH") -> np.ndarray:
     scale = _units_per_metre(motion, found[7], found[15])
     for smpl, j in found.items():
         out[:, smpl] = pos[:, j] / scale
+    return complete_smpl_joints(out, set(found))
+
+
+def complete_smpl_joints(out: np.ndarray, found: set[int]) -> np.ndarray:
+    """Fill in place the SMPL joints of ``out`` (F, 24, 3) not in ``found`` (SMPL indices) that a
+    mocap skeleton may lack: spine joints between the pelvis and the neck, collars between the neck
+    and the shoulders, toes in front of the ankles and hands beyond the wrists. Returns ``out``."""
     pelvis, neck = out[:, 0], out[:, 12]
     for smpl, t in ((3, 0.25), (6, 0.5), (9, 0.75)):  # spine joints the skeleton lacks
         if smpl not in found:

@@ -56,8 +56,9 @@ FPS = 30.0
 class RealDetConfig:
     """What a pool is made of; ``seed`` and the shard index fix every shard's content.
 
-    ``motion``: None for the generated ``families``; else a motion file or ``lafan1``, as
-    ``lmr-studio eval --motion`` takes it (``families`` unused): a pool for evaluation only.
+    ``motion``: None for the generated ``families``; else a motion file, ``lafan1`` or
+    ``deepmimic``, as ``lmr-studio eval --motion`` takes it (``families`` unused): a pool for
+    evaluation only, but for ``deepmimic`` (:func:`refuse_evaluation_pools`).
     """
 
     seed: int = 0
@@ -270,11 +271,14 @@ def _check_manifest(out: Path, config: RealDetConfig) -> None:
 def refuse_evaluation_pools(directories) -> None:
     """LMRStudioError when a pool in ``directories`` renders a motion file (``datagen --motion``):
     those are for evaluation only (a file's licence may forbid training, as LAFAN1's CC BY-NC-ND
-    does, and a motion trained on would no longer be held out)."""
+    does, and a motion trained on would no longer be held out). DeepMimic's clips
+    (:mod:`~lmr_studio.training.deepmimic`, zlib licence) are the exception: they are made to train on."""
+    from lmr_studio.training.deepmimic import DEEPMIMIC
+
     for directory in directories:
         path = Path(directory) / "manifest.json"
         motion = json.loads(path.read_text()).get("motion") if path.is_file() else None
-        if motion is not None:
+        if motion not in (None, DEEPMIMIC):
             raise LMRStudioError(
                 f"{directory} renders the motion {motion!r} (datagen --motion): such pools are for evaluation "
                 "only, never for training (a motion file's licence may forbid it, as LAFAN1's CC BY-NC-ND does, "

@@ -55,12 +55,16 @@ def load_motion_file(path: str | os.PathLike) -> dict[str, np.ndarray]:
 
 def motion_paths(motion: str) -> dict[str, Path]:
     """{clip name: file} of a ``--motion`` argument: ``lafan1`` (the two LAFAN1 clips, fetched into
-    the user cache by :func:`~lmr_studio.training.lafan1.lafan1_clips`) or one .npz / .bvh file,
-    checked with :func:`load_motion_file` (LMRStudioError with a hint)."""
+    the user cache by :func:`~lmr_studio.training.lafan1.lafan1_clips`), ``deepmimic`` (DeepMimic's
+    clips and their mirror images, :func:`~lmr_studio.training.deepmimic.deepmimic_clips`) or one
+    .npz / .bvh file, checked with :func:`load_motion_file` (LMRStudioError with a hint)."""
+    from lmr_studio.training.deepmimic import DEEPMIMIC, deepmimic_clips
     from lmr_studio.training.lafan1 import LAFAN1, lafan1_clips
 
     if motion == LAFAN1:
         return lafan1_clips()
+    if motion == DEEPMIMIC:
+        return deepmimic_clips()
     path = Path(motion)
     load_motion_file(path)
     return {path.stem: path}
