@@ -84,3 +84,36 @@ def test_gt_2d_joints_are_in_the_box(bank):
     clips = make_clips(bank, TRAIN_FAMILIES, 6, 32, seed=2)
     inside = (clips.joints2d.abs() < 1.0).all(-1).float().mean()
     assert inside > 0.9
+
+
+def test_a_mocap_share_takes_that_share_of_clips_from_the_motion_source_facing_anywhere(bank):
+    """A source whose one motion walks along +x with a fixed pose: drawn clips are windows of it,
+    turned about the vertical (orientation and path together), the rest generated as before."""
+    from lmr_studio.training.realdet_motion import FileMotions
+    from lmr_studio.training.user_motion import FittedMotion
+
+    frames = 40
+    poses = np.zeros((frames, 24, 3), np.float32)
+    poses[:, 4, 0] = 0.8  # a bent knee marks the motion
+    transl = np.stack([np.linspace(0, 2, frames), np.zeros(frames), np.zeros(frames)], -1).astype(np.float32)
+    source = FileMotions({"walk": FittedMotion(poses, np.zeros(10, np.float32), transl)}, 32)
+    mixed = make_clips(bank, TRAIN_FAMILIES, 40, 32, seed=3, mocap=source, mocap_share=0.5)
+    from_source = [i for i, f in enumerate(mixed.families) if f == "motion:walk"]
+    assert 10 <= len(from_source) <= 30
+    torch.testing.assert_close(mixed.poses[from_source, :, 4], torch.tensor([0.8, 0.0, 0.0]).expand(
+        len(from_source), 32, 3))
+    assert set(mixed.families) - {"motion:walk"} <= set(TRAIN_FAMILIES)
+
+
+def test_facing_anywhere_turns_orientation_and_path_alike():
+    from scipy.spatial.transform import Rotation
+
+    from lmr_studio.training.dataset import facing_anywhere
+    from lmr_studio.training.motion import MotionClip
+
+    poses = np.zeros((3, 24, 3))
+    transl = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [2.0, 0.0, 0.0]])
+    turned = facing_anywhere(MotionClip(poses, transl, 30.0, "x"), np.random.default_rng(0))
+    root = Rotation.from_rotvec(turned.poses[:, 0])
+    np.testing.assert_allclose(root.apply([1.0, 0.0, 0.0]), turned.transl[1:2].repeat(3, 0), atol=1e-9)
+    np.testing.assert_allclose(turned.poses[:, 1:], 0.0)

@@ -163,6 +163,7 @@ def test_init_starts_from_given_weights(tmp_path, tiny, bank):
                                                      ("--world-drop", "-1", "--world-drop"),
                                                      ("--part-hidden", "0", "--part-hidden"),
                                                      ("--stance-share", "-0.5", "--stance-share"),
+                                                     ("--mocap-share", "1.5", "--mocap-share"),
                                                      ("--velocity-loss", "-1", "--velocity-loss")])
 def test_train_refuses_out_of_range_options_before_any_work(tmp_path, capsys, option, value, message):
     run_dir = tmp_path / "run"

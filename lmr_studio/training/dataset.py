@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
+from scipy.spatial.transform import Rotation
 
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.perception.features import KEYPOINT_DIM
 from lmr_studio.training.bodies import BodyBank
-from lmr_studio.training.motion import generate_motion
+from lmr_studio.training.motion import MotionClip, generate_motion
 from lmr_studio.training.synth import Sample, synthesize
+
+if TYPE_CHECKING:  # realdet_motion imports this module
+    from lmr_studio.training.realdet_motion import MotionSource
 
 #: Bank bodies used for training; the rest are held out for the test set.
 TRAIN_BODY_FRACTION = 0.75
@@ -51,18 +56,31 @@ def body_indices(bank: BodyBank, split: str) -> np.ndarray:
 
 
 def make_clips(bank: BodyBank, families: tuple[str, ...], count: int, frames: int, seed: int,
-               split: str = "train", fps: float = 30.0, stance_share: float = 0.0) -> ClipSet:
+               split: str = "train", fps: float = 30.0, stance_share: float = 0.0,
+               mocap: MotionSource | None = None, mocap_share: float = 0.0) -> ClipSet:
     """``count`` clips of ``frames`` frames, families cycled, bodies from ``split``, all from
-    ``seed``; ``stance_share`` as :func:`~lmr_studio.training.motion.generate_motion` takes it."""
+    ``seed``; ``stance_share`` as :func:`~lmr_studio.training.motion.generate_motion` takes it.
+    With ``mocap`` (a 30 fps :class:`~lmr_studio.training.realdet_motion.MotionSource`), a
+    ``mocap_share`` of the clips are instead windows of one of its motions, turned to face anywhere."""
     rng = np.random.default_rng(seed)
     bodies = body_indices(bank, split)
     samples, fams = [], []
     for i in range(count):
-        family = families[i % len(families)]
-        clip = generate_motion(family, frames, rng, fps, stance_share=stance_share)
+        if mocap is not None and rng.random() < mocap_share:
+            clip = facing_anywhere(mocap.clip(str(rng.choice(mocap.names)), frames, rng), rng)
+        else:
+            clip = generate_motion(families[i % len(families)], frames, rng, fps, stance_share=stance_share)
         samples.append(synthesize(clip, bank, int(rng.choice(bodies)), rng))
-        fams.append(family)
+        fams.append(clip.family)
     return stack_samples(samples, fams)
+
+
+def facing_anywhere(clip: MotionClip, rng: np.random.Generator) -> MotionClip:
+    """``clip`` turned about the vertical by a uniform random angle (orientation and path)."""
+    turn = Rotation.from_euler("y", rng.uniform(-180.0, 180.0), degrees=True)
+    poses = clip.poses.copy()
+    poses[:, 0] = (turn * Rotation.from_rotvec(clip.poses[:, 0])).as_rotvec()
+    return dataclasses.replace(clip, poses=poses, transl=turn.apply(clip.transl), euler=None)
 
 
 def stack_samples(samples: list[Sample], families: list[str]) -> ClipSet:
