@@ -155,3 +155,27 @@ def test_train_accepts_deepmimic_pools_and_refuses_other_motion_pools(tmp_path, 
             refuse_evaluation_pools([tmp_path])
     else:
         assert refuse_evaluation_pools([tmp_path]) is None
+
+
+@pytest.mark.slow  # fits 40 motions on Anny: minutes on 2 busy cores
+def test_train_with_a_mocap_share_draws_the_generated_pools_clips_from_the_cached_clips(tmp_path, only_the_given_index):
+    """The user's path: DeepMimic's clips already converted in the cache (here a stand-in motion
+    under every clip's name), ``train --mocap-share 1`` makes every generated clip a window of them."""
+    import torch
+
+    from lmr_studio import cli
+    from lmr_studio.training.deepmimic import deepmimic_folder
+
+    joints, fps = clip_joints(motion_text([frame(right_knee=-0.04 * k, left_elbow=0.03 * k) for k in range(40)]))
+    for name in CLIPS:
+        for tail, j in (("", joints), ("_mirror", mirrored(joints))):
+            np.savez(deepmimic_folder() / f"{name}{tail}.npz", joints3d=j, fps=np.array(fps))
+    run = tmp_path / "run"
+    args = ["train", "--kinds", "per_frame", "--steps", "1", "--batch", "2", "--clips", "3", "--clip-frames", "32",
+            "--mocap-share", "1", "--threads", "1", "--no-progress", "--run-dir", str(run), "--out", str(tmp_path / "w")]
+    assert cli.main(args) == 0
+    pool = torch.load(run / "pool-s0-3x32-mocap1.pt", weights_only=True)
+    assert all(f.startswith("motion:") for f in pool["families"])
+    from lmr_studio.model.weights import read_weights
+
+    assert read_weights(tmp_path / "w" / "per_frame.pt")["notes"]["mocap_share"] == 1.0
