@@ -118,7 +118,7 @@ def _rot(q_wxyz: np.ndarray) -> Rotation:
 
 
 def deepmimic_joints(frames: np.ndarray) -> np.ndarray:
-    """(F, 44) DeepMimic frames -> (F, 24) SMPL joint positions (F, 24, 3), metres, y up."""
+    """(F, 44) DeepMimic frames -> (F, 24, 3) SMPL joint positions, metres, y up."""
     off = {k: np.asarray(v) for k, v in OFFSETS.items()}
     root_p = frames[:, 1:4]
     root = _rot(frames[:, 4:8])
