@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -41,6 +39,7 @@ from lmr_studio.body.paths import cache_dir
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.io.atomic import atomic_path
 from lmr_studio.training.bvh_smpl import complete_smpl_joints
+from lmr_studio.training.pypi_fetch import pip_download
 
 #: The name ``--motion`` (``lmr-studio datagen``, ``lmr-studio eval``) takes for these clips.
 DEEPMIMIC = "deepmimic"
@@ -196,27 +195,12 @@ def clip_joints(text: str, source: str = "DeepMimic motion") -> tuple[np.ndarray
     return joints, fps
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _download_wheel(into: Path, index_url: str | None) -> Path:
     """``pip download`` pybullet's Linux wheel for CPython 3.11 (the same file on any machine)."""
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "--platform",
-           "manylinux2014_x86_64", "--python-version", "3.11", "--implementation", "cp", "--quiet",
-           "--disable-pip-version-check", "--retries", "1", "--timeout", "60", "-d", str(into), WHEEL]
-    if index_url is not None:
-        cmd += ["--index-url", index_url]
-    try:
-        run = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
-    except subprocess.TimeoutExpired:
-        run = None
-    wheels = sorted(into.glob("pybullet-*.whl"))
-    if run is None or run.returncode != 0 or not wheels:
-        detail = "timed out" if run is None else (run.stderr.strip().splitlines() or ["pip failed"])[-1]
-        raise LMRStudioError(f"Could not download {WHEEL} from PyPI to get DeepMimic's clips ({detail}).",
-                             "Connect to the internet (only PyPI is needed) and run the command again.")
-    return wheels[0]
+    return pip_download(WHEEL, into, "pybullet-*.whl", ["--only-binary", ":all:", "--platform", "manylinux2014_x86_64",
+                                                        "--python-version", "3.11", "--implementation", "cp"],
+                        index_url, "DeepMimic's clips",
+                        "Connect to the internet (only PyPI is needed) and run the command again.", timeout_s=1200)
 
 
 def deepmimic_clips(index_url: str | None = None,
@@ -232,7 +216,7 @@ def deepmimic_clips(index_url: str | None = None,
         with zipfile.ZipFile(_download_wheel(Path(tmp), index_url)) as wheel:
             texts = {name: wheel.read(_MOTIONS + member) for name, (member, _) in clips.items()}
     for name, data in texts.items():
-        if _sha256(data) != clips[name][1]:
+        if hashlib.sha256(data).hexdigest() != clips[name][1]:
             raise LMRStudioError(f"{WHEEL} on PyPI holds a different {clips[name][0]} than expected.",
                                  "Report this; train without DeepMimic's clips meanwhile.")
     for name, data in texts.items():

@@ -11,8 +11,6 @@ files, checks their SHA-256, and returns their paths.
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 import tarfile
 import tempfile
 from pathlib import Path
@@ -20,6 +18,7 @@ from pathlib import Path
 from lmr_studio.body.paths import cache_dir
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.io.atomic import atomic_path
+from lmr_studio.training.pypi_fetch import pip_download
 
 #: The name ``--motion`` (``lmr-studio eval``, ``lmr-studio datagen``) takes for the two clips.
 LAFAN1 = "lafan1"
@@ -45,24 +44,10 @@ def _sha256(path: Path) -> str:
 
 
 def _download_sdist(into: Path, index_url: str | None) -> Path:
-    """``pip download`` the sdist into ``into`` (from ``index_url``, default pip's: PyPI);
-    LMRStudioError when pip cannot get it."""
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "--quiet",
-           "--disable-pip-version-check", "--retries", "1", "--timeout", "30", "-d", str(into), SDIST]
-    if index_url is not None:
-        cmd += ["--index-url", index_url]
-    try:
-        run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    except subprocess.TimeoutExpired:
-        run = None
-    archives = sorted(into.glob("bvhtools-1.6.0.tar.gz"))
-    if run is None or run.returncode != 0 or not archives:
-        detail = "timed out" if run is None else (run.stderr.strip().splitlines() or ["pip failed"])[-1]
-        raise LMRStudioError(
-            f"Could not download {SDIST} from PyPI to get the LAFAN1 clips ({detail}).",
-            "Connect to the internet (only PyPI is needed) and run the evaluation again, or evaluate "
-            "your own motion with --motion FILE.npz / FILE.bvh.")
-    return archives[0]
+    """``pip download`` the sdist into ``into`` (from ``index_url``, default pip's: PyPI)."""
+    return pip_download(SDIST, into, "bvhtools-1.6.0.tar.gz", ["--no-binary", ":all:"], index_url, "the LAFAN1 clips",
+                        "Connect to the internet (only PyPI is needed) and run the evaluation again, or evaluate "
+                        "your own motion with --motion FILE.npz / FILE.bvh.", timeout_s=600)
 
 
 def lafan1_clips(index_url: str | None = None) -> dict[str, Path]:
