@@ -160,15 +160,13 @@ def looped(joints: np.ndarray, cycles: int) -> np.ndarray:
         return float(np.arctan2(across[0], across[2])), frame[0] * [1.0, 0.0, 1.0]
 
     yaw0, at0 = ground_pose(joints[0])
-    yaw1, at1 = ground_pose(joints[-1])
-    turn = Rotation.from_rotvec([0.0, yaw1 - yaw0, 0.0])
+    yaw_per_cycle = ground_pose(joints[-1])[0] - yaw0
     out = [joints]
-    for _ in range(cycles - 1):
-        prev = out[-1]
-        # the cycle's start is the previous cycle's last frame: x -> turn (x - at0) + at_end
-        at_end = prev[-1, 0] * [1.0, 0.0, 1.0]
+    for k in range(1, cycles):
+        # cycle k starts where cycle k - 1 ended, turned k times: x -> turn (x - at0) + at_end
+        at_end = out[-1][-1, 0] * [1.0, 0.0, 1.0]
+        turn = Rotation.from_rotvec([0.0, k * yaw_per_cycle, 0.0])
         out.append(turn.apply((joints[1:] - at0).reshape(-1, 3)).reshape(joints[1:].shape) + at_end)
-        turn = turn * Rotation.from_rotvec([0.0, yaw1 - yaw0, 0.0])
     return np.concatenate(out)
 
 
