@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
-from lmr_studio.training.metrics import (accel_errors, boundary_step_ratio, joint_errors, pa_joint_errors,
+from lmr_studio.training.metrics import (accel_errors, axis_errors, boundary_step_ratio, joint_errors, pa_joint_errors,
                                          procrustes_align, trunk_errors, trunk_pitch, vertex_errors)
 
 
@@ -19,6 +19,21 @@ def test_mpjpe_is_root_aligned():
     pred = gt.copy()
     pred[0, 2] = (0, 1.0, 0.003)  # 3 mm off on one joint
     np.testing.assert_allclose(joint_errors(pred, gt), [[0.0, 0.0, 3.0]], atol=1e-9)
+
+
+def test_axis_errors_split_the_root_aligned_offset_along_the_camera_axes():
+    gt = np.zeros((2, 3, 3))
+    gt[:, 1] = (0.2, 0.5, 0.0)
+    gt[:, 2] = (-0.2, -0.4, 0.1)
+    pred = gt + np.array([1.0, 2.0, -3.0])  # a pure shift: nothing after root alignment
+    np.testing.assert_allclose(axis_errors(pred, gt), 0.0, atol=1e-9)
+    pred[0, 1] += (0.003, 0.0, -0.004)  # 3 mm across the image, 4 mm further from the camera
+    pred[1, 2] += (0.0, -0.002, 0.0)
+    expected = np.zeros((2, 3, 3))
+    expected[0, 1] = (3.0, 0.0, 4.0)
+    expected[1, 2] = (0.0, 2.0, 0.0)
+    np.testing.assert_allclose(axis_errors(pred, gt), expected, atol=1e-9)
+    np.testing.assert_allclose(np.linalg.norm(axis_errors(pred, gt), axis=-1), joint_errors(pred, gt), atol=1e-9)
 
 
 def test_pa_mpjpe_removes_rotation_scale_and_shift():

@@ -201,9 +201,13 @@ def test_video_scores_limbs_of_the_network_and_of_blazepose(anny_body, tmp_path,
     trunk = result["trunk"]["lmr"]
     assert 0.0 <= trunk["angle_deg"] < 90.0 and abs(trunk["pitch_bias_deg"]) <= trunk["angle_deg"] + 1e-6
     assert result["per_camera"]["front"]["trunk"] == result["trunk"]
+    axes = result["axes_mm"]["lmr"]  # the same offsets as MPJPE's, split: no axis exceeds their norm
+    assert max(axes.values()) <= result["lmr"]["mpjpe"] + 0.01 <= sum(axes.values()) + 0.02
+    assert result["per_camera"]["front"]["axes_mm"] == result["axes_mm"]
     table = _render_table({**result, "fit_error_mm": {"walk": 0.0}}, ["lmr"])
     assert f"{DETECTOR_3D}={limbs[DETECTOR_3D]:.1f}" in table
     assert f"lmr={trunk['angle_deg']:.1f}/{trunk['pitch_bias_deg']:.1f}" in table
+    assert f"lmr={axes['x']:.1f}/{axes['y']:.1f}/{axes['z']:.1f}" in table
 
 
 def test_seed_spread_of_end_to_end_runs_covers_the_limb_joints():

@@ -147,6 +147,10 @@ def _render_table(results: dict, kinds: list[str]) -> str:
     for key, trunk in [("all", results["trunk"])] + [(c, r["trunk"]) for c, r in results["per_camera"].items()]:
         lines.append(f"  {key:<8}" + "  ".join(f"{k}={_mm(t['angle_deg'])}/{_mm(t['pitch_bias_deg'])}"
                                               for k, t in trunk.items() if k in kinds))
+    lines.append("\nMPJPE's offsets along the camera's axes, mean |x| / |y| / |z| (mm; z is depth):")
+    for key, axes in [("all", results["axes_mm"])] + [(c, r["axes_mm"]) for c, r in results["per_camera"].items()]:
+        lines.append(f"  {key:<8}" + "  ".join(f"{k}={_mm(a['x'])}/{_mm(a['y'])}/{_mm(a['z'])}"
+                                              for k, a in axes.items() if k in kinds))
     lines.append(f"\n{results['frames']} frames per camera; fit on Anny: "
                  + ", ".join(f"{n} {e:.1f} mm" for n, e in results["fit_error_mm"].items()))
     lines.append("seconds per frame: " + ", ".join(f"{k} {v}" for k, v in results["timing"].items()))

@@ -5,6 +5,8 @@
 * PVE: mean vertex error after aligning the pelvis;
 * acceleration error: mean norm of the difference of the second finite differences
   ``x[t+1] - 2 x[t] + x[t-1]`` of pelvis-aligned joints (mm/frame^2);
+* axis errors: MPJPE's offsets split along the camera's axes (x right, y up, z toward the camera:
+  depth), which tells the image-plane error from the depth error a single view leaves open;
 * trunk errors (degrees, camera-frame joints): the angle between the predicted and the true
   trunk (pelvis -> neck) and the difference of its pitch toward the camera: the body's tilt,
   which MPJPE counts and PA-MPJPE aligns away.
@@ -41,6 +43,12 @@ def procrustes_align(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
 def joint_errors(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
     """(F, J) per-joint position errors (mm) after aligning joint 0; inputs (F, J, 3) metres."""
     return 1000.0 * np.linalg.norm((pred - pred[:, :1]) - (gt - gt[:, :1]), axis=-1)
+
+
+def axis_errors(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """(F, J, 3) absolute per-joint offsets (mm) after aligning joint 0, along each axis of the
+    camera frame the (F, J, 3) metre inputs are given in (x right, y up, z toward the camera)."""
+    return 1000.0 * np.abs((pred - pred[:, :1]) - (gt - gt[:, :1]))
 
 
 def pa_joint_errors(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:

@@ -18,6 +18,8 @@ pipeline's keypoint cache read once per video), on the frames that have world la
 recovered limbs compare with the 3D evidence the network reads. The trunk's direction is scored
 too (:func:`~lmr_studio.training.metrics.trunk_errors`: its angle to the truth's and the bias of
 its pitch toward the camera, degrees): the body's tilt, which MPJPE counts and PA-MPJPE does not.
+And MPJPE's offsets are split along the camera's axes (:func:`~lmr_studio.training.metrics.axis_errors`,
+mm): across the image (x, y) and in depth (z), the one a single view leaves open.
 
 Videos, truth and fits live in ``<user cache>/eval/render/<clip>-<key>/`` (``key`` hashes the
 motion, the frame limit and the cameras), so a second run renders nothing again.
@@ -41,7 +43,8 @@ from lmr_studio.perception.features import WORLD_AXES
 from lmr_studio.result import MotionResult, Track
 from lmr_studio.training.eval_cameras import CAMERAS, EvalCamera, camera_vertices, film
 from lmr_studio.training.evaluate import ErrorSums
-from lmr_studio.training.metrics import accel_errors, joint_errors, pa_joint_errors, trunk_errors, vertex_errors
+from lmr_studio.training.metrics import (accel_errors, axis_errors, joint_errors, pa_joint_errors, trunk_errors,
+                                         vertex_errors)
 from lmr_studio.training.user_motion import FittedMotion
 
 #: ``render(frames_vertices, faces, camera, path) -> path``: camera-frame vertices (V, 3) per
@@ -175,6 +178,8 @@ class _Tally:
         self.limbs = {key: {src: [0.0, 0] for src in (*self.kinds, DETECTOR_3D)} for key in ("all", *self.cameras)}
         # trunk sums [angle deg, pitch difference deg, frames] per network, overall and per camera
         self.trunk = {key: {kind: [0.0, 0.0, 0] for kind in self.kinds} for key in ("all", *self.cameras)}
+        # root-aligned offset sums along the camera's axes [mm (3,), joint count] per network, overall and per camera
+        self.axes = {key: {kind: [np.zeros(3), 0] for kind in self.kinds} for key in ("all", *self.cameras)}
         self.seconds = {"render": [0.0, 0], "detect": [0.0, 0], "network": [0.0, 0]}  # [seconds, frames]
 
     def timed(self, stage: str, seconds: float, frames: int) -> None:
@@ -201,14 +206,28 @@ class _Tally:
         return {kind: {"angle_deg": round(a / n, 2) if n else None, "pitch_bias_deg": round(p / n, 2) if n else None}
                 for kind, (a, p, n) in self.trunk[key].items()}
 
+    def add_axes(self, cam: str, kind: str, errors: np.ndarray) -> None:
+        """Add :func:`axis_errors` (F, J, 3) mm of one video."""
+        for key in ("all", cam):
+            sums = self.axes[key][kind]
+            sums[0] = sums[0] + errors.reshape(-1, 3).sum(0)
+            sums[1] += errors.size // 3
+
+    def axes_result(self, key: str) -> dict:
+        """{kind: {"x", "y", "z"}}: mean offsets (mm) along the camera's axes (z: depth); None where nothing was scored."""
+        return {kind: {axis: round(float(v) / n, 2) if n else None for axis, v in zip("xyz", sums)}
+                for kind, (sums, n) in self.axes[key].items()}
+
     def result(self, frames: int) -> dict:
         out = {kind: s.result() for kind, s in self.total.items()}
         out["per_camera"] = {cam: {**{kind: s.result() for kind, s in sums.items()},
                                    "found": round(self.found[cam][0] / max(self.found[cam][1], 1), 3),
-                                   "limbs_pa_mpjpe": self.limb_result(cam), "trunk": self.trunk_result(cam)}
+                                   "limbs_pa_mpjpe": self.limb_result(cam), "trunk": self.trunk_result(cam),
+                                   "axes_mm": self.axes_result(cam)}
                              for cam, sums in self.per_cam.items()}
         out["limbs_pa_mpjpe"] = self.limb_result("all")
         out["trunk"] = self.trunk_result("all")
+        out["axes_mm"] = self.axes_result("all")
         out["frames"] = frames
         out["timing"] = {f"{stage}_s_per_frame": round(sec / n, 4) if n else None
                          for stage, (sec, n) in self.seconds.items()}
@@ -267,6 +286,7 @@ def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, model
         joints, truth = score_track((tally.total[kind], tally.per_cam[cam][kind], this_video), body, filmed.poses,
                                     filmed.betas, track.frame_ids, track.poses, track.betas)
         tally.add_trunk(cam, kind, *trunk_errors(joints, truth))
+        tally.add_axes(cam, kind, axis_errors(joints, truth))
         keypoints = keypoints or load_tracks(cache_file(video, False))
         world = detector_world(keypoints, track.frame_ids)
         has = np.isfinite(world).all((1, 2))  # the frames both are scored on
@@ -284,8 +304,9 @@ def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights
                       root: Path | None = None, log: Callable[[str], None] = lambda s: None,
                       refine: bool = True, stills: int | None = None) -> dict:
     """Score ``kinds`` end to end on ``clips`` seen by ``cameras``. Returns ``{kind: metrics,
-    "per_camera": {camera: {kind: metrics, "found": fraction, "limbs_pa_mpjpe", "trunk"}}, "limbs_pa_mpjpe":
-    {source: mm}, "trunk": {kind: {"angle_deg", "pitch_bias_deg"}}, "frames": frames per camera,
+    "per_camera": {camera: {kind: metrics, "found": fraction, "limbs_pa_mpjpe", "trunk", "axes_mm"}},
+    "limbs_pa_mpjpe": {source: mm}, "trunk": {kind: {"angle_deg", "pitch_bias_deg"}}, "axes_mm": {kind: {"x",
+    "y", "z"}} (mm, videos only), "frames": frames per camera,
     "timing": {"render_s_per_frame", "detect_s_per_frame", "network_s_per_frame"}}`` with metrics
     as :meth:`ErrorSums.result` (mm, accel mm/frame^2). Timing: rendering; the first pipeline pass
     over a video (BlazePose + network + body); later passes (keypoints from the cache); None
