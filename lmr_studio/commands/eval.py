@@ -184,11 +184,14 @@ def _motion_paths(motion: str, render: bool) -> dict[str, Path]:
 
 
 def _fitted_clips(args: argparse.Namespace, paths: dict[str, Path], body, bank) -> list:
-    """The motions of ``--motion`` fitted on ``body`` (once, for every weights folder)."""
+    """The motions of ``--motion`` fitted on ``body``: once per file and frame limit, later runs
+    load that fit (:mod:`~lmr_studio.training.fit_cache`), so every run scores the same truth."""
+    from lmr_studio.body.paths import cache_dir
+    from lmr_studio.training.fit_cache import cached_fit
     from lmr_studio.training.render_eval import Clip
-    from lmr_studio.training.user_motion import fit_motion, load_motion_file
 
-    return [Clip(name, fit_motion(load_motion_file(p), body, bank, frames=args.frames)) for name, p in paths.items()]
+    root = cache_dir() / "eval" / "fits"
+    return [Clip(name, cached_fit(name, p, body, bank, args.frames, root)) for name, p in paths.items()]
 
 
 def _rendered(args: argparse.Namespace, clips: list, body, weights: Path | None) -> dict:

@@ -21,8 +21,9 @@ its pitch toward the camera, degrees): the body's tilt, which MPJPE counts and P
 And MPJPE's offsets are split along the camera's axes (:func:`~lmr_studio.training.metrics.axis_errors`,
 mm): across the image (x, y) and in depth (z), the one a single view leaves open.
 
-Videos, truth and fits live in ``<user cache>/eval/render/<clip>-<key>/`` (``key`` hashes the
-motion, the frame limit and the cameras), so a second run renders nothing again.
+Videos live in ``<user cache>/eval/render/<clip>-<key>/`` (``key`` hashes the fitted motion, the
+cameras and :data:`RENDER_VERSION`), so a second run renders nothing again; the command keeps the
+fit itself too (:mod:`~lmr_studio.training.fit_cache`), so every run sees the same one.
 """
 
 from __future__ import annotations

@@ -1,0 +1,58 @@
+"""Motion files fitted on the body once, kept in the user cache: one truth per motion for evaluation.
+
+Fitting a motion (:func:`~lmr_studio.training.user_motion.fit_motion`) is gradient descent on
+bases the body model computes with torch, whose last bits depend on torch's thread count; the
+descent grows them into limb twists (LAFAN1's second clip, first 10 s: up to 0.055 rad apart
+between 1 and 2 threads). End-to-end evaluation renders the fit and caches the videos by it, so
+a run with another ``--threads`` rendered every video again and scored against another truth.
+The first fit of a (file, frame limit, body model) is saved as
+``<user cache>/eval/fits/<name>-<key>.npz`` and every later run loads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from lmr_studio.io.atomic import atomic_path
+from lmr_studio.training.user_motion import FittedMotion, fit_motion, load_motion_file
+
+#: Bumped when :func:`~lmr_studio.training.user_motion.fit_motion` changes, so old fits are not reused.
+FIT_VERSION = 1
+
+#: ``fit(motion, body, bank, frames) -> FittedMotion``: :func:`fit_motion` by default.
+Fit = Callable[..., FittedMotion]
+
+
+def fit_key(path: Path, frames: int | None, body_name: str) -> str:
+    """12 hex digits naming one fit: the file's bytes, the frame limit, the body model, :data:`FIT_VERSION`."""
+    h = hashlib.sha1(Path(path).read_bytes())
+    h.update(repr((frames, body_name, FIT_VERSION)).encode())
+    return h.hexdigest()[:12]
+
+
+def _load(file: Path) -> FittedMotion | None:
+    try:
+        with np.load(file, allow_pickle=False) as data:
+            return FittedMotion(data["poses"], data["betas"], data["transl"], float(data["fit_error_mm"]))
+    except (OSError, ValueError, KeyError):
+        return None  # missing or unreadable: fit again
+
+
+def cached_fit(name: str, path: Path, body, bank, frames: int | None, root: Path, fit: Fit = fit_motion
+               ) -> FittedMotion:
+    """The motion file ``path`` cut to ``frames`` and fitted on ``body`` by ``fit``, from
+    ``root / <name>-<key>.npz`` when an earlier run saved it there, else fitted and saved."""
+    file = root / f"{name}-{fit_key(path, frames, body.name)}.npz"
+    motion = _load(file)
+    if motion is None:
+        motion = fit(load_motion_file(path), body, bank, frames=frames)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(file) as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, poses=motion.poses, betas=motion.betas, transl=motion.transl,
+                         fit_error_mm=np.float64(motion.fit_error_mm))
+    return motion
