@@ -40,15 +40,20 @@ def procrustes_align(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
     return scale[:, None, None] * np.einsum("fni,fij->fnj", pred - mu_p, rot) + mu_g
 
 
+def _root_aligned_offsets(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """(F, J, 3) predicted minus true joints (mm) after aligning joint 0; inputs (F, J, 3) metres."""
+    return 1000.0 * ((pred - pred[:, :1]) - (gt - gt[:, :1]))
+
+
 def joint_errors(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
     """(F, J) per-joint position errors (mm) after aligning joint 0; inputs (F, J, 3) metres."""
-    return 1000.0 * np.linalg.norm((pred - pred[:, :1]) - (gt - gt[:, :1]), axis=-1)
+    return np.linalg.norm(_root_aligned_offsets(pred, gt), axis=-1)
 
 
 def axis_errors(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
     """(F, J, 3) absolute per-joint offsets (mm) after aligning joint 0, along each axis of the
     camera frame the (F, J, 3) metre inputs are given in (x right, y up, z toward the camera)."""
-    return 1000.0 * np.abs((pred - pred[:, :1]) - (gt - gt[:, :1]))
+    return np.abs(_root_aligned_offsets(pred, gt))
 
 
 def pa_joint_errors(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
