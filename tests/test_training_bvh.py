@@ -94,13 +94,25 @@ LAFAN = (("Hips", -1, (0, 0, 0)), ("LeftUpLeg", 0, (0.1, 1.9, 10.5)), ("LeftLeg"
          ("RightForeArm", 19, (33.0, 0, 0)), ("RightHand", 20, (25.2, 0, 0)))
 
 
-def _lafan_like_motion(frames: int = 5):
-    """A BvhMotion with LAFAN1's names and centimetres, random rotations (parsed from text)."""
+#: LAFAN1's joint names as Character Creator / iClone names them (the CMU database's iClone conversion).
+CC_NAMES = {"Hips": "CC_Base_Pelvis", "Spine": "CC_Base_Waist", "Spine1": "CC_Base_Spine01", "Spine2": "CC_Base_Spine02",
+            "Neck": "CC_Base_NeckTwist01", "Head": "CC_Base_Head"}
+for _side, _s in (("Left", "L"), ("Right", "R")):
+    CC_NAMES.update({f"{_side}UpLeg": f"CC_Base_{_s}_Thigh", f"{_side}Leg": f"CC_Base_{_s}_Calf",
+                     f"{_side}Foot": f"CC_Base_{_s}_Foot", f"{_side}Toe": f"CC_Base_{_s}_ToeBase",
+                     f"{_side}Shoulder": f"CC_Base_{_s}_Clavicle", f"{_side}Arm": f"CC_Base_{_s}_Upperarm",
+                     f"{_side}ForeArm": f"CC_Base_{_s}_Forearm", f"{_side}Hand": f"CC_Base_{_s}_Hand"})
+
+
+def _lafan_like_motion(frames: int = 5, names: dict[str, str] | None = None):
+    """A BvhMotion with LAFAN1's names (or ``names`` for them) and centimetres, random rotations
+    (parsed from text)."""
     rng = np.random.default_rng(1)
     children = {j: [k for k, row in enumerate(LAFAN) if row[1] == j] for j in range(len(LAFAN))}
 
     def block(j: int, depth: int) -> list[str]:
         name, _, off = LAFAN[j]
+        name = (names or {}).get(name, name)
         pad = "  " * depth
         chans = "CHANNELS 6 Xposition Yposition Zposition Zrotation Yrotation Xrotation" if j == 0 else \
             "CHANNELS 3 Zrotation Yrotation Xrotation"
@@ -123,15 +135,17 @@ def _lafan_like_motion(frames: int = 5):
     text = "\n".join(["HIERARCHY", *block(0, 0), "MOTION", f"Frames: {frames}", "Frame Time: 0.033333"]) + "\n"
     text += "\n".join(" ".join(f"{v:.5f}" for v in row) for row in values) + "\n"
     motion = parse_bvh(text)
-    assert motion.names == [LAFAN[j][0] for j in order]
+    assert motion.names == [(names or {}).get(LAFAN[j][0], LAFAN[j][0]) for j in order]
     return motion
 
 
-def test_lafan1_names_map_to_smpl_joints_in_metres():
-    motion = _lafan_like_motion()
+@pytest.mark.parametrize("names", [None, CC_NAMES], ids=["lafan1", "character_creator"])
+def test_lafan1_names_map_to_smpl_joints_in_metres(names):
+    motion = _lafan_like_motion(names=names)
     pos, _ = motion.global_transforms()
     joints = smpl_joint_positions(motion)
-    index = {n: j for j, n in enumerate(motion.names)}
+    lafan_name = {v: k for k, v in (names or {}).items()}
+    index = {lafan_name.get(n, n): j for j, n in enumerate(motion.names)}  # LAFAN1 name -> joint
     pairs = {"pelvis": "Hips", "left_hip": "LeftUpLeg", "right_knee": "RightLeg", "left_ankle": "LeftFoot",
              "left_foot": "LeftToe", "spine1": "Spine", "spine3": "Spine2", "neck": "Neck", "head": "Head",
              "left_collar": "LeftShoulder", "right_shoulder": "RightArm", "left_elbow": "LeftForeArm",

@@ -179,3 +179,38 @@ def test_train_with_a_mocap_share_draws_the_generated_pools_clips_from_the_cache
     from lmr_studio.model.weights import read_weights
 
     assert read_weights(tmp_path / "w" / "per_frame.pt")["notes"]["mocap_share"] == 1.0
+
+
+def test_train_mocap_takes_a_folder_of_motion_files_and_leaves_out_the_short_ones(tmp_path):
+    """The user's path with their own motion capture: ``train --mocap DIR --mocap-share 1`` draws
+    every generated clip from the folder's motions long enough for a clip and their mirror images,
+    and records the source."""
+    import torch
+
+    from lmr_studio import cli
+    from lmr_studio.model.weights import read_weights
+
+    folder = tmp_path / "mocap" / "subject"
+    folder.mkdir(parents=True)
+    joints, fps = clip_joints(motion_text([frame(right_knee=-0.04 * k, left_elbow=0.03 * k) for k in range(40)]))
+    np.savez(folder / "long.npz", joints3d=joints, fps=np.array(fps))
+    np.savez(folder / "short.npz", joints3d=joints[:20], fps=np.array(fps))
+    run = tmp_path / "run"
+    args = ["train", "--kinds", "per_frame", "--steps", "1", "--batch", "2", "--clips", "8", "--clip-frames", "32",
+            "--mocap", str(tmp_path / "mocap"), "--mocap-share", "1", "--threads", "1", "--no-progress",
+            "--run-dir", str(run), "--out", str(tmp_path / "w")]
+    assert cli.main(args) == 0
+    (pool,) = run.glob("pool-s0-8x32-mocap1-*.pt")
+    assert set(torch.load(pool, weights_only=True)["families"]) == {"motion:subject/long", "motion:subject/long_mirror"}
+    assert read_weights(tmp_path / "w" / "per_frame.pt")["notes"]["mocap"] == [str(tmp_path / "mocap")]
+
+
+def test_train_mocap_refuses_a_folder_without_a_long_enough_motion(tmp_path):
+    from lmr_studio import cli
+
+    joints, fps = clip_joints(motion_text([frame() for _ in range(10)]))
+    np.savez(tmp_path / "short.npz", joints3d=joints[:20], fps=np.array(fps))
+    args = ["train", "--kinds", "per_frame", "--steps", "1", "--clips", "3", "--clip-frames", "32",
+            "--mocap", str(tmp_path), "--mocap-share", "1", "--no-progress",
+            "--run-dir", str(tmp_path / "run"), "--out", str(tmp_path / "w")]
+    assert cli.main(args) == 2

@@ -12,7 +12,7 @@ from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.perception.features import FEATURE_DIM
 from lmr_studio.training.bodies import build_body_bank
 from lmr_studio.training.motion import generate_motion
-from lmr_studio.training.user_motion import clips_from_motion_file, fit_poses, load_motion_file
+from lmr_studio.training.user_motion import clips_from_motion_file, fit_poses, load_motion_file, motion_paths
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -58,3 +58,18 @@ def test_bad_motion_files(tmp_path):
     (tmp_path / "c.npz").write_text("hello")
     with pytest.raises(LMRStudioError, match="readable"):
         load_motion_file(tmp_path / "c.npz")
+
+
+def test_a_folder_of_motion_files_gives_every_file_inside_by_its_relative_name(tmp_path):
+    (tmp_path / "s1").mkdir()
+    for name in ("s1/walk.npz", "s1/run.npz", "jump.npz"):
+        np.savez(tmp_path / name, joints3d=np.zeros((10, 24, 3)), fps=np.array(30.0))
+    (tmp_path / "notes.txt").write_text("not a motion")
+    assert motion_paths(str(tmp_path)) == {"jump": tmp_path / "jump.npz", "s1/run": tmp_path / "s1/run.npz",
+                                           "s1/walk": tmp_path / "s1/walk.npz"}
+    np.savez(tmp_path / "s1/bad.npz", joints3d=np.zeros((10, 17, 3)), fps=np.array(30.0))
+    with pytest.raises(LMRStudioError, match="bad.npz"):  # every file checked, the bad one named
+        motion_paths(str(tmp_path))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(LMRStudioError, match="holds no .npz or .bvh"):
+        motion_paths(str(tmp_path / "empty"))

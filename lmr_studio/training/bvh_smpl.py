@@ -1,8 +1,10 @@
 """A motion-capture BVH skeleton -> the 24 SMPL joint positions (metres, y up).
 
 Two naming schemes are recognised (the file's skeleton must be y up): SMPL's own joint names
-(what ``lmr-studio export`` writes to .bvh; chosen when pelvis, left_hip and right_hip are there) and the Motionbuilder / Mixamo / LAFAN1 names (``Hips``, ``LeftUpLeg``, ``Spine1``,
-``LeftForeArm``, ...; a ``mixamorig:``-style prefix is ignored). Where the skeleton has no joint
+(what ``lmr-studio export`` writes to .bvh; chosen when pelvis, left_hip and right_hip are there) and
+the mocap names: Motionbuilder / Mixamo / LAFAN1 (``Hips``, ``LeftUpLeg``, ``Spine1``,
+``LeftForeArm``, ...; a ``mixamorig:``-style prefix is ignored) and Character Creator / iClone
+(``CC_Base_L_Thigh``, ``CC_Base_Spine01``, ...; the CMU database's iClone conversion). Where the skeleton has no joint
 for an SMPL joint: spine joints missing in a shorter spine are interpolated between the pelvis
 and the neck, and the hands (SMPL 22, 23), which LAFAN1 ends at the wrist, are placed
 :data:`HAND_LENGTH` beyond the wrist along the forearm.
@@ -19,17 +21,21 @@ from lmr_studio.training.bvh import HINT, BvhMotion
 #: Mocap names (lower case, without prefix) per SMPL joint, first match wins.
 MOCAP_NAMES: dict[str, tuple[str, ...]] = {
     "pelvis": ("hips", "pelvis", "root"),
-    "left_hip": ("leftupleg", "leftthigh", "lhip"), "right_hip": ("rightupleg", "rightthigh", "rhip"),
-    "left_knee": ("leftleg", "leftshin", "lknee"), "right_knee": ("rightleg", "rightshin", "rknee"),
-    "left_ankle": ("leftfoot", "lankle"), "right_ankle": ("rightfoot", "rankle"),
-    "left_foot": ("lefttoe", "lefttoebase", "lefttoes"), "right_foot": ("righttoe", "righttoebase", "righttoes"),
-    "spine1": ("spine",), "spine2": ("spine1",), "spine3": ("spine2", "chest"),
-    "neck": ("neck", "neck1"), "head": ("head",),
-    "left_collar": ("leftshoulder", "leftcollar"), "right_collar": ("rightshoulder", "rightcollar"),
-    "left_shoulder": ("leftarm", "leftupperarm"), "right_shoulder": ("rightarm", "rightupperarm"),
-    "left_elbow": ("leftforearm", "leftlowerarm"), "right_elbow": ("rightforearm", "rightlowerarm"),
-    "left_wrist": ("lefthand", "leftwrist"), "right_wrist": ("righthand", "rightwrist"),
+    "left_hip": ("leftupleg", "leftthigh", "lhip", "lthigh"), "right_hip": ("rightupleg", "rightthigh", "rhip", "rthigh"),
+    "left_knee": ("leftleg", "leftshin", "lknee", "lcalf"), "right_knee": ("rightleg", "rightshin", "rknee", "rcalf"),
+    "left_ankle": ("leftfoot", "lankle", "lfoot"), "right_ankle": ("rightfoot", "rankle", "rfoot"),
+    "left_foot": ("lefttoe", "lefttoebase", "lefttoes", "ltoebase"),
+    "right_foot": ("righttoe", "righttoebase", "righttoes", "rtoebase"),
+    "spine1": ("spine", "waist"), "spine2": ("spine1", "spine01"), "spine3": ("spine2", "chest", "spine02"),
+    "neck": ("neck", "neck1", "necktwist01"), "head": ("head",),
+    "left_collar": ("leftshoulder", "leftcollar", "lclavicle"),
+    "right_collar": ("rightshoulder", "rightcollar", "rclavicle"),
+    "left_shoulder": ("leftarm", "leftupperarm", "lupperarm"), "right_shoulder": ("rightarm", "rightupperarm", "rupperarm"),
+    "left_elbow": ("leftforearm", "leftlowerarm", "lforearm"), "right_elbow": ("rightforearm", "rightlowerarm", "rforearm"),
+    "left_wrist": ("lefthand", "leftwrist", "lhand"), "right_wrist": ("righthand", "rightwrist", "rhand"),
 }
+#: Name prefixes dropped before matching: Character Creator's (``CC_Base_``, lower case, no underscores).
+_PREFIXES = ("ccbase",)
 #: Wrist to SMPL hand joint, metres (SMPL's mean body: about 8.5 cm).
 HAND_LENGTH = 0.085
 #: File units per metre the mapping accepts, guessed from the skeleton's size.
@@ -39,7 +45,10 @@ _ANKLE_TO_HEAD_M = 1.55
 
 
 def _key(name: str) -> str:
-    return name.split(":")[-1].replace("_", "").replace(" ", "").lower()
+    key = name.split(":")[-1].replace("_", "").replace(" ", "").lower()
+    for prefix in _PREFIXES:
+        key = key.removeprefix(prefix)
+    return key
 
 
 def _units_per_metre(motion: BvhMotion, ankle: int, head: int) -> float:

@@ -56,8 +56,9 @@ def load_motion_file(path: str | os.PathLike) -> dict[str, np.ndarray]:
 def motion_paths(motion: str) -> dict[str, Path]:
     """{clip name: file} of a ``--motion`` argument: ``lafan1`` (the two LAFAN1 clips, fetched into
     the user cache by :func:`~lmr_studio.training.lafan1.lafan1_clips`), ``deepmimic`` (DeepMimic's
-    clips and their mirror images, :func:`~lmr_studio.training.deepmimic.deepmimic_clips`) or one
-    .npz / .bvh file, checked with :func:`load_motion_file` (LMRStudioError with a hint)."""
+    clips and their mirror images, :func:`~lmr_studio.training.deepmimic.deepmimic_clips`), one
+    .npz / .bvh file or a folder of them (every .npz and .bvh inside, at any depth), each checked
+    with :func:`load_motion_file` (LMRStudioError with a hint)."""
     from lmr_studio.training.deepmimic import DEEPMIMIC, deepmimic_clips
     from lmr_studio.training.lafan1 import LAFAN1, lafan1_clips
 
@@ -66,8 +67,15 @@ def motion_paths(motion: str) -> dict[str, Path]:
     if motion == DEEPMIMIC:
         return deepmimic_clips()
     path = Path(motion)
-    load_motion_file(path)
-    return {path.stem: path}
+    if not path.is_dir():
+        load_motion_file(path)
+        return {path.stem: path}
+    files = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".npz", ".bvh") and p.is_file())
+    if not files:
+        raise LMRStudioError(f"{path} holds no .npz or .bvh motion file.", HINT)
+    for file in files:
+        load_motion_file(file)
+    return {str(file.relative_to(path).with_suffix("")): file for file in files}
 
 
 def resampled_frames(d: dict[str, np.ndarray]) -> int:
