@@ -96,7 +96,7 @@ LAFAN = (("Hips", -1, (0, 0, 0)), ("LeftUpLeg", 0, (0.1, 1.9, 10.5)), ("LeftLeg"
 
 #: LAFAN1's joint names as Character Creator / iClone names them (the CMU database's iClone conversion).
 CC_NAMES = {"Hips": "CC_Base_Pelvis", "Spine": "CC_Base_Waist", "Spine1": "CC_Base_Spine01", "Spine2": "CC_Base_Spine02",
-            "Neck": "CC_Base_NeckTwist01", "Head": "CC_Base_Head"}
+            "Neck": "CC_Base_NeckTwist02", "Head": "CC_Base_Head"}
 for _side, _s in (("Left", "L"), ("Right", "R")):
     CC_NAMES.update({f"{_side}UpLeg": f"CC_Base_{_s}_Thigh", f"{_side}Leg": f"CC_Base_{_s}_Calf",
                      f"{_side}Foot": f"CC_Base_{_s}_Foot", f"{_side}Toe": f"CC_Base_{_s}_ToeBase",
@@ -147,9 +147,14 @@ def test_lafan1_names_map_to_smpl_joints_in_metres(names):
     lafan_name = {v: k for k, v in (names or {}).items()}
     index = {lafan_name.get(n, n): j for j, n in enumerate(motion.names)}  # LAFAN1 name -> joint
     pairs = {"pelvis": "Hips", "left_hip": "LeftUpLeg", "right_knee": "RightLeg", "left_ankle": "LeftFoot",
-             "left_foot": "LeftToe", "spine1": "Spine", "spine3": "Spine2", "neck": "Neck", "head": "Head",
+             "left_foot": "LeftToe", "spine1": "Spine", "neck": "Neck", "head": "Head",
              "left_collar": "LeftShoulder", "right_shoulder": "RightArm", "left_elbow": "LeftForeArm",
              "right_wrist": "RightHand"}
+    if names is None:
+        pairs.update({"spine2": "Spine1", "spine3": "Spine2"})
+    else:  # Character Creator: Spine01 is skipped, Spine02 is spine2, spine3 lies between the pelvis and the neck
+        pairs.update({"spine2": "Spine2"})
+        np.testing.assert_allclose(joints[:, 9], joints[:, 0] + 0.75 * (joints[:, 12] - joints[:, 0]), atol=1e-9)
     for smpl, mocap in pairs.items():
         np.testing.assert_allclose(joints[:, JOINT_NAMES.index(smpl)], pos[:, index[mocap]] / 100, atol=1e-9)
     shin = np.linalg.norm(joints[:, 7] - joints[:, 4], axis=-1)

@@ -26,8 +26,11 @@ MOCAP_NAMES: dict[str, tuple[str, ...]] = {
     "left_ankle": ("leftfoot", "lankle", "lfoot"), "right_ankle": ("rightfoot", "rankle", "rfoot"),
     "left_foot": ("lefttoe", "lefttoebase", "lefttoes", "ltoebase"),
     "right_foot": ("righttoe", "righttoebase", "righttoes", "rtoebase"),
-    "spine1": ("spine", "waist"), "spine2": ("spine1", "spine01"), "spine3": ("spine2", "chest", "spine02"),
-    "neck": ("neck", "neck1", "necktwist01"), "head": ("head",),
+    # Character Creator: Spine01 sits a few cm above Waist, Spine02 where SMPL's spine2 is, no joint
+    # where SMPL's spine3 is (interpolated below the neck), NeckTwist02 where SMPL's neck is (measured
+    # on the CMU conversion: mapped one joint lower, the fits bend the spine 80 degrees when walking)
+    "spine1": ("spine", "waist"), "spine2": ("spine1", "spine02"), "spine3": ("spine2", "chest"),
+    "neck": ("neck", "neck1", "necktwist02"), "head": ("head",),
     "left_collar": ("leftshoulder", "leftcollar", "lclavicle"),
     "right_collar": ("rightshoulder", "rightcollar", "rclavicle"),
     "left_shoulder": ("leftarm", "leftupperarm", "lupperarm"), "right_shoulder": ("rightarm", "rightupperarm", "rupperarm"),
