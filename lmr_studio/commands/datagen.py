@@ -35,7 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"default: {' '.join(defaults.families)})")
     parser.add_argument("--motion", default=None, metavar="FILE",
                         help="instead of the families: windows of this motion (.npz or .bvh as `eval --motion` "
-                             "takes it, or 'lafan1'); the pool is for evaluation only, `train` refuses it; "
+                             "takes it, a folder of them, or 'lafan1'); the pool is for evaluation only, `train` "
+                             "refuses it; "
                              "or 'deepmimic': DeepMimic's motion capture, fetched from PyPI, which train accepts")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--out", type=Path, default=None, help="shard folder (default: the user cache)")
