@@ -4,10 +4,10 @@ Two naming schemes are recognised (the file's skeleton must be y up): SMPL's own
 (what ``lmr-studio export`` writes to .bvh; chosen when pelvis, left_hip and right_hip are there) and
 the mocap names: Motionbuilder / Mixamo / LAFAN1 (``Hips``, ``LeftUpLeg``, ``Spine1``,
 ``LeftForeArm``, ...; a ``mixamorig:``-style prefix is ignored) and Character Creator / iClone
-(``CC_Base_L_Thigh``, ``CC_Base_Spine01``, ...; the CMU database's iClone conversion). Where the skeleton has no joint
-for an SMPL joint: spine joints missing in a shorter spine are interpolated between the pelvis
-and the neck, and the hands (SMPL 22, 23), which LAFAN1 ends at the wrist, are placed
-:data:`HAND_LENGTH` beyond the wrist along the forearm.
+(``CC_Base_L_Thigh``, ``CC_Base_Waist``, ...; the CMU database's iClone conversion). Where the
+skeleton has no joint for an SMPL joint: spine joints missing in a shorter spine are interpolated
+between the pelvis and the neck, and the hands (SMPL 22, 23), which LAFAN1 ends at the wrist, are
+placed :data:`HAND_LENGTH` beyond the wrist along the forearm.
 """
 
 from __future__ import annotations
