@@ -152,9 +152,10 @@ def test_lafan1_names_map_to_smpl_joints_in_metres(names):
              "right_wrist": "RightHand"}
     if names is None:
         pairs.update({"spine2": "Spine1", "spine3": "Spine2"})
-    else:  # Character Creator: Spine01 is skipped, Spine02 is spine2, spine3 lies between the pelvis and the neck
-        pairs.update({"spine2": "Spine2"})
-        np.testing.assert_allclose(joints[:, 9], joints[:, 0] + 0.75 * (joints[:, 12] - joints[:, 0]), atol=1e-9)
+    else:  # Character Creator: the spine joints lie between the pelvis and the neck
+        del pairs["spine1"]
+        for smpl, t in ((3, 0.25), (6, 0.5), (9, 0.75)):
+            np.testing.assert_allclose(joints[:, smpl], joints[:, 0] + t * (joints[:, 12] - joints[:, 0]), atol=1e-9)
     for smpl, mocap in pairs.items():
         np.testing.assert_allclose(joints[:, JOINT_NAMES.index(smpl)], pos[:, index[mocap]] / 100, atol=1e-9)
     shin = np.linalg.norm(joints[:, 7] - joints[:, 4], axis=-1)
