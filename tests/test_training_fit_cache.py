@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from lmr_studio.training.fit_cache import cached_fit, fit_key
-from lmr_studio.training.user_motion import FittedMotion
+from lmr_studio.training.user_motion import FittedMotion, load_motion_file
 
 
 class CountingFit:
@@ -35,7 +35,7 @@ def test_first_run_fits_and_saves_later_runs_load_the_same_fit(tmp_path):
     body, fit, root = SimpleNamespace(name="anny"), CountingFit(), tmp_path / "fits"
     first = cached_fit("walk", path, body, None, 10, root, fit)
     again = cached_fit("walk", path, body, None, 10, root, fit)
-    assert fit.calls == 1 and (root / f"walk-{fit_key(path, 10, 'anny')}.npz").is_file()
+    assert fit.calls == 1 and (root / f"walk-{fit_key(load_motion_file(path), 10, 'anny')}.npz").is_file()
     for name in ("poses", "betas", "transl"):
         np.testing.assert_array_equal(getattr(again, name), getattr(first, name))
     assert again.fit_error_mm == 12.5 and again.poses.shape == (10, 24, 3)
@@ -52,11 +52,23 @@ def test_another_frame_limit_body_or_file_content_is_another_fit(tmp_path):
     assert fit.calls == 4 and len(list(root.glob("walk-*.npz"))) == 4
 
 
+def test_the_key_is_the_motion_the_reader_gives_not_the_file_bytes(tmp_path):
+    path = _motion_file(tmp_path / "walk.npz")
+    fit, root = CountingFit(), tmp_path / "fits"
+    cached_fit("walk", path, SimpleNamespace(name="anny"), None, 10, root, fit)
+    joints = np.load(path)["joints3d"]
+    np.savez_compressed(path, joints3d=joints, fps=np.array(30.0))  # other bytes, the same motion
+    cached_fit("walk", path, SimpleNamespace(name="anny"), None, 10, root, fit)
+    np.savez(path, joints3d=joints, fps=np.array(60.0))  # the same joints at another frame rate
+    cached_fit("walk", path, SimpleNamespace(name="anny"), None, 10, root, fit)
+    assert fit.calls == 2 and len(list(root.glob("walk-*.npz"))) == 2
+
+
 def test_unreadable_saved_fit_is_fitted_again(tmp_path):
     path = _motion_file(tmp_path / "walk.npz")
     body, fit, root = SimpleNamespace(name="anny"), CountingFit(), tmp_path / "fits"
     root.mkdir()
-    (root / f"walk-{fit_key(path, None, 'anny')}.npz").write_text("not an npz")
+    (root / f"walk-{fit_key(load_motion_file(path), None, 'anny')}.npz").write_text("not an npz")
     motion = cached_fit("walk", path, body, None, None, root, fit)
     assert fit.calls == 1 and motion.poses.shape == (12, 24, 3)
     assert cached_fit("walk", path, body, None, None, root, fit).fit_error_mm == 12.5 and fit.calls == 1

@@ -5,8 +5,10 @@ bases the body model computes with torch, whose last bits depend on torch's thre
 descent grows them into limb twists (LAFAN1's second clip, first 10 s: up to 0.055 rad apart
 between 1 and 2 threads). End-to-end evaluation renders the fit and caches the videos by it, so
 a run with another ``--threads`` rendered every video again and scored against another truth.
-The first fit of a (file, frame limit, body model) is saved as
-``<user cache>/eval/fits/<name>-<key>.npz`` and every later run loads it.
+The first fit of a (motion, frame limit, body model) is saved as
+``<user cache>/eval/fits/<name>-<key>.npz`` and every later run loads it. The key hashes the joints
+the file's reader gives, not the file's bytes, so a reader that maps a skeleton differently (the
+BVH naming schemes) fits the file again.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ FIT_VERSION = 1
 Fit = Callable[..., FittedMotion]
 
 
-def fit_key(path: Path, frames: int | None, body_name: str) -> str:
-    """12 hex digits naming one fit: the file's bytes, the frame limit, the body model, :data:`FIT_VERSION`."""
-    h = hashlib.sha1(Path(path).read_bytes())
-    h.update(repr((frames, body_name, FIT_VERSION)).encode())
+def fit_key(motion: dict, frames: int | None, body_name: str) -> str:
+    """12 hex digits naming one fit: the motion's joints and frame rate (``load_motion_file``'s
+    dict), the frame limit, the body model, :data:`FIT_VERSION`."""
+    h = hashlib.sha1(np.ascontiguousarray(motion["joints3d"], dtype=np.float64).tobytes())
+    h.update(repr((float(motion["fps"]), frames, body_name, FIT_VERSION)).encode())
     return h.hexdigest()[:12]
 
 
@@ -46,10 +49,11 @@ def cached_fit(name: str, path: Path, body, bank, frames: int | None, root: Path
                ) -> FittedMotion:
     """The motion file ``path`` cut to ``frames`` and fitted on ``body`` by ``fit``, from
     ``root / <name>-<key>.npz`` when an earlier run saved it there, else fitted and saved."""
-    file = root / f"{name}-{fit_key(path, frames, body.name)}.npz"
+    source = load_motion_file(path)
+    file = root / f"{name}-{fit_key(source, frames, body.name)}.npz"
     motion = _load(file)
     if motion is None:
-        motion = fit(load_motion_file(path), body, bank, frames=frames)
+        motion = fit(source, body, bank, frames=frames)
         file.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(file) as tmp:
             with open(tmp, "wb") as fh:
