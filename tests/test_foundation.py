@@ -72,13 +72,16 @@ def test_keypoint_features_are_box_normalised():
     kp[..., 0] = np.linspace(100, 200, 33)
     kp[..., 1] = np.linspace(50, 250, 33)
     kp[..., 2] = 1.0
-    kp[1, 5, 2] = 0.1
+    kp[1, 5, 2] = 0.1  # a guess behind the body: kept, with its low visibility
+    kp[1, 6, 2] = 0.0  # a point the source does not have: zeroed
     box = features.box_from_keypoints(kp)
     assert np.allclose(box[0], [150, 150, 250])
     f = features.keypoint_features(kp, box)
     assert f.shape == (2, features.FEATURE_DIM) and f.dtype == np.float32
     assert np.abs(f[0, :99].reshape(33, 3)[:, :2]).max() <= 1.0
-    assert np.all(f[1, :99].reshape(33, 3)[5] == np.array([0, 0, np.float32(0.1)]))
+    landmarks = f[1, :99].reshape(33, 3)
+    assert np.allclose(landmarks[5], f[0, :99].reshape(33, 3)[5] * [1, 1, 0.1])
+    assert np.all(landmarks[6] == 0.0)
     assert not f[:, -1].any() and not f[:, 99:].any()  # 2D only: world block and flag are zero
     corners = features.box_to_corners(box[0])
     assert np.allclose(camera.corners_to_box(corners), box[0])

@@ -84,14 +84,15 @@ def keypoint_features(keypoints: np.ndarray, box: np.ndarray, world: np.ndarray 
     keypoints: (..., 33, 3) pixels + visibility; box: (..., 3) (cx, cy, side) pixels;
     world: (..., 33, 3) BlazePose world landmarks (metres, hip-centred, BlazePose's axes) or None.
     Returns (..., FEATURE_DIM) float32: per landmark (x_n, y_n, visibility) with x_n, y_n in about
-    [-1, 1] (coordinates below the visibility threshold are zeroed so the network never relies on
-    guessed positions), then the world landmarks in our axes (metres), then 1.0 when the world
-    landmarks are given, else zeros and 0.0 (2D-only input such as imported OpenPose keypoints).
+    [-1, 1], then the world landmarks in our axes (metres), then 1.0 when the world landmarks are
+    given, else zeros and 0.0 (2D-only input such as imported OpenPose keypoints). A landmark
+    BlazePose guesses behind the body keeps its position beside its low visibility, for the network
+    to weigh; only a point of visibility 0 (one the source does not have) is zeroed.
     """
     kp = np.asarray(keypoints, dtype=np.float32)
     xy = pixels_to_box(kp[..., :2], np.asarray(box, dtype=np.float32))
     vis = kp[..., 2:3]
-    xy = np.where(vis >= VISIBILITY_THRESHOLD, xy, 0.0)
+    xy = np.where(vis > 0.0, xy, 0.0)
     flat = np.concatenate([xy, vis], -1).reshape(*kp.shape[:-2], KEYPOINT_DIM)
     lead = flat.shape[:-1]
     if world is None:
