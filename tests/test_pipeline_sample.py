@@ -19,15 +19,17 @@ def results(sample_video, tmp_path_factory):
 
 
 def test_sample_mpjpe(results, sample_truth):
-    """Measured with the shipped weights (both stages on render-and-detect pool v3, four fifths of
-    the steps on its clips, with the loss on the joints' steps; weights averaged over the last
-    steps), world landmarks smoothed over time and the current refinement (weak priors toward the
-    network, which follow real motion): MPJPE 68.6 / PA-MPJPE 64.5 / accel 9.8 unsmoothed. The
-    weights before scored 65.3 / 63.8 / 12.0 (pool v2) and 68.2 / 67.6 / 12.7 with the refinement
+    """Measured with the shipped weights (both stages on render-and-detect pool v3 at 300 shards,
+    four fifths of the steps on its clips, half the rest windows of CMU's motion capture, with the
+    loss on the joints' steps; weights averaged over the last steps), world landmarks smoothed over
+    time and the current refinement (weak priors toward the network, which follow real motion):
+    MPJPE 74.6 / PA-MPJPE 65.9 / accel 12.0 unsmoothed. The weights before scored 65.4 / 60.8 / 9.2
+    (246 shards, no motion capture: the jumping jacks are generated motion, which the motion capture
+    partly replaced in training), 68.6 / 64.5 / 9.8 (hidden landmarks zeroed), 65.3 / 63.8 / 12.0 (pool v2) and 68.2 / 67.6 / 12.7 with the refinement
     before, 65.6 / 65.1 / 10.9 (half the steps on pool v2), 65.6 / 61.5 / 10.6 (pool v1), 76.4 / 65.0 / 11.0 (only stage 2 on the
     grown pool) and, before those, 60.6 / 60.2 / 11.7 (weights/MODEL_CARD.md). ``smooth`` (One-Euro on the poses) still steadies
-    the mesh itself (17.0 -> 13.3 mm/frame^2 of its own acceleration), but it lags on the jumping
-    jacks and scores worse against the truth: 86.6 / 84.6 / 12.8."""
+    the mesh itself (18.6 -> 13.0 mm/frame^2 of its own acceleration), but it lags on the jumping
+    jacks and scores worse against the truth: 90.7 / 85.1 / 12.8."""
     from lmr_studio.training.metrics import accel_errors, joint_errors, pa_joint_errors
 
     own_accel = {}
@@ -55,7 +57,8 @@ def test_no_jumps_at_fixed_intervals(results, sample_truth):
     well, 1.038 with the head, feet and hands, 0.996 with the weaker priors, 1.004 with the world
     landmarks smoothed over time, 0.997 with stage 2 retrained on the grown pool, 0.984 with both
     stages, 0.985 with both on pool v2, 0.974 with four fifths of the steps on it, 0.970 with
-    pool v3 and the loss on the joints' steps (docs/model.md)
+    pool v3 and the loss on the joints' steps, 0.988 with the hidden landmarks kept, 0.984 with CMU's
+    motion capture in training (docs/model.md)
     (the steps into those frames change by at most 1 mm: no jump)."""
     from lmr_studio.training.metrics import boundary_step_ratio
 
