@@ -147,9 +147,12 @@ def test_without_pypi_the_fetch_says_what_to_do(only_the_given_index):
     assert "internet" in err.value.hint
 
 
-@pytest.mark.parametrize("motion, refused", [("deepmimic", False), ("lafan1", True), ("/data/mine.npz", True)])
-def test_train_accepts_deepmimic_pools_and_refuses_other_motion_pools(tmp_path, motion, refused):
-    (tmp_path / "manifest.json").write_text(json.dumps({"motion": motion}))
+@pytest.mark.parametrize("motion, trainable, refused", [
+    ("deepmimic", False, False), ("lafan1", False, True), ("/data/mine.npz", False, True),
+    ("/data/cmu", True, False), ("lafan1", True, True)])  # LAFAN1 stays refused in a hand-edited manifest
+def test_train_accepts_deepmimic_and_trainable_pools_and_refuses_other_motion_pools(tmp_path, motion, trainable,
+                                                                                      refused):
+    (tmp_path / "manifest.json").write_text(json.dumps({"motion": motion, "trainable": trainable}))
     if refused:
         with pytest.raises(LMRStudioError, match="for evaluation only"):
             refuse_evaluation_pools([tmp_path])
@@ -214,3 +217,31 @@ def test_train_mocap_refuses_a_folder_without_a_long_enough_motion(tmp_path):
             "--mocap", str(tmp_path), "--mocap-share", "1", "--no-progress",
             "--run-dir", str(tmp_path / "run"), "--out", str(tmp_path / "w")]
     assert cli.main(args) == 2
+
+
+def test_a_trainable_motion_pool_takes_the_long_motions_and_their_mirror_images(tmp_path, smpl_body):
+    """``datagen --motion DIR --trainable`` poses motion capture as ``train --mocap`` takes it: the
+    motions long enough for a clip and their mirror images; the manifest says the pool is trainable."""
+    from lmr_studio.training.bodies import build_body_bank
+    from lmr_studio.training.realdet import RealDetConfig, motion_source
+
+    joints, fps = clip_joints(motion_text([frame(right_knee=-0.04 * k, left_elbow=0.03 * k) for k in range(40)]))
+    folder = tmp_path / "mocap"
+    folder.mkdir()
+    np.savez(folder / "long.npz", joints3d=joints, fps=np.array(fps))
+    np.savez(folder / "short.npz", joints3d=joints[:20], fps=np.array(fps))
+    config = RealDetConfig(clips=1, frames=32, families=(), motion=str(folder), trainable=True)
+    source = motion_source(config, smpl_body, build_body_bank(smpl_body, count=4, seed=0))
+    assert set(source.names) == {"motion:long", "motion:long_mirror"}
+    assert config.manifest()["trainable"] is True
+    assert "trainable" not in RealDetConfig(motion=str(folder)).manifest()  # older pools still resume
+
+
+def test_datagen_trainable_needs_a_motion_and_never_takes_lafan1(tmp_path, capsys):
+    from lmr_studio import cli
+
+    out = tmp_path / "pool"
+    assert cli.main(["datagen", "--shards", "1", "--trainable", "--out", str(out)]) == 2
+    assert "--motion" in capsys.readouterr().err
+    assert cli.main(["datagen", "--shards", "1", "--motion", "lafan1", "--trainable", "--out", str(out)]) == 2
+    assert "CC BY-NC-ND" in capsys.readouterr().err and not out.exists()

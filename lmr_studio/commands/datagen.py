@@ -10,7 +10,9 @@ last line sums them up.
 clips are windows of that motion instead of the generated families, everything else as in the
 normal pool. Such a pool is for evaluation only (``lmr-studio eval --realdet DIR``) and
 ``lmr-studio train`` refuses it, except ``deepmimic``: DeepMimic's motion-capture clips, whose
-licence allows training (lmr_studio.training.deepmimic).
+licence allows training (lmr_studio.training.deepmimic), and ``--trainable`` pools: motion capture
+whose licence allows training (CMU's, for one), taken with mirror images and without the motions
+shorter than a clip, as ``train --mocap`` takes it. LAFAN1 is never trainable.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "takes it, a folder of them, or 'lafan1'); the pool is for evaluation only, `train` "
                              "refuses it; "
                              "or 'deepmimic': DeepMimic's motion capture, fetched from PyPI, which train accepts")
+    parser.add_argument("--trainable", action="store_true",
+                        help="with --motion: its licence allows training (CMU's motion capture, for one); "
+                             "`train --realdet` then accepts the pool. Motions come with their mirror images and "
+                             "the ones shorter than a clip are left out. Not for lafan1 (CC BY-NC-ND)")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--out", type=Path, default=None, help="shard folder (default: the user cache)")
     parser.add_argument("--workers", type=int, default=1, help="parallel processes (each renders and detects)")
@@ -62,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
         raise LMRStudioError("--camera-pitch takes LOW HIGH in degrees with 0 <= LOW <= HIGH < 90.")
     if not 0.0 <= args.stance_share <= 1.0:
         raise LMRStudioError("--stance-share is a share of clips, between 0 and 1.")
+    if args.trainable and args.motion is None:
+        raise LMRStudioError("--trainable is said of a motion file's licence: it needs --motion.")
     if args.motion is None:
         motion = {"families": _families(args.families or RealDetConfig().families), "stance_share": args.stance_share}
     elif args.stance_share:
@@ -71,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
     elif args.out is None:
         raise LMRStudioError("--motion makes an evaluation pool: it needs its own folder.", "Add --out DIR.")
     else:
-        motion = {"families": (), "motion": _motion(args.motion, args.shard_frames)}
+        motion = {"families": (), "motion": _motion(args.motion, args.shard_frames, args.trainable),
+                  "trainable": args.trainable}
     config = RealDetConfig(seed=args.seed, clips=args.shard_clips, frames=args.shard_frames, camera_pitch=pitch,
                            **motion)
     out = args.out or default_dir()
@@ -108,13 +117,23 @@ def _families(families: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(families)
 
 
-def _motion(motion: str, frames: int) -> str:
+def _motion(motion: str, frames: int, trainable: bool) -> str:
     """``--motion`` as the manifest records it (a file by its absolute path, so a resume from another
-    folder matches), after checking its files (fetching LAFAN1 or DeepMimic's clips) and their length."""
+    folder matches), after checking its files (fetching LAFAN1 or DeepMimic's clips) and their length
+    (a ``trainable`` motion leaves the short ones out: one long enough is needed)."""
+    from lmr_studio.errors import LMRStudioError
     from lmr_studio.training.deepmimic import DEEPMIMIC
     from lmr_studio.training.lafan1 import LAFAN1
     from lmr_studio.training.realdet_motion import check_motion_files
-    from lmr_studio.training.user_motion import motion_paths
+    from lmr_studio.training.user_motion import load_motion_file, motion_paths, resampled_frames
 
-    check_motion_files(motion_paths(motion), frames)
+    if trainable and motion == LAFAN1:
+        raise LMRStudioError("LAFAN1 is CC BY-NC-ND: evaluation only, never trained on.",
+                             "Leave --trainable out; score the pool with `lmr-studio eval --realdet DIR`.")
+    paths = motion_paths(motion)
+    if not trainable:
+        check_motion_files(paths, frames)
+    elif not any(resampled_frames(load_motion_file(path)) >= frames for path in paths.values()):
+        raise LMRStudioError(f"No motion of {motion} has {frames} frames at 30 fps.",
+                             "Give longer motions, or a smaller --shard-frames.")
     return motion if motion in (LAFAN1, DEEPMIMIC) else str(Path(motion).resolve())

@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     from lmr_studio.training.dataset import ClipSet, make_clips
     from lmr_studio.training.motion import TRAIN_FAMILIES
     from lmr_studio.model.weights import sized_config
+    from lmr_studio.training.realdet_motion import mocap_motions
     from lmr_studio.training.train import train_model
 
     if min(args.steps, args.batch, args.clips, args.clip_frames, args.chunk) < 1:
@@ -125,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         data = make_clips(bank, TRAIN_FAMILIES, args.clips, args.clip_frames, seed=args.seed, split="train",
                           stance_share=args.stance_share, mocap_share=args.mocap_share,
-                          mocap=_mocap(args.mocap, body, bank, args.clip_frames) if args.mocap_share else None)
+                          mocap=mocap_motions(args.mocap, body, bank, args.clip_frames) if args.mocap_share else None)
         with atomic_path(pool) as tmp:
             torch.save(dataclasses.asdict(data), tmp)
     log(f"data: {len(data)} clips x {args.clip_frames} frames in {time.perf_counter() - t0:.1f} s")
@@ -162,32 +163,6 @@ def _sources_tag(sources: list[str]) -> str:
         return ""
     return "-" + hashlib.sha256("\n".join(str(Path(s).resolve()) if Path(s).exists() else s
                                      for s in sources).encode()).hexdigest()[:8]
-
-
-def _mocap(sources: list[str], body, bank, frames: int):
-    """The motions of ``sources`` (``--mocap``) and their mirror images (DeepMimic's come with
-    theirs) fitted on ``body``, as windows of ``frames`` frames; motions shorter than a window are
-    left out (LMRStudioError when none is left)."""
-    from lmr_studio.training.deepmimic import DEEPMIMIC, mirrored
-    from lmr_studio.training.realdet_motion import FileMotions
-    from lmr_studio.training.user_motion import fit_motion, load_motion_file, motion_paths, resampled_frames
-
-    motions, short = {}, 0
-    for source in sources:
-        for name, path in motion_paths(source).items():
-            d = load_motion_file(path)
-            if resampled_frames(d) < frames:
-                short += 1
-                continue
-            motions[name] = d
-            if source != DEEPMIMIC:  # any vertical mirror plane: the windows are turned to face anywhere
-                motions[f"{name}_mirror"] = {"joints3d": mirrored(np.asarray(d["joints3d"])), "fps": d["fps"]}
-    if not motions:
-        raise LMRStudioError(f"No motion of --mocap {' '.join(sources)} has {frames} frames at 30 fps.",
-                             "Give longer motions, or a smaller --clip-frames.")
-    print(f"--mocap: {len(motions)} motions with the mirror images ({short} shorter than {frames} frames left out)",
-          file=sys.stderr)
-    return FileMotions({name: fit_motion(d, body, bank) for name, d in motions.items()}, frames)
 
 
 def _realdet_clips(directories: list[Path]):

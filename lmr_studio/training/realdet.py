@@ -42,7 +42,7 @@ from lmr_studio.training.bodies import BodyBank
 from lmr_studio.training.dataset import body_indices
 from lmr_studio.training.landmarks import pose_landmarks
 from lmr_studio.training.motion import TRAIN_FAMILIES, MotionClip
-from lmr_studio.training.realdet_motion import GeneratedMotions, MotionSource, fit_motion_files
+from lmr_studio.training.realdet_motion import GeneratedMotions, MotionSource, fit_motion_files, mocap_motions
 from lmr_studio.training.realdet_setup import ClipSetup, sample_setup
 from lmr_studio.training.render import OffscreenRenderer
 from lmr_studio.training.user_motion import motion_paths
@@ -58,7 +58,10 @@ class RealDetConfig:
 
     ``motion``: None for the generated ``families``; else a motion file, ``lafan1`` or
     ``deepmimic``, as ``lmr-studio eval --motion`` takes it (``families`` unused): a pool for
-    evaluation only, but for ``deepmimic`` (:func:`refuse_evaluation_pools`).
+    evaluation only, but for ``deepmimic`` and ``trainable`` pools (:func:`refuse_evaluation_pools`).
+    ``trainable``: the motion's licence allows training (``datagen --trainable``); its motions
+    come with their mirror images and the ones shorter than a clip are left out, as ``train --mocap``
+    takes them (:func:`~lmr_studio.training.realdet_motion.mocap_motions`).
     """
 
     seed: int = 0
@@ -72,10 +75,11 @@ class RealDetConfig:
     motion: str | None = None
     #: Share of the upright generated clips performed in a crouched stance (0: none).
     stance_share: float = 0.0
+    trainable: bool = False
 
     def manifest(self) -> dict:
-        """The options as JSON; ``camera_pitch``, ``motion`` and ``stance_share`` only when set, so
-        older pools still resume."""
+        """The options as JSON; ``camera_pitch``, ``motion``, ``stance_share`` and ``trainable``
+        only when set, so older pools still resume."""
         manifest = {**dataclasses.asdict(self), "families": list(self.families), "fps": FPS}
         if not self.stance_share:
             del manifest["stance_share"]
@@ -85,6 +89,8 @@ class RealDetConfig:
             manifest["camera_pitch"] = list(self.camera_pitch)
         if self.motion is None:
             del manifest["motion"]
+        if not self.trainable:
+            del manifest["trainable"]
         return manifest
 
 
@@ -188,6 +194,8 @@ def motion_source(config: RealDetConfig, body, bank: BodyBank) -> MotionSource:
     """The generated families, or ``config.motion`` fitted on ``body`` (:mod:`realdet_motion`)."""
     if config.motion is None:
         return GeneratedMotions(config.families, FPS, config.stance_share)
+    if config.trainable:
+        return mocap_motions([config.motion], body, bank, config.frames)
     return fit_motion_files(motion_paths(config.motion), body, bank, config.frames)
 
 
@@ -271,19 +279,23 @@ def _check_manifest(out: Path, config: RealDetConfig) -> None:
 def refuse_evaluation_pools(directories) -> None:
     """LMRStudioError when a pool in ``directories`` renders a motion file (``datagen --motion``):
     those are for evaluation only (a file's licence may forbid training, as LAFAN1's CC BY-NC-ND
-    does, and a motion trained on would no longer be held out). DeepMimic's clips
-    (:mod:`~lmr_studio.training.deepmimic`, zlib licence) are the exception: they are made to train on."""
+    does, and a motion trained on would no longer be held out). The exceptions: DeepMimic's clips
+    (:mod:`~lmr_studio.training.deepmimic`, zlib licence), made to train on, and pools made with
+    ``datagen --trainable``, whose maker stated that the motion's licence allows training."""
     from lmr_studio.training.deepmimic import DEEPMIMIC
+    from lmr_studio.training.lafan1 import LAFAN1
 
     for directory in directories:
         path = Path(directory) / "manifest.json"
-        motion = json.loads(path.read_text()).get("motion") if path.is_file() else None
-        if motion not in (None, DEEPMIMIC):
+        manifest = json.loads(path.read_text()) if path.is_file() else {}
+        motion = manifest.get("motion")
+        if motion == LAFAN1 or (motion not in (None, DEEPMIMIC) and not manifest.get("trainable")):
             raise LMRStudioError(
                 f"{directory} renders the motion {motion!r} (datagen --motion): such pools are for evaluation "
                 "only, never for training (a motion file's licence may forbid it, as LAFAN1's CC BY-NC-ND does, "
                 "and a motion trained on is no longer held out).",
-                f"Leave {directory} out of --realdet and score it with `lmr-studio eval --realdet {directory}`.")
+                f"Leave {directory} out of --realdet and score it with `lmr-studio eval --realdet {directory}`; "
+                "if the motion's licence allows training, make the pool with `lmr-studio datagen --trainable`.")
 
 
 def pending_shards(out: Path, shards: int) -> list[int]:

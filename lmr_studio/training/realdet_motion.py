@@ -16,6 +16,7 @@ motion (y up, 30 fps) of that clip:
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 from typing import Protocol
 
@@ -23,7 +24,8 @@ import numpy as np
 
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.training.motion import MotionClip, generate_motion
-from lmr_studio.training.user_motion import TARGET_FPS, FittedMotion, fit_motion, load_motion_file, resampled_frames
+from lmr_studio.training.user_motion import (TARGET_FPS, FittedMotion, fit_motion, load_motion_file, motion_paths,
+                                             resampled_frames)
 
 #: Prefix of a motion file clip's name in the shards' ``family`` column.
 PREFIX = "motion:"
@@ -84,6 +86,32 @@ def check_motion_files(paths: dict[str, Path], frames: int) -> None:
 def fit_motion_files(paths: dict[str, Path], body, bank, frames: int) -> FileMotions:
     """The motions of ``paths`` ({clip name: file}) fitted on ``body`` (shape from ``bank``)."""
     return FileMotions({name: fit_motion(load_motion_file(path), body, bank) for name, path in paths.items()}, frames)
+
+
+def mocap_motions(sources: list[str] | tuple[str, ...], body, bank, frames: int) -> FileMotions:
+    """The motions of ``sources`` (motion files, folders of them, or ``deepmimic``, as
+    :func:`~lmr_studio.training.user_motion.motion_paths` takes them) and their mirror images
+    (DeepMimic's come with theirs) fitted on ``body``, as windows of ``frames`` frames: motion
+    capture to train on (``train --mocap``, ``datagen --motion ... --trainable``). Motions shorter
+    than a window are left out; LMRStudioError when none is left."""
+    from lmr_studio.training.deepmimic import DEEPMIMIC, mirrored
+
+    motions, short = {}, 0
+    for source in sources:
+        for name, path in motion_paths(source).items():
+            d = load_motion_file(path)
+            if resampled_frames(d) < frames:
+                short += 1
+                continue
+            motions[name] = d
+            if source != DEEPMIMIC:  # any vertical mirror plane: the windows are turned to face anywhere
+                motions[f"{name}_mirror"] = {"joints3d": mirrored(np.asarray(d["joints3d"])), "fps": d["fps"]}
+    if not motions:
+        raise LMRStudioError(f"No motion of {' '.join(map(str, sources))} has {frames} frames at 30 fps.",
+                             "Give longer motions, or shorter clips (--clip-frames, --shard-frames).")
+    print(f"motion capture: {len(motions)} motions with the mirror images ({short} shorter than {frames} frames "
+          "left out)", file=sys.stderr)
+    return FileMotions({name: fit_motion(d, body, bank) for name, d in motions.items()}, frames)
 
 
 def _check_length(name: str, length: int, frames: int) -> None:
