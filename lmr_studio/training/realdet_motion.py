@@ -10,7 +10,8 @@ motion (y up, 30 fps) of that clip:
   --motion``, as ``lmr-studio eval --motion`` takes it, ``lafan1`` included) fitted on the body model
   (:func:`~lmr_studio.training.user_motion.fit_motion`); names ``motion:<clip name>``. Such pools
   are for evaluation only: ``lmr-studio train`` refuses them
-  (:func:`~lmr_studio.training.realdet.refuse_evaluation_pools`).
+  (:func:`~lmr_studio.training.realdet.refuse_evaluation_pools`), unless made ``--trainable``
+  from motion capture whose licence allows training (:func:`mocap_motions`).
 """
 
 from __future__ import annotations
