@@ -227,3 +227,20 @@ def test_people_actors_are_made_once_and_removed_with_their_body_model():
     actors.remove()
     assert len(plotter.renderer.actors) == before - 2
     plotter.close()
+
+
+def test_a_narrow_people_list_wraps_a_row_instead_of_cutting_it_off(qtbot):
+    """The dock is often narrower than a row's text: the row grows to two lines, all inside the list."""
+    from lmr_studio.gui.people_panel import PeoplePanel
+
+    panel = PeoplePanel()
+    qtbot.addWidget(panel)
+    panel.resize(150, 300)
+    panel.show()
+    panel.show_people(crowd_result(3), 0, {0, 1, 2})
+    rows = panel.list
+    line = rows.fontMetrics().height()
+    assert rows.fontMetrics().horizontalAdvance(rows.item(0).text()) > rows.viewport().width()  # too long for a line
+    first = rows.visualItemRect(rows.item(0))
+    assert first.height() >= 1.8 * line
+    assert first.right() <= rows.viewport().width()

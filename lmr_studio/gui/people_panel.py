@@ -34,6 +34,8 @@ class PeoplePanel(QWidget):
         super().__init__(parent)
         self.list = QListWidget(self)
         self.list.setToolTip("Click a person to follow them in the 3D view and the plots; untick to hide them")
+        self.list.setWordWrap(True)  # a narrow dock wraps a row instead of cutting off its visibility
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)
