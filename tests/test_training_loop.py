@@ -164,7 +164,8 @@ def test_init_starts_from_given_weights(tmp_path, tiny, bank):
                                                      ("--part-hidden", "0", "--part-hidden"),
                                                      ("--stance-share", "-0.5", "--stance-share"),
                                                      ("--mocap-share", "1.5", "--mocap-share"),
-                                                     ("--velocity-loss", "-1", "--velocity-loss")])
+                                                     ("--velocity-loss", "-1", "--velocity-loss"),
+                                                     ("--joints3d-loss", "-1", "--joints3d-loss")])
 def test_train_refuses_out_of_range_options_before_any_work(tmp_path, capsys, option, value, message):
     run_dir = tmp_path / "run"
     assert cli.main(["train", option, value, "--run-dir", str(run_dir), "--out", str(tmp_path / "w")]) == 2
@@ -219,6 +220,22 @@ def test_velocity_loss_is_the_l1_of_the_joints_steps(tmp_path, tiny, bank):
                          LossWeights(velocity=2.0))
     assert shifted["velocity"].item() == pytest.approx(0.0, abs=1e-6)
     assert shifted["joints3d"].item() == pytest.approx(0.0, abs=1e-5)  # pelvis-aligned: a shift is no error
+
+
+def test_the_joints3d_weight_scales_the_3d_joint_term_and_is_named_in_the_version(tmp_path, tiny, bank):
+    """Same data, seed and one step: the logged 3D-joint term at weight 15 is three times the
+    term at the default 5 (the first step's loss, before the weights differ), and a weight other
+    than the default shows in the saved version string."""
+    final = {}
+    for weight in (5.0, 15.0):
+        path = tmp_path / f"j{weight:g}" / "lmr.pt"
+        path.parent.mkdir()
+        notes = train_model("lmr", tiny, bank, TrainConfig(steps=1, batch=4, chunk=8, joints3d_loss=weight), path,
+                            model_config=SMALL, progress=False)
+        final[weight] = notes["final_loss"]["joints3d"]
+        assert load_model("lmr", path.parent, device="cpu").version == (
+            "lmr-s0-1steps" if weight == 5.0 else "lmr-s0-1steps-j3d15")
+    assert final[15.0] == pytest.approx(3 * final[5.0], rel=1e-4)
 
 
 def test_the_velocity_loss_makes_the_trained_network_move_more_like_the_truth(tmp_path, tiny, bank):

@@ -67,6 +67,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed)
     parser.add_argument("--velocity-loss", type=float, default=DEFAULTS.velocity_loss, metavar="WEIGHT",
                         help="weight of a loss on the 3D joints' frame-to-frame steps (0: off; the shipped weights: 5)")
+    parser.add_argument("--joints3d-loss", type=float, default=DEFAULTS.joints3d_loss, metavar="WEIGHT",
+                        help="weight of the L1 loss on the pelvis-aligned 3D joints (default and the shipped weights: %(default)g)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (1 is fastest on a busy machine)")
     parser.add_argument("--fresh", action="store_true", help="ignore existing checkpoints in --run-dir")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -93,8 +95,8 @@ def run(args: argparse.Namespace) -> int:
         raise LMRStudioError("--stance-share is a share of clips, between 0 and 1.")
     if not 0.0 <= args.mocap_share <= 1.0:
         raise LMRStudioError("--mocap-share is a share of clips, between 0 and 1.")
-    if args.velocity_loss < 0:
-        raise LMRStudioError("--velocity-loss is a loss weight: 0 or more.")
+    if args.velocity_loss < 0 or args.joints3d_loss < 0:
+        raise LMRStudioError("--velocity-loss and --joints3d-loss are loss weights: 0 or more.")
     if args.part_hidden is not None and (args.part_hidden < 1 or args.init is not None):
         raise LMRStudioError("--part-hidden must be positive, and cannot be combined with --init.",
                              "Weights given with --init keep the sizes they were trained with.")
@@ -131,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     log(f"data: {len(data)} clips x {args.clip_frames} frames in {time.perf_counter() - t0:.1f} s")
     config = TrainConfig(steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed, chunk=args.chunk, ema=args.ema,
                          world_drop=args.world_drop, realdet_share=args.realdet_share if realdet is not None else 0.0,
-                         velocity_loss=args.velocity_loss)
+                         velocity_loss=args.velocity_loss, joints3d_loss=args.joints3d_loss)
     summary = {}
     for kind in args.kinds:
         ckpt = args.run_dir / f"{kind}.ckpt"

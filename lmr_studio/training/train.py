@@ -45,6 +45,7 @@ class TrainConfig:
     realdet_share: float = 0.0  # share of steps whose batch comes from the render-and-detect clips
     ema: float = 0.0        # decay of the weights' exponential moving average saved instead of the last step's; 0: off
     velocity_loss: float = 0.0  # weight of the joint-velocity loss (model/losses.py); 0: off
+    joints3d_loss: float = LossWeights.joints3d  # weight of the 3D-joint L1 (model/losses.py)
 
 
 def _batch_index(config: TrainConfig, step: int, pool: int) -> torch.Tensor:
@@ -95,7 +96,7 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     averaged = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(config.ema)) if config.ema > 0 else None
     basis = torch.from_numpy(bank.skel_basis)
-    weights = LossWeights(velocity=config.velocity_loss)
+    weights = LossWeights(joints3d=config.joints3d_loss, velocity=config.velocity_loss)
     start, elapsed = 0, 0.0
     if checkpoint is not None and checkpoint.is_file():
         state = torch.load(checkpoint, map_location="cpu", weights_only=True)
@@ -155,6 +156,8 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
              "threads": torch.get_num_threads(),
              "final_loss": {k: round(v.item(), 5) for k, v in terms.items()}, **(extra_notes or {})}
     stage = f"s{config.seed}-{config.steps}steps" + (f"-vel{config.velocity_loss:g}" if config.velocity_loss else "")
+    if config.joints3d_loss != LossWeights.joints3d:
+        stage += f"-j3d{config.joints3d_loss:g}"
     version = f"{kind}-{stage}"
     if init is not None:  # fine-tuned: the starting weights' version first
         version = f"{read_weights(weights_path(kind, init))['version']}+{stage}"
