@@ -104,14 +104,29 @@ for _side, _s in (("Left", "L"), ("Right", "R")):
                      f"{_side}ForeArm": f"CC_Base_{_s}_Forearm", f"{_side}Hand": f"CC_Base_{_s}_Hand"})
 
 
-def _lafan_like_motion(frames: int = 5, names: dict[str, str] | None = None):
-    """A BvhMotion with LAFAN1's names (or ``names`` for them) and centimetres, random rotations
-    (parsed from text)."""
+#: The CMU database's Motionbuilder-friendly BVH skeleton (cgspeed; ``LHipJoint``, ``LowerBack`` and
+#: ``Neck`` sit on their parents), y up, in CMU's unit (1 / 0.45 inch), offsets rounded.
+CMU_MB = (("Hips", -1, (0, 0, 0)), ("LHipJoint", 0, (0, 0, 0)), ("LeftUpLeg", 1, (1.36, -1.79, 0.84)),
+          ("LeftLeg", 2, (2.45, -6.73, 0)), ("LeftFoot", 3, (2.56, -7.04, 0)), ("LeftToeBase", 4, (0.16, -0.43, 2.32)),
+          ("RHipJoint", 0, (0, 0, 0)), ("RightUpLeg", 6, (-1.31, -1.79, 0.84)), ("RightLeg", 7, (-2.54, -6.99, 0)),
+          ("RightFoot", 8, (-2.57, -7.06, 0)), ("RightToeBase", 9, (-0.16, -0.45, 2.36)), ("LowerBack", 0, (0, 0, 0)),
+          ("Spine", 11, (0.03, 2.04, -0.19)), ("Spine1", 12, (0.06, 2.05, -0.04)), ("Neck", 13, (0, 0, 0)),
+          ("Neck1", 14, (-0.05, 1.75, 0.17)), ("Head", 15, (0.10, 1.76, -0.12)), ("LeftShoulder", 13, (0, 0, 0)),
+          ("LeftArm", 17, (3.36, 1.20, -0.31)), ("LeftForeArm", 18, (4.98, 0, 0)), ("LeftHand", 19, (3.48, 0, 0)),
+          ("RightShoulder", 13, (0, 0, 0)), ("RightArm", 21, (-3.14, 1.37, -0.40)), ("RightForeArm", 22, (-5.24, 0, 0)),
+          ("RightHand", 23, (-3.44, 0, 0)))
+#: Metres per CMU unit.
+CMU_UNIT_M = 2.54 / 0.45 / 100
+
+
+def _lafan_like_motion(frames: int = 5, names: dict[str, str] | None = None, skeleton=LAFAN, degrees: float = 40):
+    """A BvhMotion with LAFAN1's names (or ``names`` for them) and centimetres (or another
+    ``skeleton``), random rotations up to ``degrees`` (parsed from text)."""
     rng = np.random.default_rng(1)
-    children = {j: [k for k, row in enumerate(LAFAN) if row[1] == j] for j in range(len(LAFAN))}
+    children = {j: [k for k, row in enumerate(skeleton) if row[1] == j] for j in range(len(skeleton))}
 
     def block(j: int, depth: int) -> list[str]:
-        name, _, off = LAFAN[j]
+        name, _, off = skeleton[j]
         name = (names or {}).get(name, name)
         pad = "  " * depth
         chans = "CHANNELS 6 Xposition Yposition Zposition Zrotation Yrotation Xrotation" if j == 0 else \
@@ -131,11 +146,11 @@ def _lafan_like_motion(frames: int = 5, names: dict[str, str] | None = None):
         order.append(j)
         stack += children[j][::-1]
     values = np.concatenate([rng.uniform(-50, 50, (frames, 3)) + [0, 90, 0],
-                             rng.uniform(-40, 40, (frames, 3 * len(LAFAN)))], 1)
+                             rng.uniform(-degrees, degrees, (frames, 3 * len(skeleton)))], 1)
     text = "\n".join(["HIERARCHY", *block(0, 0), "MOTION", f"Frames: {frames}", "Frame Time: 0.033333"]) + "\n"
     text += "\n".join(" ".join(f"{v:.5f}" for v in row) for row in values) + "\n"
     motion = parse_bvh(text)
-    assert motion.names == [(names or {}).get(LAFAN[j][0], LAFAN[j][0]) for j in order]
+    assert motion.names == [(names or {}).get(skeleton[j][0], skeleton[j][0]) for j in order]
     return motion
 
 
@@ -165,6 +180,28 @@ def test_lafan1_names_map_to_smpl_joints_in_metres(names):
     np.testing.assert_allclose(np.linalg.norm(hand, axis=-1), HAND_LENGTH, atol=1e-9)
     np.testing.assert_allclose(np.einsum("fi,fi->f", hand, forearm) / np.linalg.norm(forearm, axis=-1), HAND_LENGTH,
                                atol=1e-9)
+
+
+def test_cmu_motionbuilder_skeleton_maps_to_an_adult_smpl_skeleton():
+    """CMU's own unit, the pelvis between the hips (its root sits in the lower back), the spine
+    between the pelvis and the neck, and the neck at Neck1 (its Neck sits on Spine1, below the
+    shoulders)."""
+    motion = _lafan_like_motion(skeleton=CMU_MB, degrees=20)
+    pos, _ = motion.global_transforms()
+    joints = smpl_joint_positions(motion)
+    index = {n: j for j, n in enumerate(motion.names)}
+    shin = np.linalg.norm(joints[:, 7] - joints[:, 4], axis=-1)
+    np.testing.assert_allclose(shin, np.linalg.norm(CMU_MB[4][2]) * CMU_UNIT_M, atol=1e-9)
+    np.testing.assert_allclose(joints[:, 0], (pos[:, index["LeftUpLeg"]] + pos[:, index["RightUpLeg"]]) / 2 * CMU_UNIT_M,
+                               atol=1e-9)
+    for smpl, t in ((3, 0.25), (6, 0.5), (9, 0.75)):
+        np.testing.assert_allclose(joints[:, smpl], joints[:, 0] + t * (joints[:, 12] - joints[:, 0]), atol=1e-9)
+    for smpl, cmu in (("neck", "Neck1"), ("head", "Head"), ("left_collar", "LeftShoulder"),
+                      ("right_shoulder", "RightArm"), ("left_wrist", "LeftHand")):
+        np.testing.assert_allclose(joints[:, JOINT_NAMES.index(smpl)], pos[:, index[cmu]] * CMU_UNIT_M, atol=1e-9)
+    rest = smpl_joint_positions(_lafan_like_motion(skeleton=CMU_MB, degrees=0))[0]
+    assert 1.2 < rest[15, 1] - rest[7, 1] < 1.6  # ankle to head of an adult, metres
+    assert rest[12, 1] > rest[16, 1]  # the neck above the shoulders
 
 
 def test_bvh_motion_file_loads_for_eval(tmp_path, body, result):

@@ -8,6 +8,12 @@ the mocap names: Motionbuilder / Mixamo / LAFAN1 (``Hips``, ``LeftUpLeg``, ``Spi
 skeleton has no joint for an SMPL joint: spine joints missing in a shorter spine are interpolated
 between the pelvis and the neck, and the hands (SMPL 22, 23), which LAFAN1 ends at the wrist, are
 placed :data:`HAND_LENGTH` beyond the wrist along the forearm.
+
+The CMU database's Motionbuilder-friendly conversion (cgspeed: ``LHipJoint``, ``LowerBack``,
+``Neck1``, in CMU's unit of 1 / 0.45 inch) roots its skeleton in the lower back, 11 cm above the
+hips: its pelvis is put between the hips and its spine interpolated. Two of its takes (02_01, 05_06)
+fit on Anny 25 mm from their joints (mean) so, against 49 mm with its root as the pelvis; the same
+takes in the iClone conversion fit 24 and 26 mm from theirs.
 """
 
 from __future__ import annotations
@@ -32,7 +38,9 @@ MOCAP_NAMES: dict[str, tuple[str, ...]] = {
     # mapped, a network trained on the fits scored the root part of LAFAN1 2.8 mm worse
     # in PA-MPJPE than with them interpolated)
     "spine1": ("spine",), "spine2": ("spine1",), "spine3": ("spine2", "chest"),
-    "neck": ("neck", "neck1", "necktwist02"), "head": ("head",),
+    # CMU's Motionbuilder-friendly BVH (cgspeed) puts its Neck on Spine1, 7 cm below the shoulders;
+    # its Neck1 is 3 cm above them, as a neck is (Anny's: 10 cm above its shoulders)
+    "neck": ("neck1", "neck", "necktwist02"), "head": ("head",),
     "left_collar": ("leftshoulder", "leftcollar", "lclavicle"),
     "right_collar": ("rightshoulder", "rightcollar", "rclavicle"),
     "left_shoulder": ("leftarm", "leftupperarm", "lupperarm"), "right_shoulder": ("rightarm", "rightupperarm", "rupperarm"),
@@ -44,9 +52,14 @@ _PREFIXES = ("ccbase",)
 #: Wrist to SMPL hand joint, metres (SMPL's mean body: about 8.5 cm).
 HAND_LENGTH = 0.085
 #: File units per metre the mapping accepts, guessed from the skeleton's size.
-_UNITS = {"m": 1.0, "cm": 100.0, "inch": 39.37, "mm": 1000.0}
+_UNITS = {"m": 1.0, "cm": 100.0, "inch": 39.37, "mm": 1000.0, "cmu": 100 / (2.54 / 0.45)}
 #: Length of the bone chain from an ankle up to the head of an adult, metres (about 1.45-1.65).
 _ANKLE_TO_HEAD_M = 1.55
+#: A mocap root further than this (metres, median over the frames) from the hips' midpoint is not
+#: where the fits' body puts its pelvis (Anny: 10 mm above the midpoint). LAFAN1's root lies 19 mm
+#: from it, the iClone conversion's 22 mm, the CMU Motionbuilder-friendly conversion's 110-118 mm
+#: (in the lower back).
+_ROOT_ABOVE_PELVIS_M = 0.06
 
 
 def _key(name: str) -> str:
@@ -95,7 +108,14 @@ def smpl_joint_positions(motion: BvhMotion, source: str = "BVH") -> np.ndarray:
     scale = _units_per_metre(motion, found[7], found[15])
     for smpl, j in found.items():
         out[:, smpl] = pos[:, j] / scale
-    return complete_smpl_joints(out, set(found))
+    known = set(found)
+    hips_mid = (out[:, 1] + out[:, 2]) / 2
+    if not smpl_named and np.median(np.linalg.norm(out[:, 0] - hips_mid, axis=-1)) > _ROOT_ABOVE_PELVIS_M:
+        # the pelvis between the hips, the spine between it and the neck (with the file's spine
+        # joints kept, CMU's takes fit 33 mm from their joints instead of 25: module docstring)
+        out[:, 0] = hips_mid
+        known -= {3, 6, 9}
+    return complete_smpl_joints(out, known)
 
 
 def complete_smpl_joints(out: np.ndarray, found: set[int]) -> np.ndarray:
