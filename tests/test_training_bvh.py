@@ -119,6 +119,15 @@ CMU_MB = (("Hips", -1, (0, 0, 0)), ("LHipJoint", 0, (0, 0, 0)), ("LeftUpLeg", 1,
 CMU_UNIT_M = 2.54 / 0.45 / 100
 
 
+#: LAFAN1's joint names as the CMU database's Daz-friendly conversion names them (its spine has
+#: only ``abdomen`` and ``chest``, its feet end at the ankle).
+DAZ_NAMES = {"Hips": "hip", "Spine": "abdomen", "Spine1": "abdomen2", "Spine2": "chest", "Neck": "neck", "Head": "head"}
+for _side, _s in (("Left", "l"), ("Right", "r")):
+    DAZ_NAMES.update({f"{_side}UpLeg": f"{_s}Thigh", f"{_side}Leg": f"{_s}Shin", f"{_side}Foot": f"{_s}Foot",
+                      f"{_side}Toe": f"{_s}FootEnd", f"{_side}Shoulder": f"{_s}Collar", f"{_side}Arm": f"{_s}Shldr",
+                      f"{_side}ForeArm": f"{_s}ForeArm", f"{_side}Hand": f"{_s}Hand"})
+
+
 def _lafan_like_motion(frames: int = 5, names: dict[str, str] | None = None, skeleton=LAFAN, degrees: float = 40):
     """A BvhMotion with LAFAN1's names (or ``names`` for them) and centimetres (or another
     ``skeleton``), random rotations up to ``degrees`` (parsed from text)."""
@@ -154,7 +163,7 @@ def _lafan_like_motion(frames: int = 5, names: dict[str, str] | None = None, ske
     return motion
 
 
-@pytest.mark.parametrize("names", [None, CC_NAMES], ids=["lafan1", "character_creator"])
+@pytest.mark.parametrize("names", [None, CC_NAMES, DAZ_NAMES], ids=["lafan1", "character_creator", "daz"])
 def test_lafan1_names_map_to_smpl_joints_in_metres(names):
     motion = _lafan_like_motion(names=names)
     pos, _ = motion.global_transforms()
@@ -167,6 +176,12 @@ def test_lafan1_names_map_to_smpl_joints_in_metres(names):
              "right_wrist": "RightHand"}
     if names is None:
         pairs.update({"spine2": "Spine1", "spine3": "Spine2"})
+    elif names is DAZ_NAMES:  # chest is spine3, the two below it lie between the pelvis and the neck
+        pairs.update({"spine3": "Spine2"})
+        for smpl in ("spine1", "left_foot"):
+            del pairs[smpl]
+        for smpl, t in ((3, 0.25), (6, 0.5)):
+            np.testing.assert_allclose(joints[:, smpl], joints[:, 0] + t * (joints[:, 12] - joints[:, 0]), atol=1e-9)
     else:  # Character Creator: the spine joints lie between the pelvis and the neck
         del pairs["spine1"]
         for smpl, t in ((3, 0.25), (6, 0.5), (9, 0.75)):

@@ -4,7 +4,9 @@ Two naming schemes are recognised (the file's skeleton must be y up): SMPL's own
 (what ``lmr-studio export`` writes to .bvh; chosen when pelvis, left_hip and right_hip are there) and
 the mocap names: Motionbuilder / Mixamo / LAFAN1 (``Hips``, ``LeftUpLeg``, ``Spine1``,
 ``LeftForeArm``, ...; a ``mixamorig:``-style prefix is ignored) and Character Creator / iClone
-(``CC_Base_L_Thigh``, ``CC_Base_NeckTwist02``, ...; the CMU database's iClone conversion). Where the
+(``CC_Base_L_Thigh``, ``CC_Base_NeckTwist02``, ...; the CMU database's iClone conversion) and Daz
+(``hip``, ``abdomen``, ``chest``, ``lThigh``, ``lShin``, ``lShldr``, ...; its Daz-friendly
+conversion, whose takes fit on Anny 25-27 mm from their joints, mean, measured on four). Where the
 skeleton has no joint for an SMPL joint: spine joints missing in a shorter spine are interpolated
 between the pelvis and the neck, and the hands (SMPL 22, 23), which LAFAN1 ends at the wrist, are
 placed :data:`HAND_LENGTH` beyond the wrist along the forearm.
@@ -26,9 +28,10 @@ from lmr_studio.training.bvh import HINT, BvhMotion
 
 #: Mocap names (lower case, without prefix) per SMPL joint, first match wins.
 MOCAP_NAMES: dict[str, tuple[str, ...]] = {
-    "pelvis": ("hips", "pelvis", "root"),
+    "pelvis": ("hips", "pelvis", "root", "hip"),
     "left_hip": ("leftupleg", "leftthigh", "lhip", "lthigh"), "right_hip": ("rightupleg", "rightthigh", "rhip", "rthigh"),
-    "left_knee": ("leftleg", "leftshin", "lknee", "lcalf"), "right_knee": ("rightleg", "rightshin", "rknee", "rcalf"),
+    "left_knee": ("leftleg", "leftshin", "lknee", "lcalf", "lshin"),
+    "right_knee": ("rightleg", "rightshin", "rknee", "rcalf", "rshin"),
     "left_ankle": ("leftfoot", "lankle", "lfoot"), "right_ankle": ("rightfoot", "rankle", "rfoot"),
     "left_foot": ("lefttoe", "lefttoebase", "lefttoes", "ltoebase"),
     "right_foot": ("righttoe", "righttoebase", "righttoes", "rtoebase"),
@@ -41,9 +44,10 @@ MOCAP_NAMES: dict[str, tuple[str, ...]] = {
     # CMU's Motionbuilder-friendly BVH (cgspeed) puts its Neck on Spine1, 7 cm below the shoulders;
     # its Neck1 is 3 cm above them, as a neck is (Anny's: 10 cm above its shoulders)
     "neck": ("neck1", "neck", "necktwist02"), "head": ("head",),
-    "left_collar": ("leftshoulder", "leftcollar", "lclavicle"),
-    "right_collar": ("rightshoulder", "rightcollar", "rclavicle"),
-    "left_shoulder": ("leftarm", "leftupperarm", "lupperarm"), "right_shoulder": ("rightarm", "rightupperarm", "rupperarm"),
+    "left_collar": ("leftshoulder", "leftcollar", "lclavicle", "lcollar"),
+    "right_collar": ("rightshoulder", "rightcollar", "rclavicle", "rcollar"),
+    "left_shoulder": ("leftarm", "leftupperarm", "lupperarm", "lshldr"),
+    "right_shoulder": ("rightarm", "rightupperarm", "rupperarm", "rshldr"),
     "left_elbow": ("leftforearm", "leftlowerarm", "lforearm"), "right_elbow": ("rightforearm", "rightlowerarm", "rforearm"),
     "left_wrist": ("lefthand", "leftwrist", "lhand"), "right_wrist": ("righthand", "rightwrist", "rhand"),
 }
