@@ -10,11 +10,14 @@ import zipfile
 import numpy as np
 import pytest
 
+from lmr_studio.body.paths import cache_dir
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.parts import JOINT_NAMES
 from lmr_studio.training.deepmimic import (
     CLIPS, OFFSETS, clip_joints, deepmimic_clips, deepmimic_joints, held, looped, mirrored, parse_deepmimic,
 )
+from lmr_studio.training.bodies import build_body_bank
+from lmr_studio.training.fit_cache import fit_key
 from lmr_studio.training.realdet import refuse_evaluation_pools
 from lmr_studio.training.user_motion import load_motion_file
 
@@ -184,7 +187,7 @@ def test_train_with_a_mocap_share_draws_the_generated_pools_clips_from_the_cache
     assert read_weights(tmp_path / "w" / "per_frame.pt")["notes"]["mocap_share"] == 1.0
 
 
-def test_train_mocap_takes_a_folder_of_motion_files_and_leaves_out_the_short_ones(tmp_path):
+def test_train_mocap_takes_a_folder_of_motion_files_and_leaves_out_the_short_ones(tmp_path, anny_body):
     """The user's path with their own motion capture: ``train --mocap DIR --mocap-share 1`` draws
     every generated clip from the folder's motions long enough for a clip and their mirror images,
     and records the source."""
@@ -196,7 +199,11 @@ def test_train_mocap_takes_a_folder_of_motion_files_and_leaves_out_the_short_one
     folder = tmp_path / "mocap" / "subject"
     folder.mkdir(parents=True)
     joints, fps = clip_joints(motion_text([frame(right_knee=-0.04 * k, left_elbow=0.03 * k) for k in range(40)]))
+    joints += tmp_path.stat().st_ino * 1e-9  # a motion of this run alone: no fit of it saved before
     np.savez(folder / "long.npz", joints3d=joints, fps=np.array(fps))
+    sources = {"subject/long": {"joints3d": joints, "fps": np.array(fps)},
+               "subject/long_mirror": {"joints3d": mirrored(joints), "fps": np.array(fps)}}
+    training_fits = cache_dir() / "train" / "fits"
     np.savez(folder / "short.npz", joints3d=joints[:20], fps=np.array(fps))
     run = tmp_path / "run"
     args = ["train", "--kinds", "per_frame", "--steps", "1", "--batch", "2", "--clips", "8", "--clip-frames", "32",
@@ -206,6 +213,12 @@ def test_train_mocap_takes_a_folder_of_motion_files_and_leaves_out_the_short_one
     (pool,) = run.glob("pool-s0-8x32-mocap1-*.pt")
     assert set(torch.load(pool, weights_only=True)["families"]) == {"motion:subject/long", "motion:subject/long_mirror"}
     assert read_weights(tmp_path / "w" / "per_frame.pt")["notes"]["mocap"] == [str(tmp_path / "mocap")]
+    # the fits are kept for the next run (in the user cache, keyed by the motion and the body bank)
+    bank = build_body_bank(anny_body, seed=0)
+    for name in ("subject/long", "subject/long_mirror"):
+        fit_file = training_fits / f"{name}-{fit_key(sources[name], None, 'anny', bank)}.npz"
+        assert fit_file.is_file()
+        fit_file.unlink()
 
 
 def test_train_mocap_refuses_a_folder_without_a_long_enough_motion(tmp_path):

@@ -1,4 +1,5 @@
-"""One fit per motion file for end-to-end evaluation: saved on the first run, loaded after."""
+"""One fit per motion file for end-to-end evaluation (and per body bank for training on motion
+capture): saved on the first run, loaded after."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from lmr_studio.training.fit_cache import cached_fit, fit_key
+from lmr_studio.training.fit_cache import cached_fit, cached_training_fit, fit_key
 from lmr_studio.training.user_motion import FittedMotion, load_motion_file
 
 
@@ -72,3 +73,18 @@ def test_unreadable_saved_fit_is_fitted_again(tmp_path):
     motion = cached_fit("walk", path, body, None, None, root, fit)
     assert fit.calls == 1 and motion.poses.shape == (12, 24, 3)
     assert cached_fit("walk", path, body, None, None, root, fit).fit_error_mm == 12.5 and fit.calls == 1
+
+
+def test_training_fits_are_kept_per_body_bank(tmp_path):
+    """``train --mocap`` fits each motion once per bank: its seed changes the shape regressor the
+    fit uses, so another bank is another fit, and the same bank loads the saved one."""
+    source = load_motion_file(_motion_file(tmp_path / "walk.npz"))
+    body, fit, root = SimpleNamespace(name="anny"), CountingFit(), tmp_path / "fits"
+    bank_a, bank_b = (SimpleNamespace(skel_basis=np.full((28, 24, 3), v, np.float32)) for v in (0.0, 1e-3))
+    first = cached_training_fit("walk", source, body, bank_a, root, fit)
+    again = cached_training_fit("walk", source, body, bank_a, root, fit)
+    other = cached_training_fit("walk", source, body, bank_b, root, fit)
+    assert fit.calls == 2 and len(list(root.glob("walk-*.npz"))) == 2
+    np.testing.assert_array_equal(again.poses, first.poses)
+    assert not np.array_equal(other.poses, first.poses)
+    assert first.poses.shape == (12, 24, 3)  # the whole motion: no frame limit

@@ -75,6 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lmr_studio.body.paths import cache_dir
     from lmr_studio.body import load_body_model
     from lmr_studio.training.bodies import build_body_bank
     from lmr_studio.training.dataset import ClipSet, make_clips
@@ -127,7 +128,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         data = make_clips(bank, TRAIN_FAMILIES, args.clips, args.clip_frames, seed=args.seed, split="train",
                           stance_share=args.stance_share, mocap_share=args.mocap_share,
-                          mocap=mocap_motions(args.mocap, body, bank, args.clip_frames) if args.mocap_share else None)
+                          mocap=mocap_motions(args.mocap, body, bank, args.clip_frames,
+                                              fits=cache_dir() / "train" / "fits") if args.mocap_share else None)
         with atomic_path(pool) as tmp:
             torch.save(dataclasses.asdict(data), tmp)
     log(f"data: {len(data)} clips x {args.clip_frames} frames in {time.perf_counter() - t0:.1f} s")

@@ -24,6 +24,7 @@ from typing import Protocol
 import numpy as np
 
 from lmr_studio.errors import LMRStudioError
+from lmr_studio.training.fit_cache import cached_training_fit
 from lmr_studio.training.motion import MotionClip, generate_motion
 from lmr_studio.training.user_motion import (TARGET_FPS, FittedMotion, fit_motion, load_motion_file, motion_paths,
                                              resampled_frames)
@@ -89,12 +90,15 @@ def fit_motion_files(paths: dict[str, Path], body, bank, frames: int) -> FileMot
     return FileMotions({name: fit_motion(load_motion_file(path), body, bank) for name, path in paths.items()}, frames)
 
 
-def mocap_motions(sources: list[str] | tuple[str, ...], body, bank, frames: int) -> FileMotions:
+def mocap_motions(sources: list[str] | tuple[str, ...], body, bank, frames: int, fits: Path | None = None
+                  ) -> FileMotions:
     """The motions of ``sources`` (motion files, folders of them, or ``deepmimic``, as
     :func:`~lmr_studio.training.user_motion.motion_paths` takes them) and their mirror images
     (DeepMimic's come with theirs) fitted on ``body``, as windows of ``frames`` frames: motion
     capture to train on (``train --mocap``, ``datagen --motion ... --trainable``). Motions shorter
-    than a window are left out; LMRStudioError when none is left."""
+    than a window are left out; LMRStudioError when none is left. With ``fits`` (a folder) each
+    fit is kept there and reused (:func:`~lmr_studio.training.fit_cache.cached_training_fit`)."""
+    from lmr_studio.training.fit_cache import cached_training_fit
     from lmr_studio.training.deepmimic import DEEPMIMIC, mirrored
 
     motions, short = {}, 0
@@ -112,7 +116,9 @@ def mocap_motions(sources: list[str] | tuple[str, ...], body, bank, frames: int)
                              "Give longer motions, or shorter clips (--clip-frames, --shard-frames).")
     print(f"motion capture: {len(motions)} motions with the mirror images ({short} shorter than {frames} frames "
           "left out)", file=sys.stderr)
-    return FileMotions({name: fit_motion(d, body, bank) for name, d in motions.items()}, frames)
+    if fits is None:
+        return FileMotions({name: fit_motion(d, body, bank) for name, d in motions.items()}, frames)
+    return FileMotions({name: cached_training_fit(name, d, body, bank, fits) for name, d in motions.items()}, frames)
 
 
 def _check_length(name: str, length: int, frames: int) -> None:
