@@ -128,6 +128,16 @@ for _side, _s in (("Left", "l"), ("Right", "r")):
                       f"{_side}ForeArm": f"{_s}ForeArm", f"{_side}Hand": f"{_s}Hand"})
 
 
+#: LAFAN1's joint names as CMU's own (ASF) skeleton names its bones, converted to BVH (``lfemur`` starts
+#: at the hip, ``lwrist`` at the wrist; its spine has ``lowerback``, ``upperback`` and ``thorax``).
+ASF_NAMES = {"Hips": "hip", "Spine": "lowerback", "Spine1": "upperback", "Spine2": "thorax", "Neck": "upperneck",
+             "Head": "head"}
+for _side, _s in (("Left", "l"), ("Right", "r")):
+    ASF_NAMES.update({f"{_side}UpLeg": f"{_s}femur", f"{_side}Leg": f"{_s}tibia", f"{_side}Foot": f"{_s}foot",
+                      f"{_side}Toe": f"{_s}toes", f"{_side}Shoulder": f"{_s}clavicle", f"{_side}Arm": f"{_s}humerus",
+                      f"{_side}ForeArm": f"{_s}radius", f"{_side}Hand": f"{_s}wrist"})
+
+
 def _lafan_like_motion(frames: int = 5, names: dict[str, str] | None = None, skeleton=LAFAN, degrees: float = 40):
     """A BvhMotion with LAFAN1's names (or ``names`` for them) and centimetres (or another
     ``skeleton``), random rotations up to ``degrees`` (parsed from text)."""
@@ -163,7 +173,8 @@ def _lafan_like_motion(frames: int = 5, names: dict[str, str] | None = None, ske
     return motion
 
 
-@pytest.mark.parametrize("names", [None, CC_NAMES, DAZ_NAMES], ids=["lafan1", "character_creator", "daz"])
+@pytest.mark.parametrize("names", [None, CC_NAMES, DAZ_NAMES, ASF_NAMES],
+                         ids=["lafan1", "character_creator", "daz", "cmu_asf"])
 def test_lafan1_names_map_to_smpl_joints_in_metres(names):
     motion = _lafan_like_motion(names=names)
     pos, _ = motion.global_transforms()
@@ -182,7 +193,7 @@ def test_lafan1_names_map_to_smpl_joints_in_metres(names):
             del pairs[smpl]
         for smpl, t in ((3, 0.25), (6, 0.5)):
             np.testing.assert_allclose(joints[:, smpl], joints[:, 0] + t * (joints[:, 12] - joints[:, 0]), atol=1e-9)
-    else:  # Character Creator: the spine joints lie between the pelvis and the neck
+    else:  # Character Creator, CMU's ASF: the spine joints lie between the pelvis and the neck
         del pairs["spine1"]
         for smpl, t in ((3, 0.25), (6, 0.5), (9, 0.75)):
             np.testing.assert_allclose(joints[:, smpl], joints[:, 0] + t * (joints[:, 12] - joints[:, 0]), atol=1e-9)

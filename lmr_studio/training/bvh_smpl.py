@@ -6,7 +6,9 @@ the mocap names: Motionbuilder / Mixamo / LAFAN1 (``Hips``, ``LeftUpLeg``, ``Spi
 ``LeftForeArm``, ...; a ``mixamorig:``-style prefix is ignored) and Character Creator / iClone
 (``CC_Base_L_Thigh``, ``CC_Base_NeckTwist02``, ...; the CMU database's iClone conversion) and Daz
 (``hip``, ``abdomen``, ``chest``, ``lThigh``, ``lShin``, ``lShldr``, ...; its Daz-friendly
-conversion, whose takes fit on Anny 25-27 mm from their joints, mean, measured on four). Where the
+conversion, whose takes fit on Anny 25-27 mm from their joints, mean, measured on four) and CMU's own
+ASF skeleton converted to BVH (``lfemur``, ``ltibia``, ``lhumerus``, ``lradius``, ``lwrist``,
+``upperneck``; subject 16's two takes fit 23.0 and 23.5 mm from theirs). Where the
 skeleton has no joint for an SMPL joint: spine joints missing in a shorter spine are interpolated
 between the pelvis and the neck, and the hands (SMPL 22, 23), which LAFAN1 ends at the wrist, are
 placed :data:`HAND_LENGTH` beyond the wrist along the forearm.
@@ -29,12 +31,13 @@ from lmr_studio.training.bvh import HINT, BvhMotion
 #: Mocap names (lower case, without prefix) per SMPL joint, first match wins.
 MOCAP_NAMES: dict[str, tuple[str, ...]] = {
     "pelvis": ("hips", "pelvis", "root", "hip"),
-    "left_hip": ("leftupleg", "leftthigh", "lhip", "lthigh"), "right_hip": ("rightupleg", "rightthigh", "rhip", "rthigh"),
-    "left_knee": ("leftleg", "leftshin", "lknee", "lcalf", "lshin"),
-    "right_knee": ("rightleg", "rightshin", "rknee", "rcalf", "rshin"),
+    "left_hip": ("leftupleg", "leftthigh", "lhip", "lthigh", "lfemur"),
+    "right_hip": ("rightupleg", "rightthigh", "rhip", "rthigh", "rfemur"),
+    "left_knee": ("leftleg", "leftshin", "lknee", "lcalf", "lshin", "ltibia"),
+    "right_knee": ("rightleg", "rightshin", "rknee", "rcalf", "rshin", "rtibia"),
     "left_ankle": ("leftfoot", "lankle", "lfoot"), "right_ankle": ("rightfoot", "rankle", "rfoot"),
-    "left_foot": ("lefttoe", "lefttoebase", "lefttoes", "ltoebase"),
-    "right_foot": ("righttoe", "righttoebase", "righttoes", "rtoebase"),
+    "left_foot": ("lefttoe", "lefttoebase", "lefttoes", "ltoebase", "ltoes"),
+    "right_foot": ("righttoe", "righttoebase", "righttoes", "rtoebase", "rtoes"),
     # Character Creator: NeckTwist02 is where SMPL's neck is. Its Waist, Spine01 and Spine02 are not
     # where SMPL's spine joints are, so the three are interpolated (measured on the CMU conversion:
     # mapped one joint lower, the fits bend the spine 80 degrees when walking; Waist and Spine02
@@ -43,13 +46,15 @@ MOCAP_NAMES: dict[str, tuple[str, ...]] = {
     "spine1": ("spine",), "spine2": ("spine1",), "spine3": ("spine2", "chest"),
     # CMU's Motionbuilder-friendly BVH (cgspeed) puts its Neck on Spine1, 7 cm below the shoulders;
     # its Neck1 is 3 cm above them, as a neck is (Anny's: 10 cm above its shoulders)
-    "neck": ("neck1", "neck", "necktwist02"), "head": ("head",),
+    "neck": ("neck1", "upperneck", "neck", "necktwist02"), "head": ("head",),
     "left_collar": ("leftshoulder", "leftcollar", "lclavicle", "lcollar"),
     "right_collar": ("rightshoulder", "rightcollar", "rclavicle", "rcollar"),
-    "left_shoulder": ("leftarm", "leftupperarm", "lupperarm", "lshldr"),
-    "right_shoulder": ("rightarm", "rightupperarm", "rupperarm", "rshldr"),
-    "left_elbow": ("leftforearm", "leftlowerarm", "lforearm"), "right_elbow": ("rightforearm", "rightlowerarm", "rforearm"),
-    "left_wrist": ("lefthand", "leftwrist", "lhand"), "right_wrist": ("righthand", "rightwrist", "rhand"),
+    "left_shoulder": ("leftarm", "leftupperarm", "lupperarm", "lshldr", "lhumerus"),
+    "right_shoulder": ("rightarm", "rightupperarm", "rupperarm", "rshldr", "rhumerus"),
+    "left_elbow": ("leftforearm", "leftlowerarm", "lforearm", "lradius"),
+    "right_elbow": ("rightforearm", "rightlowerarm", "rforearm", "rradius"),
+    # CMU's ASF skeleton: lwrist is the wrist, lhand a few cm beyond it
+    "left_wrist": ("lefthand", "leftwrist", "lwrist", "lhand"), "right_wrist": ("righthand", "rightwrist", "rwrist", "rhand"),
 }
 #: Name prefixes dropped before matching: Character Creator's (``CC_Base_``, lower case, no underscores).
 _PREFIXES = ("ccbase",)
