@@ -98,7 +98,6 @@ def mocap_motions(sources: list[str] | tuple[str, ...], body, bank, frames: int,
     capture to train on (``train --mocap``, ``datagen --motion ... --trainable``). Motions shorter
     than a window are left out; LMRStudioError when none is left. With ``fits`` (a folder) each
     fit is kept there and reused (:func:`~lmr_studio.training.fit_cache.cached_training_fit`)."""
-    from lmr_studio.training.fit_cache import cached_training_fit
     from lmr_studio.training.deepmimic import DEEPMIMIC, mirrored
 
     motions, short = {}, 0
