@@ -10,14 +10,13 @@ import zipfile
 import numpy as np
 import pytest
 
-from lmr_studio.body.paths import cache_dir
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.parts import JOINT_NAMES
 from lmr_studio.training.deepmimic import (
     CLIPS, OFFSETS, clip_joints, deepmimic_clips, deepmimic_joints, held, looped, mirrored, parse_deepmimic,
 )
 from lmr_studio.training.bodies import build_body_bank
-from lmr_studio.training.fit_cache import fit_key
+from lmr_studio.training.fit_cache import fit_key, training_fits_dir
 from lmr_studio.training.realdet import refuse_evaluation_pools
 from lmr_studio.training.user_motion import load_motion_file
 
@@ -203,7 +202,6 @@ def test_train_mocap_takes_a_folder_of_motion_files_and_leaves_out_the_short_one
     np.savez(folder / "long.npz", joints3d=joints, fps=np.array(fps))
     sources = {"subject/long": {"joints3d": joints, "fps": np.array(fps)},
                "subject/long_mirror": {"joints3d": mirrored(joints), "fps": np.array(fps)}}
-    training_fits = cache_dir() / "train" / "fits"
     np.savez(folder / "short.npz", joints3d=joints[:20], fps=np.array(fps))
     run = tmp_path / "run"
     args = ["train", "--kinds", "per_frame", "--steps", "1", "--batch", "2", "--clips", "8", "--clip-frames", "32",
@@ -216,7 +214,7 @@ def test_train_mocap_takes_a_folder_of_motion_files_and_leaves_out_the_short_one
     # the fits are kept for the next run (in the user cache, keyed by the motion and the body bank)
     bank = build_body_bank(anny_body, seed=0)
     for name in ("subject/long", "subject/long_mirror"):
-        fit_file = training_fits / f"{name}-{fit_key(sources[name], None, 'anny', bank)}.npz"
+        fit_file = training_fits_dir() / f"{name}-{fit_key(sources[name], None, 'anny', bank)}.npz"
         assert fit_file.is_file()
         fit_file.unlink()
 

@@ -75,12 +75,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lmr_studio.body.paths import cache_dir
     from lmr_studio.body import load_body_model
     from lmr_studio.training.bodies import build_body_bank
     from lmr_studio.training.dataset import ClipSet, make_clips
     from lmr_studio.training.motion import TRAIN_FAMILIES
     from lmr_studio.model.weights import sized_config
+    from lmr_studio.training.fit_cache import training_fits_dir
     from lmr_studio.training.realdet_motion import mocap_motions
     from lmr_studio.training.train import train_model
 
@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
         data = make_clips(bank, TRAIN_FAMILIES, args.clips, args.clip_frames, seed=args.seed, split="train",
                           stance_share=args.stance_share, mocap_share=args.mocap_share,
                           mocap=mocap_motions(args.mocap, body, bank, args.clip_frames,
-                                              fits=cache_dir() / "train" / "fits") if args.mocap_share else None)
+                                              fits=training_fits_dir()) if args.mocap_share else None)
         with atomic_path(pool) as tmp:
             torch.save(dataclasses.asdict(data), tmp)
     log(f"data: {len(data)} clips x {args.clip_frames} frames in {time.perf_counter() - t0:.1f} s")

@@ -56,6 +56,13 @@ def cached_fit(name: str, path: Path, body, bank, frames: int | None, root: Path
     return _cached(root / f"{name}-{fit_key(source, frames, body.name)}.npz", source, body, bank, frames, fit)
 
 
+def training_fits_dir() -> Path:
+    """Where ``train --mocap`` keeps its fits: ``<user cache>/train/fits``."""
+    from lmr_studio.body.paths import cache_dir
+
+    return cache_dir() / "train" / "fits"
+
+
 def cached_training_fit(name: str, source: dict, body, bank, root: Path, fit: Fit = fit_motion) -> FittedMotion:
     """The motion ``source`` (``load_motion_file``'s dict) fitted on ``body`` by ``fit``, kept in
     ``root`` like :func:`cached_fit`'s and keyed by ``bank`` too: ``train --mocap`` fits each
