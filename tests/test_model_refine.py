@@ -160,8 +160,8 @@ def _ankle_depth(poses, rest) -> float:
 
 def test_world_landmarks_pull_a_depth_mirrored_leg_to_the_truth(smpl_body):
     """The 2D refinement alone keeps the leg behind the body; the 3D term brings it to the camera
-    side where the truth is (a strong weight crosses over; the default, a gentle pull chosen so as
-    not to raise the error on the bundled sample, moves it that way)."""
+    side where the truth is (a strong weight crosses over; the default, a light pull since the
+    network reads the world landmarks itself (docs/model.md, "A lighter 3D term"), moves it that way)."""
     truth, guess, rest, transl, keypoints, world, _ = _kick_scene(smpl_body)
     side = np.full(len(truth), 300.0, np.float32)
     true_depth, guessed = _ankle_depth(truth, rest), _ankle_depth(guess, rest)
@@ -174,7 +174,7 @@ def test_world_landmarks_pull_a_depth_mirrored_leg_to_the_truth(smpl_body):
     print("left ankle depth from the hip (m): truth {:.2f}, guess {:.2f}, 2D only {:.2f}, default {:.2f}, "
           "strong {:.2f}".format(true_depth, guessed, *depths))
     assert depths[0] < -0.2                       # 2D keypoints alone: still behind
-    assert depths[1] > depths[0] + 0.05           # the default weight pulls it forward
+    assert depths[1] > depths[0] + 0.01           # the default weight pulls it forward
     assert depths[2] > 0.1                        # a strong weight brings it in front, as in the truth
     assert np.median(strong.error_after) < 0.02   # still on the 2D keypoints (share of the height)
 
