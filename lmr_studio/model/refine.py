@@ -42,7 +42,7 @@ class RefineSettings:
     lr: float = 0.05
     huber: float = 0.05        # box units where the 2D cost turns from quadratic to linear
     pose_prior: float = 0.0001  # per joint, per rad^2 of residual rotation
-    depth_prior: float = 0.003  # per (log depth ratio)^2
+    depth_prior: float = 0.001  # per (log depth ratio)^2
     temporal: float = 0.003     # per (m/frame^2)^2 of the change's acceleration, summed over joints
     world_weight: float = 0.0001  # per (1 - cos) of a bone to BlazePose's, x its weight; 0: off
     world_max_turn: float = 90.0  # degrees; frames whose world landmarks face further from LMR's body are ignored
