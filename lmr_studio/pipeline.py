@@ -37,7 +37,7 @@ from lmr_studio.perception.features import (NUM_KEYPOINTS, WORLD_RADIUS, WORLD_S
                                            box_to_corners, keypoint_features, steady_world)
 from lmr_studio.perception.tracking import KeypointTrack, TrackerSettings, accept_track
 from lmr_studio.result import MotionResult, Track
-from lmr_studio.smoothing import one_euro, smooth_poses
+from lmr_studio.smoothing import smooth_over_frames, smooth_poses
 from lmr_studio.torch_threads import use_inference_threads
 from lmr_studio.video import VideoSource
 
@@ -154,7 +154,7 @@ class _NetworkRows:
 
 
 class Recoverer:
-    """LMR + body model for keypoint tracks of one video (image ``size`` (w, h) px, ``fps``).
+    """LMR + body model for keypoint tracks of one video (image ``size`` (w, h) px).
 
     Each track runs through the network with one recurrent state from its first frame to its
     last, reading BlazePose's world landmarks smoothed over time
@@ -169,10 +169,10 @@ class Recoverer:
     carried state; its raw poses go to ``Track.baseline_poses`` for the window's ghost.
     """
 
-    def __init__(self, model, body, size: tuple[int, int], fps: float, device: str | None = None,
+    def __init__(self, model, body, size: tuple[int, int], device: str | None = None,
                  refine: RefineSettings | None = RefineSettings(), baseline=None,
                  world_smoothing: float = WORLD_SMOOTHING) -> None:
-        self.model, self.body, self.size, self.fps, self.device = model, body, size, fps, device
+        self.model, self.body, self.size, self.device = model, body, size, device
         self.refine, self.baseline, self.world_smoothing = refine, baseline, world_smoothing
         self.focal = default_focal(*size)
         self.seconds = {"lmr": 0.0, "body": 0.0}  # network; body model + 2D refinement (s), for benchmarks
@@ -277,7 +277,7 @@ class Recoverer:
         betas, cam = pred.betas, pred.cam
         if smooth:
             betas = np.repeat(betas.mean(0, keepdims=True), len(betas), 0)  # one body shape per person
-            cam = one_euro(cam, kt.frame_ids / self.fps).astype(np.float32)
+            cam = smooth_over_frames(cam, kt.frame_ids)
         self.seconds["lmr"] += time.perf_counter() - clock
         return _NetworkRows(kt, boxes, pred.poses, betas, cam, pred.part_activity, baseline, (stream, baseline_stream))
 
@@ -304,8 +304,7 @@ class Recoverer:
         pieces = zip(rows, np.split(poses, ends), np.split(transl, ends), torch.tensor_split(rest, ends))
         for r, pose, move, shape in pieces:
             if smooth:
-                times = r.kt.frame_ids / self.fps
-                pose, move = smooth_poses(pose, times), one_euro(move, times).astype(np.float32)
+                pose, move = smooth_poses(pose, r.kt.frame_ids), smooth_over_frames(move, r.kt.frame_ids)
             joints3d = self.joints(pose, shape)
             joints2d = perspective_project(joints3d, move, self.focal, self.size).astype(np.float32)
             out.append(Track(poses=pose, betas=r.betas, cam=r.cam, frame_ids=r.kt.frame_ids.astype(np.int64),
@@ -465,7 +464,7 @@ def _recover_steps(video_path: Path, options: ProcessOptions, model, body, cance
     """The stages of :func:`iter_recover`, without its crash handling."""
     with VideoSource(video_path) as source:
         yield Progress("open", 1, 1, f"{source.size[0]}x{source.size[1]}, {source.num_frames} frames @ {source.fps:g} fps")
-        recoverer = recoverer or Recoverer(model, body, source.size, source.fps, options.device,
+        recoverer = recoverer or Recoverer(model, body, source.size, options.device,
                                            RefineSettings.for_input(source.is_image) if options.refine else None,
                                            _baseline(options) if options.baseline else None)
         settings = TrackerSettings.for_fps(source.fps, source.num_frames)

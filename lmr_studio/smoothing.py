@@ -1,8 +1,7 @@
-"""One-Euro filtering of per-frame sequences (Casiez et al., 2012), and of rotations via 6D;
-zero-lag Gaussian smoothing over a track's frames.
+"""Zero-lag Gaussian smoothing over a track's frames, of sequences and of rotations via 6D.
 
-Rotations are never filtered as raw axis-angle (it wraps at pi): poses go to the continuous 6D
-representation, are filtered there, and are projected back to rotations by Gram-Schmidt.
+Rotations are never smoothed as raw axis-angle (it wraps at pi): poses go to the continuous 6D
+representation, are smoothed there, and are projected back to rotations by Gram-Schmidt.
 """
 
 from __future__ import annotations
@@ -11,40 +10,6 @@ import numpy as np
 import torch
 
 from lmr_studio.geometry.rotations import axis_angle_to_rot6d, rot6d_to_axis_angle
-
-
-def _alpha(cutoff: np.ndarray | float, dt: float) -> np.ndarray | float:
-    tau = 1.0 / (2.0 * np.pi * cutoff)
-    return 1.0 / (1.0 + tau / dt)
-
-
-def one_euro(x: np.ndarray, times: np.ndarray, min_cutoff: float = 1.5, beta: float = 0.5,
-             d_cutoff: float = 1.0) -> np.ndarray:
-    """Filter ``x`` (F, ...) sampled at ``times`` (F,) seconds, element-wise; returns (F, ...) float.
-
-    ``min_cutoff`` (Hz) sets the smoothing of slow motion; ``beta`` how fast the cutoff rises with
-    speed (less lag on quick moves).
-    """
-    x = np.asarray(x, dtype=np.float64)
-    out = np.empty_like(x)
-    if len(x) == 0:
-        return out
-    out[0] = x[0]
-    dx_hat = np.zeros_like(x[0])
-    for i in range(1, len(x)):
-        dt = max(float(times[i] - times[i - 1]), 1e-6)
-        dx = (x[i] - out[i - 1]) / dt
-        dx_hat = dx_hat + _alpha(d_cutoff, dt) * (dx - dx_hat)
-        a = _alpha(min_cutoff + beta * np.abs(dx_hat), dt)
-        out[i] = out[i - 1] + a * (x[i] - out[i - 1])
-    return out
-
-
-def smooth_poses(poses: np.ndarray, times: np.ndarray, min_cutoff: float = 1.5, beta: float = 0.5) -> np.ndarray:
-    """One-Euro filtered poses: (F, J, 3) axis-angle at ``times`` (F,) s -> (F, J, 3) float32."""
-    rot6d = axis_angle_to_rot6d(torch.as_tensor(np.asarray(poses, np.float32))).numpy()
-    filtered = one_euro(rot6d, times, min_cutoff, beta)
-    return rot6d_to_axis_angle(torch.from_numpy(filtered.astype(np.float32))).numpy()
 
 
 def gaussian_over_frames(x: np.ndarray, frame_ids: np.ndarray, sigma: float, radius: int) -> np.ndarray:
@@ -68,3 +33,23 @@ def gaussian_over_frames(x: np.ndarray, frame_ids: np.ndarray, sigma: float, rad
         total[lo:hi] += w.reshape(per_row) * clean[lo + k:hi + k]
         weight[lo:hi] += w
     return np.where(finite.reshape(per_row), total / weight.clip(1e-12).reshape(per_row), x)
+
+
+#: ``--smooth``'s kernel over a finished track: sigma and reach in frames (measured on the bundled
+#: sample against the causal One-Euro filter used before: docs/model.md, "Smoothing a finished track").
+SMOOTH_SIGMA = 1.5
+SMOOTH_RADIUS = 4
+
+
+def smooth_poses(poses: np.ndarray, frame_ids: np.ndarray, sigma: float = SMOOTH_SIGMA,
+                 radius: int = SMOOTH_RADIUS) -> np.ndarray:
+    """:func:`gaussian_over_frames` of (F, J, 3) axis-angle ``poses`` at ``frame_ids`` (F,), in 6D
+    -> (F, J, 3) float32."""
+    rot6d = axis_angle_to_rot6d(torch.as_tensor(np.asarray(poses, np.float32))).numpy()
+    smoothed = gaussian_over_frames(rot6d, frame_ids, sigma, radius)
+    return rot6d_to_axis_angle(torch.from_numpy(smoothed.astype(np.float32))).numpy()
+
+
+def smooth_over_frames(x: np.ndarray, frame_ids: np.ndarray) -> np.ndarray:
+    """``--smooth``'s kernel (:data:`SMOOTH_SIGMA`, :data:`SMOOTH_RADIUS`) over (F, ...) ``x`` -> float32."""
+    return gaussian_over_frames(x, frame_ids, SMOOTH_SIGMA, SMOOTH_RADIUS).astype(np.float32)

@@ -63,7 +63,7 @@ def test_a_photo_is_refined_with_the_photo_settings(fast_models, tmp_path):
         return result.main
 
     as_photo = main_track()
-    as_video = main_track(Recoverer(model, body, (640, 480), 30.0, refine=RefineSettings()))
+    as_video = main_track(Recoverer(model, body, (640, 480), refine=RefineSettings()))
     assert np.median(as_photo.keypoint_error) < np.median(as_video.keypoint_error)
 
 

@@ -201,7 +201,7 @@ def test_incremental_preview_equals_one_pass(fast_models):
     full = _preview_tracks()
 
     def recoverer():
-        return pipeline.Recoverer(model, body, TINY_SIZE, 12.0, refine=None)
+        return pipeline.Recoverer(model, body, TINY_SIZE, refine=None)
 
     streamed = recoverer()
     for n in PREVIEW_STEPS:
@@ -228,7 +228,7 @@ def test_previews_hold_back_only_frames_the_video_may_still_smooth(fast_models):
     model, body = fast_models
     full = _preview_tracks()  # track 0 (world landmarks) ends at frame 114, track 1 (none) at 129
     full[1] = full[1].rows(0, 85)  # so far: frames 30-114
-    recoverer = pipeline.Recoverer(model, body, TINY_SIZE, 12.0)
+    recoverer = pipeline.Recoverer(model, body, TINY_SIZE)
     shown = recoverer.preview(full, last_frame=114)
     assert len(shown[0]) == len(full[0]) - pipeline.WORLD_RADIUS and len(shown[1]) == len(full[1])  # nothing to smooth
     assert len(recoverer.preview(full, last_frame=116)[0]) == len(full[0]) - 1  # frame 114 waits for 117
@@ -244,7 +244,7 @@ def test_refined_previews_never_change_what_they_showed(fast_models):
     close to refining the whole track in one call."""
     model, body = fast_models
     full = _preview_tracks()
-    streamed = pipeline.Recoverer(model, body, TINY_SIZE, 12.0)
+    streamed = pipeline.Recoverer(model, body, TINY_SIZE)
     shown: dict[int, np.ndarray] = {}
     for n in PREVIEW_STEPS:
         for tid, track in streamed.preview({tid: t.rows(0, n) for tid, t in full.items()}).items():
@@ -255,7 +255,7 @@ def test_refined_previews_never_change_what_they_showed(fast_models):
         final = streamed.final(tid, track)
         np.testing.assert_array_equal(final.joints3d[:len(shown[tid])], shown[tid])
         assert len(final.joints3d) == len(track)
-        one_pass = pipeline.Recoverer(model, body, TINY_SIZE, 12.0).recover(track)
+        one_pass = pipeline.Recoverer(model, body, TINY_SIZE).recover(track)
         gap = np.linalg.norm(final.joints3d - one_pass.joints3d, axis=-1)
         print(f"track {tid}: preview vs one call, joints {1000 * gap.mean():.2f} mm mean, {1000 * gap.max():.2f} max")
         # metres; measured 22.7 and 6.6 mm with these cuts (down to 1 frame per call) and random world
@@ -296,8 +296,8 @@ def test_the_ghost_is_the_baseline_on_lmrs_own_inputs(fast_models):
     track = KeypointTrack(np.arange(40), kp, rng.normal(0, 0.3, (40, 33, 3)).astype(np.float32))
     world = gaussian_over_frames(track.world, track.frame_ids, pipeline.WORLD_SMOOTHING, pipeline.WORLD_RADIUS)
     expected = predict(baseline, keypoint_features(kp, box_from_keypoints(kp), world.astype(np.float32))).poses
-    recoverer = pipeline.Recoverer(model, body, TINY_SIZE, 12.0, baseline=baseline)
+    recoverer = pipeline.Recoverer(model, body, TINY_SIZE, baseline=baseline)
     for n in (7, 25, 40):
         recoverer.preview({0: track.rows(0, n)})
     np.testing.assert_allclose(recoverer.final(0, track).baseline_poses, expected, atol=1e-4)
-    assert pipeline.Recoverer(model, body, TINY_SIZE, 12.0).recover(track).baseline_poses is None
+    assert pipeline.Recoverer(model, body, TINY_SIZE).recover(track).baseline_poses is None

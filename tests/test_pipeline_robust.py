@@ -58,8 +58,8 @@ def test_fuzzed_incremental_preview_matches_one_pass(seed, lmr_model, smpl_body)
     # snapshots at window boundaries, anywhere, and repeated (nothing new: zero-length chunks)
     snaps = sorted(set(rng.integers(1, frames, 4)) | {window, 2 * window, 3 * window}) + [3 * window, frames, frames]
     # the network's carried state (the refinement's temporal term couples only the frames of one call)
-    recoverer = Recoverer(lmr_model, smpl_body, TINY_SIZE, 12.0, refine=None)
-    reference = Recoverer(lmr_model, smpl_body, TINY_SIZE, 12.0, refine=None)
+    recoverer = Recoverer(lmr_model, smpl_body, TINY_SIZE, refine=None)
+    reference = Recoverer(lmr_model, smpl_body, TINY_SIZE, refine=None)
     for snap in snaps:
         tracks = {tid: KeypointTrack(ids[ids < snap], keypoints[tid][ids[ids < snap]])
                   for tid, ids in schedule.items() if (ids < snap).any()}
@@ -75,7 +75,7 @@ def test_fuzzed_incremental_preview_matches_one_pass(seed, lmr_model, smpl_body)
 def test_recoverer_preview_of_a_track_that_did_not_grow(lmr_model, smpl_body):
     """The crash of the street video: a preview with no new frames (a zero-length chunk)."""
     kt = KeypointTrack(np.arange(WINDOW), _noisy_keypoints(WINDOW, 0))
-    recoverer = Recoverer(lmr_model, smpl_body, TINY_SIZE, 12.0)
+    recoverer = Recoverer(lmr_model, smpl_body, TINY_SIZE)
     first = recoverer.preview({0: kt})
     again = recoverer.preview({0: kt, 1: KeypointTrack(np.zeros(0, np.int64), np.zeros((0, 33, 3)))})
     np.testing.assert_allclose(again[0].poses, first[0].poses)
@@ -99,7 +99,7 @@ def test_a_crash_saves_every_track_so_far_beside_the_video(lmr_model, smpl_body,
     other[:, :, 0] += 20 * (other[:, :, 2] > 0)
     folder = write_openpose(tmp_path / "op", [[a, b] for a, b in zip(kp, other)])
     options = ProcessOptions(all_tracks=True, keypoints_path=str(folder))
-    recoverer = _FailingRecoverer(lmr_model, smpl_body, TINY_SIZE, 12.0)
+    recoverer = _FailingRecoverer(lmr_model, smpl_body, TINY_SIZE)
     with pytest.raises(ProcessingError) as info:
         list(iter_recover(video, options, lmr_model, smpl_body, recoverer=recoverer))
     assert isinstance(info.value, LMRStudioError) and "RuntimeError" in info.value.message
@@ -117,6 +117,6 @@ def test_a_crash_before_anything_is_recovered_says_so(lmr_model, smpl_body, tiny
     folder = write_openpose(tmp_path / "op", [[k] for k in _noisy_keypoints(24, 0)])
     with pytest.raises(ProcessingError, match="boom") as info:
         list(iter_recover(tiny_video, ProcessOptions(keypoints_path=str(folder)), lmr_model, smpl_body,
-                          recoverer=Broken(lmr_model, smpl_body, TINY_SIZE, 12.0)))
+                          recoverer=Broken(lmr_model, smpl_body, TINY_SIZE)))
     assert info.value.saved is None and "Nothing had been recovered" in info.value.hint
     assert not partial_path_for(tiny_video).exists()

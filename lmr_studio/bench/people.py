@@ -59,7 +59,7 @@ def run(quick: bool = False, device: str | None = None) -> dict:
     clip, truth = crowd_clip()
     model, body, _ = _load(device)
     with VideoSource(clip) as source:
-        recoverer = Recoverer(model, body, source.size, source.fps, device)
+        recoverer = Recoverer(model, body, source.size, device)
         size = source.size
     start, cpu_start = time.perf_counter(), time.process_time()
     result = None

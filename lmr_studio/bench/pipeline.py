@@ -45,7 +45,7 @@ def run(quick: bool = False, video: Path = SAMPLE_VIDEO, device: str | None = No
         for _ in source:
             pass
         decode_ms = 1000 * (time.perf_counter() - start) / source.num_frames
-        recoverer = Recoverer(model, body, source.size, source.fps, device)
+        recoverer = Recoverer(model, body, source.size, device)
     options = ProcessOptions(use_cache=False)
     start, cpu_start = time.perf_counter(), time.process_time()
     result = None

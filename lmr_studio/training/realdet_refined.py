@@ -20,7 +20,7 @@ from lmr_studio.training.realdet_clips import fully_detected
 
 
 def refined_predictions(model, body, data: dict[str, np.ndarray], refine: RefineSettings | None,
-                        fps: float = 30.0, use_world: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
+                        use_world: bool = True) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per fully detected clip of :func:`~lmr_studio.training.realdet.load_realdet`'s ``data``
     (the clips :func:`~lmr_studio.training.realdet_clips.clips_from_realdet` keeps, in its
     order): (poses (F, 24, 3), betas (F, 10)) after the network and, unless ``refine`` is None,
@@ -28,7 +28,7 @@ def refined_predictions(model, body, data: dict[str, np.ndarray], refine: Refine
     out = []
     for c in np.flatnonzero(fully_detected(data)):
         width, height = (int(v) for v in data["image_size"][c])
-        recoverer = Recoverer(model, body, (width, height), fps, refine=refine)  # the pipeline's focal guess
+        recoverer = Recoverer(model, body, (width, height), refine=refine)  # the pipeline's focal guess
         keypoints = data["keypoints"][c].astype(np.float32)
         world = data["world"][c].astype(np.float32) if use_world else None
         track = recoverer.recover(KeypointTrack(np.arange(len(keypoints)), keypoints, world))

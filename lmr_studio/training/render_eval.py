@@ -149,13 +149,14 @@ def score_track(sums: Sequence[ErrorSums], body, truth_poses: np.ndarray, truth_
     return pj, gj
 
 
-def run_pipeline(video: Path, model, body, refine: bool = True) -> Track | None:
+def run_pipeline(video: Path, model, body, refine: bool = True, smooth: bool = False) -> Track | None:
     """The main track the real pipeline finds in ``video`` with the loaded network ``model`` (and
-    the 2D refinement when ``refine``), or None."""
+    the 2D refinement when ``refine``; smoothed over time as by ``process --smooth`` when
+    ``smooth``), or None."""
     from lmr_studio.pipeline import ProcessOptions, iter_recover
 
     try:
-        for item in iter_recover(video, ProcessOptions(use_cache=True, refine=refine), model, body):
+        for item in iter_recover(video, ProcessOptions(use_cache=True, refine=refine, smooth=smooth), model, body):
             if isinstance(item, MotionResult):
                 return item.main
     except NoPersonError:
@@ -266,7 +267,7 @@ def _score_stills(tally: _Tally, label: str, video: Path, cam: str, filmed, mode
 
 
 def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, models: dict, body,
-                 log: Callable[[str], None], refine: bool) -> None:
+                 log: Callable[[str], None], refine: bool, smooth: bool) -> None:
     """Run every network's pipeline on one rendered video and add its scores to ``tally``."""
     from lmr_studio.perception.keypoint_cache import cache_file, load_tracks
 
@@ -275,7 +276,7 @@ def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, model
     keypoints = None  # the cached keypoint tracks, read once after the first pass
     for i, (kind, model) in enumerate(models.items()):
         start = time.perf_counter()
-        track = run_pipeline(video, model, body, refine)
+        track = run_pipeline(video, model, body, refine, smooth)
         tally.timed("detect" if fresh and i == 0 else "network", time.perf_counter() - start, frames)
         if i == 0:
             tally.found[cam][0] += 0 if track is None else len(track.frame_ids)
@@ -303,7 +304,7 @@ def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, model
 def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights_dir=None,
                       cameras: Sequence[EvalCamera] = CAMERAS, render: Render | None = None,
                       root: Path | None = None, log: Callable[[str], None] = lambda s: None,
-                      refine: bool = True, stills: int | None = None) -> dict:
+                      refine: bool = True, stills: int | None = None, smooth: bool = False) -> dict:
     """Score ``kinds`` end to end on ``clips`` seen by ``cameras``. Returns ``{kind: metrics,
     "per_camera": {camera: {kind: metrics, "found": fraction, "limbs_pa_mpjpe", "trunk", "axes_mm"}},
     "limbs_pa_mpjpe": {source: mm}, "trunk": {kind: {"angle_deg", "pitch_bias_deg"}}, "axes_mm": {kind: {"x",
@@ -313,7 +314,7 @@ def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights
     over a video (BlazePose + network + body); later passes (keypoints from the cache); None
     where nothing of the kind ran (e.g. every video was already rendered). ``refine``: the
     pipeline's 2D refinement after the network (its default) or the raw network output.
-    ``stills``: score every ``stills``-th frame processed as a photo instead of the videos."""
+    ``smooth``: the videos' tracks smoothed over time (``process --smooth``). ``stills``: score every ``stills``-th frame processed as a photo instead of the videos."""
     from lmr_studio.body.paths import cache_dir
     from lmr_studio.model import load_model
 
@@ -336,5 +337,6 @@ def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights
                 _score_stills(tally, f"{clip.name} {cam.name}", video, cam.name, filmed, models, body, log, refine,
                               stills)
             else:
-                _score_video(tally, f"{clip.name} {cam.name}", video, cam.name, filmed, models, body, log, refine)
+                _score_video(tally, f"{clip.name} {cam.name}", video, cam.name, filmed, models, body, log, refine,
+                             smooth)
     return tally.result(int(sum(len(c.motion.poses) for c in clips)))
