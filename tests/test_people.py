@@ -25,9 +25,13 @@ def _two_people(tmp_path):
     return write_openpose(tmp_path / "op", [[a, b] for a, b in zip(big, small)])
 
 
-def test_people_stand_where_they_stand_in_one_camera_space(fast_models, tiny_video, tmp_path):
+@pytest.mark.parametrize("refine", [True, False])
+def test_people_stand_where_they_stand_in_one_camera_space(fast_models, tiny_video, tmp_path, refine):
+    """With the refinement (the default) and without; without it the depths follow the
+    weak-perspective cameras (measured within 0.1 %); the refinement moves each person's depth a
+    little toward their keypoints (measured 5 %)."""
     model, body = fast_models
-    options = ProcessOptions(all_tracks=True, keypoints_path=str(_two_people(tmp_path)))
+    options = ProcessOptions(all_tracks=True, keypoints_path=str(_two_people(tmp_path)), refine=refine)
     result = [r for r in iter_recover(tiny_video, options, model, body) if isinstance(r, MotionResult)][0]
     people = people_at(result, 5)
     assert len(people) == 2
@@ -38,10 +42,11 @@ def test_people_stand_where_they_stand_in_one_camera_space(fast_models, tiny_vid
         assert x0 <= root[0] <= x1 and y0 <= root[1] <= y1
     left, right = sorted(people, key=lambda p: p.box[0])
     assert left.joints[0, 0] < right.joints[0, 0]  # side by side in 3D as in the image
+    assert right.joints[0, 2] < left.joints[0, 2] < 0  # the small one further away
     depth_ratio = right.joints[0, 2] / left.joints[0, 2]  # both negative: in front of the camera
     scale = {p.tid: result.tracks[p.tid].cam[p.row, 0] for p in people}  # weak-perspective s
     expected = 2.0 * scale[left.tid] / scale[right.tid]  # half the box: twice as far at equal s
-    assert depth_ratio == pytest.approx(expected, rel=0.05)
+    assert depth_ratio == pytest.approx(expected, rel=0.15 if refine else 1e-3)
 
 
 def test_cli_recovers_everyone_unless_main_only(fast_model_args, tiny_video, tmp_path):
