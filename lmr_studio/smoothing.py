@@ -35,8 +35,8 @@ def gaussian_over_frames(x: np.ndarray, frame_ids: np.ndarray, sigma: float, rad
     return np.where(finite.reshape(per_row), total / weight.clip(1e-12).reshape(per_row), x)
 
 
-#: ``--smooth``'s kernel over a finished track: sigma and reach in frames (measured on the bundled
-#: sample against the causal One-Euro filter used before: docs/model.md, "Smoothing a finished track").
+#: ``--smooth``'s kernel over a finished track: sigma and reach in frames (chosen on held-out CMU
+#: renders, 1.0-2.0 scanned: docs/model.md, "Smoothing a finished track").
 SMOOTH_SIGMA = 1.5
 SMOOTH_RADIUS = 4
 
