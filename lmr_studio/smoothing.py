@@ -41,15 +41,13 @@ SMOOTH_SIGMA = 1.5
 SMOOTH_RADIUS = 4
 
 
-def smooth_poses(poses: np.ndarray, frame_ids: np.ndarray, sigma: float = SMOOTH_SIGMA,
-                 radius: int = SMOOTH_RADIUS) -> np.ndarray:
-    """:func:`gaussian_over_frames` of (F, J, 3) axis-angle ``poses`` at ``frame_ids`` (F,), in 6D
-    -> (F, J, 3) float32."""
-    rot6d = axis_angle_to_rot6d(torch.as_tensor(np.asarray(poses, np.float32))).numpy()
-    smoothed = gaussian_over_frames(rot6d, frame_ids, sigma, radius)
-    return rot6d_to_axis_angle(torch.from_numpy(smoothed.astype(np.float32))).numpy()
-
-
 def smooth_over_frames(x: np.ndarray, frame_ids: np.ndarray) -> np.ndarray:
-    """``--smooth``'s kernel (:data:`SMOOTH_SIGMA`, :data:`SMOOTH_RADIUS`) over (F, ...) ``x`` -> float32."""
+    """``--smooth``'s kernel (:data:`SMOOTH_SIGMA`, :data:`SMOOTH_RADIUS`) over (F, ...) ``x`` at
+    ``frame_ids`` (F,) -> float32."""
     return gaussian_over_frames(x, frame_ids, SMOOTH_SIGMA, SMOOTH_RADIUS).astype(np.float32)
+
+
+def smooth_poses(poses: np.ndarray, frame_ids: np.ndarray) -> np.ndarray:
+    """:func:`smooth_over_frames` of (F, J, 3) axis-angle ``poses``, in 6D -> (F, J, 3) float32."""
+    rot6d = axis_angle_to_rot6d(torch.as_tensor(np.asarray(poses, np.float32))).numpy()
+    return rot6d_to_axis_angle(torch.from_numpy(smooth_over_frames(rot6d, frame_ids))).numpy()

@@ -314,7 +314,8 @@ def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights
     over a video (BlazePose + network + body); later passes (keypoints from the cache); None
     where nothing of the kind ran (e.g. every video was already rendered). ``refine``: the
     pipeline's 2D refinement after the network (its default) or the raw network output.
-    ``smooth``: the videos' tracks smoothed over time (``process --smooth``). ``stills``: score every ``stills``-th frame processed as a photo instead of the videos."""
+    ``smooth``: the videos' tracks smoothed over time (``process --smooth``). ``stills``: score
+    every ``stills``-th frame processed as a photo instead of the videos."""
     from lmr_studio.body.paths import cache_dir
     from lmr_studio.model import load_model
 
