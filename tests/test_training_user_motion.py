@@ -11,6 +11,7 @@ from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.perception.features import FEATURE_DIM
 from lmr_studio.training.bodies import build_body_bank
+from lmr_studio.training.metrics import accel_errors
 from lmr_studio.training.motion import generate_motion
 from lmr_studio.training.user_motion import clips_from_motion_file, fit_poses, load_motion_file, motion_paths
 
@@ -34,6 +35,22 @@ def test_ik_recovers_positions(smpl_body):
     fitted = fitted.numpy()
     err = np.linalg.norm((fitted - fitted[:, :1]) - (joints - joints[:, :1]), axis=-1).mean()
     assert err < 0.01  # under 1 cm
+
+
+def test_ik_adds_no_jitter_to_smooth_motion(smpl_body):
+    """Each frame's fit must settle: smooth motion fitted keeps its smoothness (at a constant Adam
+    step the fitted joints hopped around the truth by several mm/frame^2, LAFAN1's about 7)."""
+    bank = build_body_bank(smpl_body, count=8)
+    clip = generate_motion("walk", 60, np.random.default_rng(1))
+    truth = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(clip.poses)),
+                               torch.from_numpy(bank.rest_joints[3]).expand(60, -1, -1))[0].numpy()
+    other = build_body_bank(smpl_body, count=8).rest_joints[5]  # another skeleton: the fit cannot be exact
+    poses = fit_poses(truth, other)
+    fitted = forward_kinematics(axis_angle_to_matrix(torch.from_numpy(poses)),
+                                torch.from_numpy(other).expand(60, -1, -1))[0].numpy()
+    truth_accel = accel_errors(np.repeat(truth[:1], 60, 0), truth).mean()  # the motion's own, mm/frame^2
+    added = accel_errors(fitted, truth).mean()
+    assert added < 0.25 * truth_accel, (added, truth_accel)
 
 
 def test_motion_file_to_eval_clips(tmp_path, smpl_body):

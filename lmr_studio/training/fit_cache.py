@@ -23,7 +23,7 @@ from lmr_studio.io.atomic import atomic_path
 from lmr_studio.training.user_motion import FittedMotion, fit_motion, load_motion_file
 
 #: Bumped when :func:`~lmr_studio.training.user_motion.fit_motion` changes, so old fits are not reused.
-FIT_VERSION = 1
+FIT_VERSION = 2  # 2: the inverse kinematics' step annealed (smooth motion no longer gains jitter)
 
 #: ``fit(motion, body, bank, frames) -> FittedMotion``: :func:`fit_motion` by default.
 Fit = Callable[..., FittedMotion]

@@ -137,15 +137,24 @@ def fit_betas(joints: np.ndarray, bank: BodyBank, steps: int = 200) -> np.ndarra
     return betas.detach().numpy().astype(np.float32)
 
 
-def fit_poses(joints: np.ndarray, rest: np.ndarray, steps: int = 300) -> np.ndarray:
-    """Inverse kinematics: (F, 24, 3) positions on a (24, 3) rest skeleton -> (F, 24, 3) axis-angle."""
+#: The inverse kinematics' first Adam step size (6D rotation units).
+IK_LR = 0.03
+
+
+def fit_poses(joints: np.ndarray, rest: np.ndarray, steps: int = 600) -> np.ndarray:
+    """Inverse kinematics: (F, 24, 3) positions on a (24, 3) rest skeleton -> (F, 24, 3) axis-angle.
+
+    Adam's step is annealed (cosine, to 1 % of :data:`IK_LR`): at a constant rate each frame's
+    solution kept hopping around its optimum independently of its neighbours, which added about
+    7 mm/frame^2 of acceleration to smooth motion capture (LAFAN1, docs/model.md)."""
     f = len(joints)
     target = torch.from_numpy(joints - joints[:, :1]).float()
     rest_t = torch.from_numpy(rest).float().expand(f, -1, -1)
     x = torch.tensor([1.0, 0, 0, 1.0, 0, 0]).repeat(f, 24, 1)
     x[:, 0] = matrix_to_rot6d(torch.from_numpy(_root_rotations(joints, rest)).float())
     x.requires_grad_(True)
-    opt = torch.optim.Adam([x], lr=0.03)
+    opt = torch.optim.Adam([x], lr=IK_LR)
+    annealing = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps, eta_min=0.01 * IK_LR)
     for _ in range(steps):
         rot = rot6d_to_matrix(x)
         posed, _ = forward_kinematics(rot, rest_t)
@@ -155,6 +164,7 @@ def fit_poses(joints: np.ndarray, rest: np.ndarray, steps: int = 300) -> np.ndar
         opt.zero_grad()
         (err + prior + smooth).backward()
         opt.step()
+        annealing.step()
     return matrix_to_axis_angle(rot6d_to_matrix(x.detach())).numpy().astype(np.float32)
 
 
