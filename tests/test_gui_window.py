@@ -185,15 +185,18 @@ def test_preferences_are_saved_and_used(qtbot, tmp_path):
     qtbot.addWidget(dialog)
     dialog.smpl_edit.setText(str(tmp_path / "SMPL_NEUTRAL.pkl"))
     dialog.device.setCurrentText("cpu")
+    assert dialog.smooth.isChecked()  # smoothing is on until the user turns it off
+    dialog.smooth.setChecked(False)
     dialog.accept()
     try:
         options = process_options()
         assert options.body_model == "smpl" and options.smpl_path.endswith("SMPL_NEUTRAL.pkl")
-        assert options.device == "cpu"
+        assert options.device == "cpu" and not options.smooth
     finally:
         app_settings().remove("smpl_path")
         app_settings().remove("device")
-    assert process_options().body_model == "anny" and process_options().device is None
+        app_settings().remove("smooth")
+    assert process_options().body_model == "anny" and process_options().device is None and process_options().smooth
 
 
 @pytest.mark.slow

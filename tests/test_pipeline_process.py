@@ -55,7 +55,7 @@ def openpose_dir(tmp_path):
 
 def test_process_with_imported_keypoints(fast_load, tiny_video, openpose_dir):
     progress: list[Progress] = []
-    result = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir), refine=False),
+    result = process_video(tiny_video, ProcessOptions(keypoints_path=str(openpose_dir), refine=False, smooth=False),
                            on_progress=progress.append, load=fast_load)
     assert result.num_frames == TINY_FRAMES and result.image_size == TINY_SIZE
     track = result.main
@@ -63,7 +63,8 @@ def test_process_with_imported_keypoints(fast_load, tiny_video, openpose_dir):
     assert track.poses.shape == (TINY_FRAMES, 24, 3) and track.joints2d.shape == (TINY_FRAMES, 24, 2)
     assert track.part_activity.shape == (TINY_FRAMES, 6)
     assert np.isfinite(track.joints3d).all() and np.isfinite(track.transl).all()
-    # The full-image camera puts the body origin where the weak-perspective camera put it in the box.
+    # The full-image camera puts the body origin where the weak-perspective camera put it in the box
+    # (neither refined nor smoothed: both move the translation on their own).
     box = corners_to_box(track.bboxes)
     weak = box_to_pixels(weak_perspective_project(np.zeros((TINY_FRAMES, 1, 3)), track.cam), box)[:, 0]
     full = perspective_project(np.zeros((TINY_FRAMES, 1, 3)), track.transl, 1.2 * max(TINY_SIZE), TINY_SIZE)[:, 0]
@@ -82,7 +83,7 @@ def test_refinement_brings_the_joints_to_the_keypoints(fast_load, tiny_video, op
 
 def test_smoothing_reduces_frame_to_frame_pose_change(fast_load, tiny_video, openpose_dir):
     options = dict(keypoints_path=str(openpose_dir), refine=False)  # the filter alone
-    raw = process_video(tiny_video, ProcessOptions(**options), load=fast_load).main
+    raw = process_video(tiny_video, ProcessOptions(**options, smooth=False), load=fast_load).main
     smooth = process_video(tiny_video, ProcessOptions(**options, smooth=True), load=fast_load).main
     jitter = lambda t: np.abs(np.diff(t.joints3d, axis=0)).mean()  # noqa: E731
     assert jitter(smooth) < jitter(raw)

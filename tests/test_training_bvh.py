@@ -260,10 +260,11 @@ def test_eval_with_a_bad_motion_file_exits_2(tmp_path, capsys):
     assert main(["eval", "--coverage", "--motion", str(tmp_path / "bad.bvh")]) == 2
     assert main(["eval", "--frames", "10"]) == 2  # frames of what?
     assert main(["eval", "--smooth"]) == 2  # smooth what?
+    assert main(["eval", "--no-smooth", "--quick"]) == 2
     err = capsys.readouterr().err
     assert "not a readable BVH" in err and "does not exist" in err and "Add --render" in err and "needs a motion" in err
     assert "--frames applies to end-to-end evaluation and --coverage only" in err
-    assert "--smooth applies to the videos of --render" in err
+    assert err.count("--smooth and --no-smooth apply to the videos of --render") == 2
 
 
 def test_lafan1_without_pypi_says_what_to_do(tmp_path, monkeypatch):

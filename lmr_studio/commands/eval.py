@@ -56,8 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --render or --coverage: first N frames (30 fps) per clip")
     parser.add_argument("--no-refine", action="store_true",
                         help="with --render: score the raw network output (no 2D refinement)")
-    parser.add_argument("--smooth", action="store_true",
-                        help="with --render: smooth each track over time, as lmr-studio process --smooth does")
+    parser.add_argument("--smooth", action=argparse.BooleanOptionalAction, default=None,
+                        help="with --render: smooth each track over time as lmr-studio process does (default: "
+                             "the pipeline's, on)")
     parser.add_argument("--stills", type=int, default=None, metavar="N",
                         help="with --render: process every N-th frame of each video as a photo instead")
     parser.add_argument("--cameras", nargs="+", choices=[c.name for c in CAMERAS], default=[c.name for c in CAMERAS],
@@ -197,13 +198,15 @@ def _fitted_clips(args: argparse.Namespace, paths: dict[str, Path], body, bank) 
 
 
 def _rendered(args: argparse.Namespace, clips: list, body, weights: Path | None) -> dict:
+    from lmr_studio.pipeline import ProcessOptions
     from lmr_studio.training.eval_cameras import CAMERAS
     from lmr_studio.training.render_eval import evaluate_rendered
 
     cameras = [c for c in CAMERAS if c.name in args.cameras]
     results = evaluate_rendered(clips, body, args.kinds, weights, cameras,
                                 log=lambda s: print(s, file=sys.stderr, flush=True),  # progress; JSON on stdout
-                                refine=not args.no_refine, stills=args.stills, smooth=args.smooth)
+                                refine=not args.no_refine, stills=args.stills,
+                                smooth=ProcessOptions.smooth if args.smooth is None else args.smooth)
     results["fit_error_mm"] = {c.name: round(c.motion.fit_error_mm, 1) for c in clips}
     return results
 
@@ -247,8 +250,9 @@ def run(args: argparse.Namespace) -> int:
         raise LMRStudioError("--render needs a motion.", f"Add --motion FILE (.npz or .bvh) or --motion {LAFAN1}.")
     if args.stills is not None and (not args.render or args.stills < 1):
         raise LMRStudioError("--stills N needs --render and N >= 1.", "For example: --render --stills 15.")
-    if args.smooth and (not args.render or args.stills is not None):
-        raise LMRStudioError("--smooth applies to the videos of --render.", "Add --render, or leave --smooth out.")
+    if args.smooth is not None and (not args.render or args.stills is not None):
+        raise LMRStudioError("--smooth and --no-smooth apply to the videos of --render.",
+                             "Add --render, or leave them out.")
     if args.refine and args.realdet is None:
         raise LMRStudioError("--refine applies to render-and-detect shards.", "Add --realdet DIR.")
     paths = _motion_paths(args.motion, args.render) if args.motion is not None else None

@@ -21,8 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     who = parser.add_mutually_exclusive_group()
     who.add_argument("--main-only", action="store_true", help="recover only the main person (the longest track): faster")
     who.add_argument("--all-tracks", action="store_true", help="recover every person found (the default)")
-    parser.add_argument("--smooth", action="store_true",
-                        help="smooth poses, camera and translation over time (zero-lag, over the finished track)")
+    parser.add_argument("--smooth", action=argparse.BooleanOptionalAction, default=ProcessOptions.smooth,
+                        help="smooth poses, camera and translation over time (zero-lag, over each finished track; "
+                             "default: on)")
     parser.add_argument("--device", choices=("cpu", "cuda"), help="where LMR runs (default: cuda when available)")
     parser.add_argument("--smpl", type=Path, metavar="PATH", help="use the SMPL body model from this .pkl/.npz file")
     parser.add_argument("--keypoints", type=Path, metavar="PATH",

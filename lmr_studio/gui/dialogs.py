@@ -34,21 +34,26 @@ def devices() -> list[str]:
 
 
 def process_options() -> ProcessOptions:
-    """ProcessOptions from the saved preferences (Anny unless an SMPL file is set); every person
-    in the video is recovered (``all_tracks``)."""
+    """ProcessOptions from the saved preferences (Anny unless an SMPL file is set, smoothing as
+    chosen); every person in the video is recovered (``all_tracks``)."""
     s = app_settings()
     smpl = str(s.value("smpl_path", "") or "")
     device = str(s.value("device", "auto") or "auto")
     return ProcessOptions(body_model="smpl" if smpl else "anny", smpl_path=smpl or None,
-                          device=None if device == "auto" else device, all_tracks=True)
+                          device=None if device == "auto" else device, all_tracks=True, smooth=smooth_enabled())
 
 
 def ghost_enabled() -> bool:
     return str(app_settings().value("ghost", "true")).lower() == "true"
 
 
+def smooth_enabled() -> bool:
+    """Whether finished tracks are smoothed over time (default: :class:`ProcessOptions`'s)."""
+    return str(app_settings().value("smooth", str(ProcessOptions.smooth))).lower() == "true"
+
+
 class PreferencesDialog(QDialog):
-    """Body model (Anny built in, or an SMPL file), compute device, baseline ghost."""
+    """Body model (Anny built in, or an SMPL file), compute device, baseline ghost, smoothing."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,10 +71,13 @@ class PreferencesDialog(QDialog):
         self.device.setCurrentText(str(s.value("device", "auto")))
         self.ghost = QCheckBox("Compute the single-RNN baseline for the ghost mesh")
         self.ghost.setChecked(ghost_enabled())
+        self.smooth = QCheckBox("Smooth each person's motion once the video is processed")
+        self.smooth.setChecked(smooth_enabled())
         form = QFormLayout(self)
         form.addRow("SMPL model file", row)
         form.addRow("Device", self.device)
         form.addRow("", self.ghost)
+        form.addRow("", self.smooth)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -85,4 +93,5 @@ class PreferencesDialog(QDialog):
         s.setValue("smpl_path", self.smpl_edit.text().strip())
         s.setValue("device", self.device.currentText())
         s.setValue("ghost", "true" if self.ghost.isChecked() else "false")
+        s.setValue("smooth", "true" if self.smooth.isChecked() else "false")
         super().accept()
