@@ -120,13 +120,17 @@ def test_short_spurious_track_is_rejected(fast_load, tiny_video, tmp_path):
 
 def test_cli_writes_result_and_prints_summary(fast_model_args, tiny_video, openpose_dir, tmp_path, capsys):
     out = tmp_path / "out.npz"
-    code = main(["process", str(tiny_video), "-o", str(out), "--keypoints", str(openpose_dir), "--smooth",
-                 *fast_model_args])
+    code = main(["process", str(tiny_video), "-o", str(out), "--keypoints", str(openpose_dir), *fast_model_args])
     assert code == 0
     loaded = MotionResult.load(out)
     assert len(loaded.main) == TINY_FRAMES
+    assert np.ptp(loaded.main.betas, axis=0).max() == 0  # smoothed by default: one body shape
     err = capsys.readouterr().err
     assert f"{TINY_FRAMES} frames, 1 track(s)" in err and "frames/s" in err and "saved" in err
+    raw = tmp_path / "raw.npz"
+    assert main(["process", str(tiny_video), "-o", str(raw), "--keypoints", str(openpose_dir), "--no-smooth",
+                 *fast_model_args]) == 0
+    assert np.ptp(MotionResult.load(raw).main.betas, axis=0).max() > 0  # per-frame shapes, as the network gave them
 
 
 @pytest.mark.parametrize("fixture", ["text_as_video", "empty_video", "truncated_video"])
