@@ -62,7 +62,7 @@ class ProcessOptions:
     ended, recover each track again with one body shape and smooth it over time (a zero-lag
     Gaussian, :mod:`~lmr_studio.smoothing`; previews stay unsmoothed). On by default since
     2026-12-04: on real motion capture rendered end to end it lowered the acceleration error by
-    about a third and the position errors a little (docs/model.md, "Smoothing a finished track").
+    about a third and the position errors a little (docs/model.md, "The evaluation's truth jittered").
     """
 
     all_tracks: bool = False
