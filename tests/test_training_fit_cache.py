@@ -76,11 +76,11 @@ def test_unreadable_saved_fit_is_fitted_again(tmp_path):
 
 
 def test_training_fits_are_kept_per_body_bank(tmp_path):
-    """``train --mocap`` fits each motion once per bank: its seed changes the shape regressor the
-    fit uses, so another bank is another fit, and the same bank loads the saved one."""
+    """``train --mocap`` fits each motion once per bank: its seed changes the shapes and the shape
+    regressor the fit uses, so another bank is another fit, and the same bank loads the saved one."""
     source = load_motion_file(_motion_file(tmp_path / "walk.npz"))
     body, fit, root = SimpleNamespace(name="anny"), CountingFit(), tmp_path / "fits"
-    bank_a, bank_b = (SimpleNamespace(skel_basis=np.full((28, 24, 3), v, np.float32)) for v in (0.0, 1e-3))
+    bank_a, bank_b = (SimpleNamespace(betas=np.full((256, 10), v, np.float32)) for v in (0.0, 1e-3))
     first = cached_training_fit("walk", source, body, bank_a, root, fit)
     again = cached_training_fit("walk", source, body, bank_a, root, fit)
     other = cached_training_fit("walk", source, body, bank_b, root, fit)

@@ -32,11 +32,12 @@ Fit = Callable[..., FittedMotion]
 def fit_key(motion: dict, frames: int | None, body_name: str, bank=None) -> str:
     """12 hex digits naming one fit: the motion's joints and frame rate (``load_motion_file``'s
     dict), the frame limit, the body model, :data:`FIT_VERSION` and, when given, the body bank's
-    skeleton regressor (it depends on the bank's seed, and the fitted shape on it)."""
+    shapes (its seeded betas: the fitted shape comes from the bank's skeleton regressor, whose last
+    bits vary with torch's thread count while the betas do not)."""
     h = hashlib.sha1(np.ascontiguousarray(motion["joints3d"], dtype=np.float64).tobytes())
     h.update(repr((float(motion["fps"]), frames, body_name, FIT_VERSION)).encode())
     if bank is not None:
-        h.update(np.ascontiguousarray(bank.skel_basis).tobytes())
+        h.update(np.ascontiguousarray(bank.betas, dtype=np.float32).tobytes())
     return h.hexdigest()[:12]
 
 
