@@ -27,11 +27,12 @@ import torch
 
 from lmr_studio.ahead import iterate_ahead
 from lmr_studio.errors import BadWeightsError, LMRStudioError, NoPersonError
-from lmr_studio.geometry.camera import default_focal, perspective_project, weak_to_full_translation
+from lmr_studio.geometry.camera import default_focal, perspective_project, ray_rotation, weak_to_full_translation
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.model.predict import StreamState
 from lmr_studio.model.refine import RefineSettings, refine_to_keypoints
+from lmr_studio.model.view import turn_root, turn_world
 from lmr_studio.perception import blazepose
 from lmr_studio.perception.features import (NUM_KEYPOINTS, WORLD_RADIUS, WORLD_SMOOTHING, box_from_keypoints,
                                            box_to_corners, keypoint_features, steady_world)
@@ -295,18 +296,21 @@ class Recoverer:
                                     for name in ("boxes", "poses", "betas", "cam"))
         rest = self.rest_joints(betas)
         transl = weak_to_full_translation(cam, boxes, self.focal, self.size).astype(np.float32)
+        view = ray_rotation(transl + rest[:, 0].numpy())  # the crops' view -> the camera's (model/view.py)
+        poses = turn_root(poses, view)
         if self.refine is not None:
             follows = np.concatenate([np.r_[False, np.diff(r.kt.frame_ids) == 1] for r in rows])
-            world = None if all(r.kt.world is None for r in rows) else np.concatenate(  # NaN: no landmarks
+            world = None if all(r.kt.world is None for r in rows) else turn_world(np.concatenate(  # NaN: no landmarks
                 [np.full((len(r.kt), NUM_KEYPOINTS, 3), np.nan, np.float32) if r.kt.world is None else r.kt.world
-                 for r in rows])
+                 for r in rows]), view)
             refined = refine_to_keypoints(poses, transl, rest, keypoints, boxes[:, 2], self.focal, self.size,
                                           self.refine, follows, world)
             poses, transl = refined.poses, refined.transl
         ends = np.cumsum([len(r.poses) for r in rows])[:-1].tolist()
         out = []
-        pieces = zip(rows, np.split(poses, ends), np.split(transl, ends), torch.tensor_split(rest, ends))
-        for r, pose, move, shape in pieces:
+        pieces = zip(rows, np.split(poses, ends), np.split(transl, ends), torch.tensor_split(rest, ends),
+                     np.split(view, ends))
+        for r, pose, move, shape, turn in pieces:
             if smooth:
                 pose, move = smooth_poses(pose, r.kt.frame_ids), smooth_over_frames(move, r.kt.frame_ids)
             joints3d = self.joints(pose, shape)
@@ -315,7 +319,8 @@ class Recoverer:
                              bboxes=box_to_corners(r.boxes).astype(np.float32),
                              keypoints2d=r.kt.keypoints.astype(np.float32), joints3d=joints3d, joints2d=joints2d,
                              transl=move, part_activity=r.part_activity,
-                             world_input=np.full(len(r.kt), r.kt.world is not None), baseline_poses=r.baseline))
+                             world_input=np.full(len(r.kt), r.kt.world is not None),
+                             baseline_poses=None if r.baseline is None else turn_root(r.baseline, turn)))
         self.seconds["body"] += time.perf_counter() - start
         return out
 

@@ -287,7 +287,10 @@ def test_cancel_while_the_models_load(tiny_video):
 def test_the_ghost_is_the_baseline_on_lmrs_own_inputs(fast_models):
     """The window's ghost: the single-RNN baseline run by the pipeline on the same features as LMR
     (world landmarks included, smoothed over time as LMR reads them), with its own state carried
-    through the previews to the final result."""
+    through the previews to the final result, and turned from the crop's view to the camera's by
+    the same rotation as LMR's body."""
+    from scipy.spatial.transform import Rotation
+
     from lmr_studio.model import build_model, predict
     from lmr_studio.perception.features import box_from_keypoints, keypoint_features
     from lmr_studio.perception.tracking import KeypointTrack
@@ -300,9 +303,41 @@ def test_the_ghost_is_the_baseline_on_lmrs_own_inputs(fast_models):
     kp[:, :, :2] += rng.normal(0, 1.0, kp[:, :, :2].shape)
     track = KeypointTrack(np.arange(40), kp, rng.normal(0, 0.3, (40, 33, 3)).astype(np.float32))
     world = gaussian_over_frames(track.world, track.frame_ids, pipeline.WORLD_SMOOTHING, pipeline.WORLD_RADIUS)
-    expected = predict(baseline, keypoint_features(kp, box_from_keypoints(kp), world.astype(np.float32))).poses
-    recoverer = pipeline.Recoverer(model, body, TINY_SIZE, baseline=baseline)
+    features = keypoint_features(kp, box_from_keypoints(kp), world.astype(np.float32))
+    raw_lmr, raw_baseline = predict(model, features).poses, predict(baseline, features).poses
+    recoverer = pipeline.Recoverer(model, body, TINY_SIZE, baseline=baseline, refine=None)
     for n in (7, 25, 40):
         recoverer.preview({0: track.rows(0, n)})
-    np.testing.assert_allclose(recoverer.final(0, track).baseline_poses, expected, atol=1e-4)
+    final = recoverer.final(0, track)
+    np.testing.assert_allclose(final.baseline_poses[:, 1:], raw_baseline[:, 1:], atol=1e-4)
+    turn = lambda poses, raw: Rotation.from_rotvec(poses[:, 0]) * Rotation.from_rotvec(raw[:, 0]).inv()  # noqa: E731
+    assert (turn(final.baseline_poses, raw_baseline) * turn(final.poses, raw_lmr).inv()).magnitude().max() < 1e-4
     assert pipeline.Recoverer(model, body, TINY_SIZE).recover(track).baseline_poses is None
+
+
+def test_the_same_crop_off_the_centre_gives_the_body_turned_toward_its_ray(fast_models):
+    """The network reads a crop, so a person 200 px right of where they were gives the network the
+    same input; the body the pipeline places there is turned by the difference of the smallest
+    turns from the camera's axis onto the two rays to the pelvis (model/view.py), not left facing
+    as before."""
+    from scipy.spatial.transform import Rotation
+
+    from lmr_studio.perception.tracking import KeypointTrack
+
+    model, body = fast_models
+    size = (640, 480)
+    kp = standing_keypoints(12, shift=0.0)
+    kp[:, :, :2] = kp[:, :, :2] * 4 + [130.0, 110.0]  # a 96x64 stance made about 200 px tall, near the centre
+    moved = kp.copy()
+    moved[:, :, 0] += 200.0
+    recover = lambda k: pipeline.Recoverer(model, body, size, refine=None).recover(  # noqa: E731
+        KeypointTrack(np.arange(len(k)), k, None))
+    here, there = recover(kp), recover(moved)
+    np.testing.assert_allclose(here.poses[:, 1:], there.poses[:, 1:], atol=1e-5)  # the same crop, the same pose
+    pelvis_here, pelvis_there = here.joints3d[:, 0] + here.transl, there.joints3d[:, 0] + there.transl
+    onto = lambda ray: Rotation.align_vectors([ray], [[0.0, 0.0, -1.0]])[0]  # noqa: E731
+    for f in range(len(kp)):
+        expected = onto(pelvis_there[f]) * onto(pelvis_here[f]).inv()
+        turned = Rotation.from_rotvec(there.poses[f, 0]) * Rotation.from_rotvec(here.poses[f, 0]).inv()
+        assert (turned * expected.inv()).magnitude() < 1e-4
+        assert expected.magnitude() > np.radians(10)  # 200 px at the default focal: about 12 degrees

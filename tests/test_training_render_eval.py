@@ -9,7 +9,8 @@ import torch
 from scipy.spatial.transform import Rotation
 
 from lmr_studio.geometry.camera import perspective_project
-from lmr_studio.training.eval_cameras import CAMERAS, PERSON_PX, EvalCamera, camera_vertices, extrinsics, film
+from lmr_studio.training.eval_cameras import (CAMERAS, OFF_CENTRE_CAMERAS, PERSON_PX, EvalCamera, camera_vertices,
+                                             extrinsics, film)
 from lmr_studio.training.evaluate import ErrorSums
 from lmr_studio.training.motion import generate_motion
 from lmr_studio.training.render_eval import score_track
@@ -43,6 +44,26 @@ def test_camera_stands_where_it_says(camera):
     pelvis_cam = np.einsum("fij,fj->fi", rotation, pelvis - centre)
     uv = perspective_project(pelvis_cam[:, None], np.zeros(3), camera.focal, camera.size)[:, 0]
     assert np.median(np.linalg.norm(uv - np.array(camera.size) / 2, axis=-1)) < 40  # about centred
+
+
+@pytest.mark.parametrize("camera", OFF_CENTRE_CAMERAS, ids=lambda c: c.name)
+def test_a_panned_camera_shows_the_person_right_of_the_centre(camera):
+    """A camera panned left by ``pan`` degrees sees the pelvis f tan(pan) px right of the centre,
+    at the height where its unpanned twin sees it; the cameras that do not pan keep the repr that
+    keys their cached renders."""
+    clip = _walk()
+    pelvis = clip.transl + [0.0, 0.9, 0.0]
+    twin = EvalCamera(camera.name, camera.azimuth, camera.elevation, camera.size)
+
+    def pelvis_px(cam: EvalCamera) -> np.ndarray:
+        rotation, centre = extrinsics(cam, pelvis, clip.poses[:, 0], clip.fps)
+        pelvis_cam = np.einsum("fij,fj->fi", rotation, pelvis - centre)
+        return perspective_project(pelvis_cam[:, None], np.zeros(3), cam.focal, cam.size)[:, 0]
+
+    shift = pelvis_px(camera) - pelvis_px(twin)
+    assert np.median(shift[:, 0]) == pytest.approx(camera.focal * np.tan(np.radians(camera.pan)), rel=0.05)
+    assert np.median(np.abs(shift[:, 1])) < 5
+    assert "pan" not in repr(CAMERAS) and "pan=" in repr(camera)
 
 
 def test_person_is_about_200_px_tall_in_front_view():

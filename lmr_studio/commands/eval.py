@@ -39,7 +39,7 @@ from lmr_studio.training.realdet_clips import SPLITS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from lmr_studio.training.eval_cameras import CAMERAS
+    from lmr_studio.training.eval_cameras import ALL_CAMERAS, CAMERAS
 
     parser.add_argument("--quick", action="store_true", help="small test set (under a minute)")
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
@@ -61,8 +61,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "the pipeline's, on)")
     parser.add_argument("--stills", type=int, default=None, metavar="N",
                         help="with --render: process every N-th frame of each video as a photo instead")
-    parser.add_argument("--cameras", nargs="+", choices=[c.name for c in CAMERAS], default=[c.name for c in CAMERAS],
-                        help="with --render: cameras to film from")
+    parser.add_argument("--cameras", nargs="+", choices=[c.name for c in ALL_CAMERAS],
+                        default=[c.name for c in CAMERAS],
+                        help="with --render: cameras to film from (front_off, side_off: the person off the "
+                             "image centre)")
     parser.add_argument("--realdet", type=Path, nargs="+", default=None, metavar="DIR",
                         help="score on render-and-detect shards (lmr-studio datagen's folders) instead of the "
                              "synthetic test set")
@@ -199,10 +201,10 @@ def _fitted_clips(args: argparse.Namespace, paths: dict[str, Path], body, bank) 
 
 def _rendered(args: argparse.Namespace, clips: list, body, weights: Path | None) -> dict:
     from lmr_studio.pipeline import ProcessOptions
-    from lmr_studio.training.eval_cameras import CAMERAS
+    from lmr_studio.training.eval_cameras import ALL_CAMERAS
     from lmr_studio.training.render_eval import evaluate_rendered
 
-    cameras = [c for c in CAMERAS if c.name in args.cameras]
+    cameras = [c for c in ALL_CAMERAS if c.name in args.cameras]
     results = evaluate_rendered(clips, body, args.kinds, weights, cameras,
                                 log=lambda s: print(s, file=sys.stderr, flush=True),  # progress; JSON on stdout
                                 refine=not args.no_refine, stills=args.stills,

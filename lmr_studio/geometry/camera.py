@@ -84,3 +84,24 @@ def perspective_project(points, transl, focal: float, image_size: tuple[int, int
     u = width / 2 + focal * p[..., 0] / depth
     v = height / 2 - focal * p[..., 1] / depth
     return _stack([u, v], points)
+
+
+def ray_rotation(points: np.ndarray) -> np.ndarray:
+    """(..., 3, 3) rotations that turn the optical axis (0, 0, -1) onto the rays to the
+    camera-frame ``points`` (..., 3) metres, about the axis perpendicular to both (the smallest
+    turn; numpy only).
+
+    A crop around a person off the image centre looks like a centred person seen along the
+    camera's axis, so what is read from a crop (the network's body orientation, BlazePose's world
+    landmarks) is relative to the ray through the person; this rotation takes it to the camera.
+    """
+    d = np.asarray(points, np.float64)
+    d = d / np.linalg.norm(d, axis=-1, keepdims=True)
+    axis = np.stack([d[..., 1], -d[..., 0], np.zeros_like(d[..., 0])], -1)  # (0, 0, -1) x d
+    sin = np.linalg.norm(axis, axis=-1)[..., None, None]
+    cos = -d[..., 2, None, None]
+    kx, ky, kz = np.moveaxis(axis / np.clip(sin[..., 0], 1e-12, None), -1, 0)
+    zero = np.zeros_like(kx)
+    cross = np.stack([np.stack([zero, -kz, ky], -1), np.stack([kz, zero, -kx], -1),
+                      np.stack([-ky, kx, zero], -1)], -2)
+    return np.eye(3) + sin * cross + (1 - cos) * cross @ cross

@@ -4,9 +4,11 @@ An :class:`EvalCamera` follows the person like a camera operator would: it stays
 metres from a smoothed pelvis track (so the person stays in frame and about
 :data:`PERSON_PX` pixels tall), at ``elevation`` degrees above the horizontal, at ``azimuth``
 degrees around the person from their smoothed heading (0 = in front, 90 = at their left side,
-180 = behind), and looks at the smoothed pelvis. Smoothing (Gaussian, :data:`FOLLOW_S` seconds)
-keeps the camera steady: a quick turn of the person shows as a turn, a slow walk around a room
-does not move them out of the view.
+180 = behind), and looks at the smoothed pelvis, or ``pan`` degrees to its left, so that the
+person stands right of the image centre, as in the frame of a camera that does not aim at them
+(:data:`OFF_CENTRE_CAMERAS`). Smoothing (Gaussian, :data:`FOLLOW_S` seconds) keeps the camera
+steady: a quick turn of the person shows as a turn, a slow walk around a room does not move them
+out of the view.
 
 Frames: the world is y up (the motion's); a camera's frame is that of
 :mod:`lmr_studio.geometry.camera` (x right, y up, looking along -z), so the renderer and the
@@ -40,6 +42,13 @@ class EvalCamera:
     azimuth: float
     elevation: float
     size: tuple[int, int] = IMAGE_SIZE
+    pan: float = 0.0
+
+    def __repr__(self) -> str:
+        """The dataclass's, without a zero ``pan``: renders are cached under a hash of the
+        cameras' repr, which stays what it was for the cameras that do not pan."""
+        fields = f"name={self.name!r}, azimuth={self.azimuth!r}, elevation={self.elevation!r}, size={self.size!r}"
+        return f"EvalCamera({fields}{f', pan={self.pan!r}' if self.pan else ''})"
 
     @property
     def focal(self) -> float:
@@ -58,6 +67,14 @@ CAMERAS: tuple[EvalCamera, ...] = (
     EvalCamera("back34", 145.0, 5.0),
     EvalCamera("high", 30.0, 40.0),
 )
+#: The front and side cameras panned 15 degrees: the pelvis stands about 206 px right of the
+#: image centre (a third of the way to the edge), seen along a ray 15 degrees off the camera's axis.
+OFF_CENTRE_CAMERAS: tuple[EvalCamera, ...] = (
+    EvalCamera("front_off", 0.0, 5.0, pan=15.0),
+    EvalCamera("side_off", 90.0, 5.0, pan=15.0),
+)
+#: Every camera ``eval --render --cameras`` can name; :data:`CAMERAS` are the default.
+ALL_CAMERAS = CAMERAS + OFF_CENTRE_CAMERAS
 
 
 def heading(root_poses: np.ndarray) -> np.ndarray:
@@ -81,6 +98,9 @@ def extrinsics(camera: EvalCamera, pelvis: np.ndarray, root_poses: np.ndarray, f
     x = np.cross([0.0, 1.0, 0.0], z)
     x /= np.linalg.norm(x, axis=-1, keepdims=True)
     y = np.cross(z, x)
+    if camera.pan:  # turned left about its own up axis: the person lands right of the centre
+        p = np.radians(camera.pan)
+        x, z = np.cos(p) * x - np.sin(p) * z, np.sin(p) * x + np.cos(p) * z
     return np.stack([x, y, z], 1), centre
 
 
