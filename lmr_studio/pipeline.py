@@ -167,7 +167,9 @@ class Recoverer:
     they are). :meth:`preview` continues every track from where its last call stopped and holds
     back the frames within :data:`WORLD_RADIUS` of the last frame looked at, whose smoothing
     needs frames not yet seen, so the rows already shown never change; :meth:`final` adds what
-    is left, and equals the one-pass result of the network. ``refine`` pulls each frame's pose and
+    is left, and equals the one-pass result of the network. The network's body and the world
+    landmarks are turned from the crop's view to the camera's (:mod:`lmr_studio.model.view`).
+    ``refine`` pulls each frame's pose and
     translation toward the 2D keypoints and, where the track has them, BlazePose's world
     landmarks (:mod:`lmr_studio.model.refine`; None: the network's output as it is).
     ``baseline``: a second network (the single-RNN ablation) run on the same inputs with its own
