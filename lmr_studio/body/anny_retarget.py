@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from lmr_studio.geometry.rotations import rotation_between
 from lmr_studio.parts import NUM_JOINTS
 
 #: Body frame -> Anny frame (Rx(+90 deg)): (x, y, z) -> (x, -z, y).
@@ -50,14 +51,6 @@ ARM_SEGMENTS = {
 }
 
 
-def _rotation_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The smallest rotation (3, 3) taking direction ``a`` to direction ``b``."""
-    a, b = a / np.linalg.norm(a), b / np.linalg.norm(b)
-    v, c = np.cross(a, b), float(np.dot(a, b))
-    vx = np.array([[0, -v[2], v[1]], [v[2], 0, -v[0]], [-v[1], v[0], 0]])
-    return np.eye(3) + vx + vx @ vx / (1.0 + c)
-
-
 class AnnyRetarget(torch.nn.Module):
     """Turns SMPL local rotations into Anny local-ref pose parameters, and Anny bone heads into
     SMPL joints. Built from the rig (labels, parents) and its reference pose."""
@@ -76,7 +69,7 @@ class AnnyRetarget(torch.nn.Module):
         segment = np.zeros(len(labels), dtype=int)  # index into corrections; 0 = none
         corrections = [np.eye(3)]
         for start, (end, target) in ARM_SEGMENTS.items():
-            corrections.append(_rotation_between(ref_heads[index[end]] - ref_heads[index[start]], target))
+            corrections.append(rotation_between(ref_heads[index[end]] - ref_heads[index[start]], target))
             segment[index[start]] = len(corrections) - 1
         for b, p in enumerate(parents):  # parents come before children in Anny's bone order
             if b == 0:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from lmr_studio.geometry.rotations import rotation_between
+
 
 def _stack(arrays, like):
     return torch.stack(arrays, dim=-1) if isinstance(like, torch.Tensor) else np.stack(arrays, axis=-1)
@@ -95,13 +97,4 @@ def ray_rotation(points: np.ndarray) -> np.ndarray:
     camera's axis, so what is read from a crop (the network's body orientation, BlazePose's world
     landmarks) is relative to the ray through the person; this rotation takes it to the camera.
     """
-    d = np.asarray(points, np.float64)
-    d = d / np.linalg.norm(d, axis=-1, keepdims=True)
-    axis = np.stack([d[..., 1], -d[..., 0], np.zeros_like(d[..., 0])], -1)  # (0, 0, -1) x d
-    sin = np.linalg.norm(axis, axis=-1)[..., None, None]
-    cos = -d[..., 2, None, None]
-    kx, ky, kz = np.moveaxis(axis / np.clip(sin[..., 0], 1e-12, None), -1, 0)
-    zero = np.zeros_like(kx)
-    cross = np.stack([np.stack([zero, -kz, ky], -1), np.stack([kz, zero, -kx], -1),
-                      np.stack([-ky, kx, zero], -1)], -2)
-    return np.eye(3) + sin * cross + (1 - cos) * cross @ cross
+    return rotation_between(np.array([0.0, 0.0, -1.0]), points)

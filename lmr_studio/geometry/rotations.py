@@ -1,11 +1,13 @@
-"""Rotation conversions (torch). Axis-angle vectors in radians; matrices act on column vectors.
+"""Rotation conversions (torch), and the smallest rotation between two directions (numpy).
+Axis-angle vectors in radians; matrices act on column vectors.
 
-Built on ``roma`` (a dependency of anny). The 6D representation is the first two columns of the
+The conversions are built on ``roma`` (a dependency of anny). The 6D representation is the first two columns of the
 rotation matrix (Zhou et al., 2019), flattened as (a1x, a2x, a1y, a2y, a1z, a2z) like VIBE/HMR2.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import roma
 import torch
 
@@ -39,3 +41,16 @@ def axis_angle_to_rot6d(aa: torch.Tensor) -> torch.Tensor:
 def rot6d_to_axis_angle(x: torch.Tensor) -> torch.Tensor:
     """(..., 6) -> (..., 3) axis-angle."""
     return matrix_to_axis_angle(rot6d_to_matrix(x))
+
+
+def rotation_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(..., 3, 3) smallest rotations taking directions ``a`` (..., 3) onto ``b`` (..., 3), about
+    the axis perpendicular to both (numpy; undefined for opposite directions)."""
+    a = np.asarray(a, np.float64) / np.linalg.norm(a, axis=-1, keepdims=True)
+    b = np.asarray(b, np.float64) / np.linalg.norm(b, axis=-1, keepdims=True)
+    a, b = np.broadcast_arrays(a, b)
+    v, c = np.cross(a, b), (a * b).sum(-1)[..., None, None]
+    zero = np.zeros_like(v[..., 0])
+    vx = np.stack([np.stack([zero, -v[..., 2], v[..., 1]], -1), np.stack([v[..., 2], zero, -v[..., 0]], -1),
+                   np.stack([-v[..., 1], v[..., 0], zero], -1)], -2)
+    return np.eye(3) + vx + vx @ vx / (1.0 + c)
