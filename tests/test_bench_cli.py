@@ -14,6 +14,15 @@ def test_bench_json_is_the_only_thing_on_stdout(capfd):
     assert figures["machine"]["cuda"] in (True, False)
 
 
+def test_training_speed_is_measured_on_the_cpu_and_on_cuda_only_where_there_is_a_gpu(capfd):
+    from lmr_studio.cli import main
+
+    assert main(["bench", "--only", "training", "--quick", "--json"]) == 0
+    figures = json.loads(capfd.readouterr().out)
+    assert figures["train_step_ms"] > 0
+    assert (figures["train_step_ms_cuda"] is not None) == figures["machine"]["cuda"]
+
+
 def test_an_unknown_group_is_refused(capsys):
     from lmr_studio.cli import main
 

@@ -173,6 +173,17 @@ def test_train_refuses_out_of_range_options_before_any_work(tmp_path, capsys, op
     assert not run_dir.exists()
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")
+@pytest.mark.parametrize("command", ["train", "process"])
+def test_device_cuda_without_a_gpu_is_refused_before_any_work(tmp_path, capsys, command, tiny_video):
+    run_dir = tmp_path / "run"
+    args = {"train": ["train", "--run-dir", str(run_dir), "--out", str(tmp_path / "w")],
+            "process": ["process", str(tiny_video), "-o", str(tmp_path / "out.npz")]}[command]
+    assert cli.main(args + ["--device", "cuda"]) == 2
+    assert "sees no CUDA GPU" in capsys.readouterr().err
+    assert not run_dir.exists() and not (tmp_path / "out.npz").exists()
+
+
 def test_part_hidden_cannot_resize_init_weights(tmp_path, capsys):
     run_dir = tmp_path / "run"
     args = ["train", "--part-hidden", "128", "--init", "weights", "--run-dir", str(run_dir), "--out", str(tmp_path / "w")]

@@ -4,4 +4,4 @@ Every module adds its own keys to one JSON object of figures measured on this ma
 """
 
 #: Benchmark modules in the order they run (``lmr_studio.bench.<name>``).
-BENCH_MODULES: tuple[str, ...] = ("model", "pipeline", "people", "gui")
+BENCH_MODULES: tuple[str, ...] = ("model", "training", "pipeline", "people", "gui")

@@ -22,7 +22,6 @@ import torch
 from lmr_studio.body.paths import cache_dir
 from lmr_studio.io.atomic import atomic_path
 
-ANNY_VERSION = importlib.metadata.version("anny")
 #: Anny's own rig; the SMPL retarget in ``anny_retarget.py`` is written for its bone names.
 ANNY_RIG = "anny"
 #: Rough first-build duration on 2 cores, only used to estimate build progress.
@@ -34,8 +33,9 @@ _BUILD_LOCK = threading.Lock()  # one build per process; a second caller waits f
 
 
 def anny_model_path() -> Path:
-    """The exported model file (it may not exist yet)."""
-    return cache_dir() / f"anny-{ANNY_VERSION}-{ANNY_RIG}-float32.safetensors"
+    """The exported model file (it may not exist yet), named by the installed Anny's version (read
+    here, not at import, so that the SMPL backend works where Anny is not installed)."""
+    return cache_dir() / f"anny-{importlib.metadata.version('anny')}-{ANNY_RIG}-float32.safetensors"
 
 
 def anny_model_ready() -> bool:

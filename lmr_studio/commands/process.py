@@ -34,15 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="keep LMR's raw pose and camera (no per-frame pull toward the 2D keypoints)")
 
 
-def _check_device(device: str | None) -> None:
-    import torch
-
-    if device == "cuda" and not torch.cuda.is_available():
-        raise LMRStudioError("--device cuda was asked for, but PyTorch sees no CUDA GPU here.", "Use --device cpu.")
-
-
 def run(args: argparse.Namespace) -> int:
-    _check_device(args.device)
+    from lmr_studio.model.weights import require_device
+
+    require_device(args.device)
     output = args.output or result_path_for(args.video)
     if output.suffix != ".npz":
         raise LMRStudioError(f"The output {output} must end in .npz.", "Pass -o NAME.npz.")

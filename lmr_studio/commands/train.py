@@ -70,6 +70,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--joints3d-loss", type=float, default=DEFAULTS.joints3d_loss, metavar="WEIGHT",
                         help="weight of the L1 loss on the pelvis-aligned 3D joints (default and the shipped weights: %(default)g)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (1 is fastest on a busy machine)")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="where the networks train (default: cpu, on which the shipped weights were trained)")
     parser.add_argument("--fresh", action="store_true", help="ignore existing checkpoints in --run-dir")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -79,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from lmr_studio.training.bodies import build_body_bank
     from lmr_studio.training.dataset import ClipSet, make_clips
     from lmr_studio.training.motion import TRAIN_FAMILIES
-    from lmr_studio.model.weights import sized_config
+    from lmr_studio.model.weights import require_device, sized_config
     from lmr_studio.training.fit_cache import training_fits_dir
     from lmr_studio.training.realdet_motion import mocap_motions
     from lmr_studio.training.train import train_model
@@ -101,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
     if args.part_hidden is not None and (args.part_hidden < 1 or args.init is not None):
         raise LMRStudioError("--part-hidden must be positive, and cannot be combined with --init.",
                              "Weights given with --init keep the sizes they were trained with.")
+    device = require_device(args.device)
     realdet = _realdet_clips(args.realdet) if args.realdet is not None else None
     if args.init is not None:
         from lmr_studio.model.weights import read_weights, weights_path
@@ -148,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
                                          "stance_share": args.stance_share, "mocap_share": args.mocap_share,
                                          "mocap": args.mocap if args.mocap_share else [],
                                          "train_config": dataclasses.asdict(config)},
-                            realdet=realdet, init=args.init,
+                            realdet=realdet, init=args.init, device=device,
                             model_config=None if args.part_hidden is None else sized_config(kind, args.part_hidden).to_dict())
         log(f"done {kind}: {json.dumps(notes)}")
         summary[kind] = notes

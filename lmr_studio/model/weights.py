@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from lmr_studio.errors import BadWeightsError
+from lmr_studio.errors import BadWeightsError, LMRStudioError
 from lmr_studio.io.atomic import atomic_path
 from lmr_studio.model.config import KINDS, ModelConfig
 from lmr_studio.model.network import MeshRegressor
@@ -20,6 +20,16 @@ FORMAT = 1
 def default_device() -> torch.device:
     """CUDA when torch has it, else the CPU."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def require_device(name: str | None) -> torch.device:
+    """The device ``name`` ("cpu", "cuda"; None: :func:`default_device`); LMRStudioError, with
+    what to do, when CUDA is asked for and torch sees no GPU."""
+    if name is None:
+        return default_device()
+    if name == "cuda" and not torch.cuda.is_available():
+        raise LMRStudioError("--device cuda was asked for, but PyTorch sees no CUDA GPU here.", "Use --device cpu.")
+    return torch.device(name)
 
 
 def build_model(kind: str = "lmr", config: ModelConfig | dict | None = None) -> MeshRegressor:

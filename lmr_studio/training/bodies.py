@@ -32,6 +32,8 @@ class BodyBank:
 
 
 _PAIRS = np.triu_indices(ACTIVE_BETAS)
+#: Terms of :func:`_skeleton_features` (rows of ``BodyBank.skel_basis``): 1 + 6 + 21 = 28.
+SKELETON_TERMS = 1 + ACTIVE_BETAS + len(_PAIRS[0])
 
 
 def _skeleton_features(betas):

@@ -43,6 +43,11 @@ class ClipSet:
         fam = [self.families[i] for i in index.tolist()]
         return ClipSet(*(getattr(self, f.name)[index] for f in dataclasses.fields(self)[:-1]), families=fam)
 
+    def to(self, device: str | torch.device) -> "ClipSet":
+        """The same clips with every tensor on ``device``."""
+        return ClipSet(*(getattr(self, f.name).to(device) for f in dataclasses.fields(self)[:-1]),
+                       families=self.families)
+
 
 def with_world_dropped(features: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
     """(B, T, FEATURE_DIM) features with the world block and flag zeroed where ``keep`` (B, 1, 1) is 0."""

@@ -77,29 +77,55 @@ def _lr_at(config: TrainConfig, step: int) -> float:
     return config.lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / max(config.steps, 1))))
 
 
+def train_step(model, opt: torch.optim.Optimizer, b: ClipSet, features: torch.Tensor, basis: torch.Tensor,
+               weights: LossWeights, config: TrainConfig) -> dict[str, torch.Tensor]:
+    """One optimiser step on the clips ``b`` read as ``features`` (B, T, FEATURE_DIM): one
+    recurrent state from the first frame, back-propagated ``config.chunk`` frames at a time.
+    Returns the loss terms, each the mean over the frames (detached)."""
+    opt.zero_grad(set_to_none=True)
+    state, sums = None, {}
+    frames = features.shape[1]
+    for start in range(0, frames, config.chunk):
+        part = slice(start, start + config.chunk)
+        out = model(features[:, part], state)
+        state = detach_state(out.state)
+        chunk_terms = lmr_losses(out, skeleton_from_betas(basis, out.betas), b.rotmat[:, part], b.betas[:, part],
+                                 b.joints3d[:, part], b.joints2d[:, part], weights)
+        share = out.betas.shape[1] / frames
+        (chunk_terms["total"] * share).backward()
+        for k, v in chunk_terms.items():
+            sums[k] = sums.get(k, 0.0) + v.detach() * share
+    torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+    opt.step()
+    return sums
+
+
 def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, out_path: Path,
                 checkpoint: Path | None = None, model_config: dict | None = None,
                 log=None, progress: bool = True, extra_notes: dict | None = None,
                 on_checkpoint: Callable[[int], None] | None = None, realdet: ClipSet | None = None,
-                init: Path | None = None) -> dict:
+                init: Path | None = None, device: str | torch.device = "cpu") -> dict:
     """Train one network; writes the weights to ``out_path`` and returns training notes.
 
     ``checkpoint``: file to resume from and to save to every ``checkpoint_every`` steps;
     ``on_checkpoint(step)`` is called after each save (progress reports, or a test's stop);
     ``realdet``: render-and-detect clips, drawn for ``config.realdet_share`` of the steps;
-    ``init``: weights (a file or a folder with ``<kind>.pt``) to start from instead of random ones.
+    ``init``: weights (a file or a folder with ``<kind>.pt``) to start from instead of random ones;
+    ``device``: where the network trains (the batches move there; the written weights are on the CPU).
     """
     if config.realdet_share > 0 and realdet is None:
         raise ValueError("realdet_share > 0 needs the realdet clips")
     torch.manual_seed(config.seed)
+    device = torch.device(device)
     model = build_model(kind, model_config) if init is None else load_model(kind, init, device="cpu")
+    model = model.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     averaged = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(config.ema)) if config.ema > 0 else None
-    basis = torch.from_numpy(bank.skel_basis)
+    basis = torch.from_numpy(bank.skel_basis).to(device)
     weights = LossWeights(joints3d=config.joints3d_loss, velocity=config.velocity_loss)
     start, elapsed = 0, 0.0
     if checkpoint is not None and checkpoint.is_file():
-        state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+        state = torch.load(checkpoint, map_location=device, weights_only=True)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         if averaged is not None:
@@ -118,24 +144,9 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
         for group in opt.param_groups:
             group["lr"] = _lr_at(config, step)
         pool = realdet if config.realdet_share > 0 and _from_realdet(config, step) else data
-        b = pool.batch(_batch_index(config, step, len(pool)))
-        features = with_world_dropped(b.features, _world_mask(config, step, len(b)))
-        opt.zero_grad(set_to_none=True)
-        state, sums = None, {}
-        frames = features.shape[1]
-        for start in range(0, frames, config.chunk):
-            part = slice(start, start + config.chunk)
-            out = model(features[:, part], state)
-            state = detach_state(out.state)
-            chunk_terms = lmr_losses(out, skeleton_from_betas(basis, out.betas), b.rotmat[:, part], b.betas[:, part],
-                                     b.joints3d[:, part], b.joints2d[:, part], weights)
-            share = out.betas.shape[1] / frames
-            (chunk_terms["total"] * share).backward()
-            for k, v in chunk_terms.items():
-                sums[k] = sums.get(k, 0.0) + v.detach() * share
-        terms = sums
-        torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-        opt.step()
+        b = pool.batch(_batch_index(config, step, len(pool))).to(device)
+        keep = _world_mask(config, step, len(b)).to(device)
+        terms = train_step(model, opt, b, with_world_dropped(b.features, keep), basis, weights, config)
         if averaged is not None:
             averaged.update_parameters(model)
         if step % 10 == 0:
@@ -153,7 +164,7 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
              "chunk": config.chunk, "world_drop": config.world_drop, "pool_clips": len(data),
              "realdet_share": config.realdet_share, "ema": config.ema, "realdet_clips": 0 if realdet is None else len(realdet),
              "init": None if init is None else str(init), "seed": config.seed, "lr": config.lr, "wall_s": round(wall, 1),
-             "threads": torch.get_num_threads(),
+             "device": device.type, "threads": torch.get_num_threads(),
              "final_loss": {k: round(v.item(), 5) for k, v in terms.items()}, **(extra_notes or {})}
     stage = f"s{config.seed}-{config.steps}steps" + (f"-vel{config.velocity_loss:g}" if config.velocity_loss else "")
     if config.joints3d_loss != LossWeights.joints3d:
