@@ -62,17 +62,19 @@ class GroupedGRU(nn.Module):
         return outs, hidden, last
 
     def _run(self, gi: torch.Tensor, state: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The GRU maths of the module docstring, six tensor operations a frame: r and z share one
+        sigmoid, ``addcmul`` forms n's input and ``lerp`` the new state. Fewer operations, fewer
+        kernel launches: LMR 1.18x as fast on 2 CPU cores, 1.3-1.5x on a GPU (docs/model.md)."""
         b = gi.shape[0]
         gi = gi.permute(1, 2, 0, 3)  # (T, G, B, 3H)
         h = state if state is not None else gi.new_zeros(self.groups, b, self.hidden)
+        two = 2 * self.hidden
         steps = []
-        for gi_t in gi.unbind(0):  # unbind, not gi[i]: its backward is one stack, not T zero-filled copies
+        # unbind, not gi[i]: its backward is one stack, not T zero-filled copies
+        for gi_rz, gi_n in zip(gi[..., :two].unbind(0), gi[..., two:].unbind(0)):
             gh = torch.baddbmm(self.b_hh, h, self.w_hh)
-            i_r, i_z, i_n = gi_t.chunk(3, -1)
-            h_r, h_z, h_n = gh.chunk(3, -1)
-            r = torch.sigmoid(i_r + h_r)
-            z = torch.sigmoid(i_z + h_z)
-            n = torch.tanh(i_n + r * h_n)
-            h = n + z * (h - n)
+            r, z = torch.sigmoid(gi_rz + gh[..., :two]).chunk(2, -1)
+            n = torch.tanh(torch.addcmul(gi_n, r, gh[..., two:]))
+            h = torch.lerp(n, h, z)  # n + z * (h - n)
             steps.append(h)
         return torch.stack(steps, 0).permute(2, 0, 1, 3), h  # (B, T, G, H), (G, B, H)
