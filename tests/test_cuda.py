@@ -42,6 +42,7 @@ def rotation_gap_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def features(frames: int, dim: int, seed: int = 0) -> np.ndarray:
+    """(frames, dim) float32 standard-normal network inputs."""
     return np.random.default_rng(seed).normal(size=(frames, dim)).astype(np.float32)
 
 
@@ -80,10 +81,20 @@ def _walking_video(folder, frames: int = 40):
 
 
 def _process_on_a_worker_thread(video, options):
+    """process_video on a thread of its own; its error, if any, is raised here."""
     box = {}
-    worker = threading.Thread(target=lambda: box.update(result=process_video(video, options)))
+
+    def work():
+        try:
+            box["result"] = process_video(video, options)
+        except Exception as exc:  # handed to the test's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=work)
     worker.start()
     worker.join()
+    if "error" in box:
+        raise box["error"]
     return box["result"]
 
 
