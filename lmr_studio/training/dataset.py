@@ -40,13 +40,15 @@ class ClipSet:
 
     def batch(self, index: torch.Tensor) -> "ClipSet":
         """The clips at ``index`` (a 1-D long tensor)."""
-        fam = [self.families[i] for i in index.tolist()]
-        return ClipSet(*(getattr(self, f.name)[index] for f in dataclasses.fields(self)[:-1]), families=fam)
+        return self._map(lambda t: t[index], [self.families[i] for i in index.tolist()])
 
     def to(self, device: str | torch.device) -> "ClipSet":
         """The same clips with every tensor on ``device``."""
-        return ClipSet(*(getattr(self, f.name).to(device) for f in dataclasses.fields(self)[:-1]),
-                       families=self.families)
+        return self._map(lambda t: t.to(device), self.families)
+
+    def _map(self, fn, families: list[str]) -> "ClipSet":
+        """A ClipSet of ``fn`` applied to every tensor field, with ``families``."""
+        return ClipSet(*(fn(getattr(self, f.name)) for f in dataclasses.fields(self)[:-1]), families=families)
 
 
 def with_world_dropped(features: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:

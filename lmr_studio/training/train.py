@@ -117,8 +117,7 @@ def train_model(kind: str, data: ClipSet, bank: BodyBank, config: TrainConfig, o
         raise ValueError("realdet_share > 0 needs the realdet clips")
     torch.manual_seed(config.seed)
     device = torch.device(device)
-    model = build_model(kind, model_config) if init is None else load_model(kind, init, device="cpu")
-    model = model.to(device)
+    model = build_model(kind, model_config).to(device) if init is None else load_model(kind, init, device=device)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     averaged = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(config.ema)) if config.ema > 0 else None
     basis = torch.from_numpy(bank.skel_basis).to(device)
