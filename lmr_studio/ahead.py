@@ -43,11 +43,13 @@ def iterate_ahead(items: Iterator[T], depth: int = 32, name: str = "lmr-ahead") 
                     break
         except BaseException as exc:  # re-raised on the consumer's thread
             failure.append(exc)
-        finally:
+        try:
             close = getattr(items, "close", None)
             if close is not None:
                 close()
-            put(_END)
+        except BaseException as exc:  # an error in the items' cleanup: raised there too, not a hang
+            failure.append(exc)
+        put(_END)
 
     helper = threading.Thread(target=produce, name=name, daemon=True)
     helper.start()

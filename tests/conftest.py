@@ -16,6 +16,14 @@ pytest_plugins = [
 ]
 
 
+def pytest_collection_modifyitems(items):
+    """Slow tests (training, whole videos) get an hour before pytest-timeout calls them hung; the
+    others get the ``timeout`` of pyproject.toml."""
+    for item in items:
+        if item.get_closest_marker("slow") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(3600))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path_factory, monkeypatch):
     """Point the app's user settings (QSettings, recent files) at a per-session temp folder."""

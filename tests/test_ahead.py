@@ -42,3 +42,28 @@ def test_stopping_early_stops_the_producer_and_runs_its_clean_up():
     made = sum(entry[0] == "made" for entry in log)
     assert log[-1] == ("closed",) and made <= 5 + 3 + 2  # at most the queue's depth ahead
     assert not any(t.name == "lmr-ahead" for t in threading.enumerate())
+
+
+class FailingClose:
+    """Items whose clean-up raises (a decoder that cannot release its file, say)."""
+
+    def __init__(self, n: int):
+        self.items = iter(range(n))
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self.items)
+
+    def close(self):
+        raise OSError("cannot release the source")
+
+
+@pytest.mark.timeout(20)
+def test_an_error_in_the_clean_up_is_raised_after_every_item_instead_of_hanging():
+    got = []
+    with pytest.raises(OSError, match="cannot release"):
+        for item in iterate_ahead(FailingClose(7)):
+            got.append(item)
+    assert got == list(range(7))
