@@ -31,7 +31,7 @@ test: setup
 	./scripts/check-wheel.sh $(BIN)/python
 
 test-all: setup
-	$(BIN)/python -m pytest --xvfb-backend xvfb -m ''
+	$(BIN)/python -m pytest --xvfb-backend xvfb -m '' -o faulthandler_timeout=3700
 
 bench: setup
 	$(BIN)/lmr-studio bench --json

@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.fixtures.exports",
     "tests.fixtures.fakes",
     "tests.fixtures.media",
+    "tests.fixtures.qt_modals",
     "tests.fixtures.threads",
 ]
 
