@@ -12,7 +12,7 @@ pytest_plugins = [
     "tests.fixtures.exports",
     "tests.fixtures.fakes",
     "tests.fixtures.media",
-    "tests.fixtures.qt_modals",
+    "tests.fixtures.qt_safety",
     "tests.fixtures.threads",
 ]
 

@@ -1,5 +1,5 @@
 """The error dialog says what went wrong and what to do; one that no test answers fails the test
-(tests/fixtures/qt_modals.py) instead of waiting for a click for ever."""
+(tests/fixtures/qt_safety.py) instead of waiting for a click for ever."""
 
 import pytest
 

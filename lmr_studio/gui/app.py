@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from lmr_studio.errors import LMRStudioError  # noqa: E402
+from lmr_studio.gui.gui_gc import garbage_collected_on_gui_thread  # noqa: E402
 from lmr_studio.io.atomic import atomic_path  # noqa: E402
 
 
@@ -78,11 +79,17 @@ def main(video: str | None = None, frame: int | None = None, screenshot: str | N
     """Open the window (optionally on ``video``), ``size`` (w, h) pixels, drawing ``overlay`` on
     the video. With ``screenshot``, wait for the result, show ``frame``, save the window and exit:
     0 on success, 2 when processing failed."""
+    app = application()
+    with garbage_collected_on_gui_thread():   # never on a job's thread (gui_gc.py)
+        return _run_window(app, video, frame, screenshot, smpl, size, overlay)
+
+
+def _run_window(app: QApplication, video, frame, screenshot, smpl, size, overlay) -> int:
+    """:func:`main`'s window, shown and run until it closes; the exit code."""
     from lmr_studio.gui.main_window import MainWindow
     from lmr_studio.gui.playback_controller import PLAYHEAD_INTERVAL_MS
     from lmr_studio.gui.settings import app_settings
 
-    app = application()
     if smpl:
         if not Path(smpl).exists():
             raise LMRStudioError(f"The SMPL model file {smpl} does not exist.",
