@@ -90,6 +90,7 @@ def _frame_ms(app, win, frames) -> np.ndarray:
 def _measure(quick: bool) -> dict:
     """Run in a process with a display: open the window, time frame changes."""
     from lmr_studio.gui.app import application
+    from lmr_studio.gui.gui_gc import garbage_collected_on_gui_thread
     from lmr_studio.gui.main_window import MainWindow
 
     os.environ.setdefault("LMR_STUDIO_CONFIG_DIR", tempfile.mkdtemp(prefix="lmr-bench-config-"))
@@ -97,7 +98,8 @@ def _measure(quick: bool) -> dict:
     from lmr_studio.gui.settings import app_settings
 
     app_settings().setValue("ghost", "false")   # the ghost is hidden while drawing; computing it is not timed
-    with tempfile.TemporaryDirectory() as tmp:
+    # the window's garbage collection, as the app runs it (gui_gc.py)
+    with garbage_collected_on_gui_thread(), tempfile.TemporaryDirectory() as tmp:
         npz = sample_truth_result().save(Path(tmp) / "sample.lmr.npz")
         win = MainWindow()
         win.report_error = lambda _parent, err: (_ for _ in ()).throw(err)
