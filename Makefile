@@ -27,7 +27,8 @@ run: setup
 	$(BIN)/lmr-studio assets/sample/sample.mp4
 
 test: setup
-	$(BIN)/python -m pytest --xvfb-backend xvfb
+	$(BIN)/python -m pytest --xvfb-backend xvfb || { echo "pytest failed; the last test it started:" \
+	    "$$(cat .pytest_cache/v/lmr_studio/last_started)"; exit 1; }
 	./scripts/check-wheel.sh $(BIN)/python
 
 test-all: setup

@@ -25,6 +25,13 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.timeout(3600))
 
 
+def pytest_runtest_setup(item):
+    """Name the test that starts in pytest's cache (``lmr_studio/last_started``): when a hang ends
+    the run, ``make test`` prints it after the stacks, where a CI log's tail shows it."""
+    if item.config.cache is not None:
+        item.config.cache.set("lmr_studio/last_started", item.nodeid)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path_factory, monkeypatch):
     """Point the app's user settings (QSettings, recent files) at a per-session temp folder."""
