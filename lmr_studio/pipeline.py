@@ -41,6 +41,7 @@ from lmr_studio.result import MotionResult, Track
 from lmr_studio.smoothing import smooth_over_frames, smooth_poses
 from lmr_studio.torch_threads import use_inference_threads
 from lmr_studio.video import VideoSource
+from lmr_studio.video.lens import camera_focal
 
 #: Seconds of video between partial results: each one runs LMR, the body model and the 2D
 #: refinement on the frames tracked since the last (the refinement costs mostly per call).
@@ -64,6 +65,9 @@ class ProcessOptions:
     Gaussian, :mod:`~lmr_studio.smoothing`; previews stay unsmoothed). On by default since
     2026-12-04: on real motion capture rendered end to end it lowered the acceleration error by
     about a third and the position errors a little (docs/model.md, "The evaluation's truth jittered").
+    ``focal_px`` (pixels of the full frame) or ``focal_35mm`` (its 35 mm equivalent, mm): the
+    camera's focal length when the user knows it; otherwise a photo's EXIF, else a guess
+    (:mod:`lmr_studio.video.lens`).
     """
 
     all_tracks: bool = False
@@ -77,6 +81,8 @@ class ProcessOptions:
     refine: bool = True
     baseline: bool = False
     keypoint_cache_dir: str | None = None
+    focal_px: float | None = None
+    focal_35mm: float | None = None
 
 
 @dataclasses.dataclass
@@ -178,10 +184,10 @@ class Recoverer:
 
     def __init__(self, model, body, size: tuple[int, int], device: str | None = None,
                  refine: RefineSettings | None = RefineSettings(), baseline=None,
-                 world_smoothing: float = WORLD_SMOOTHING) -> None:
+                 world_smoothing: float = WORLD_SMOOTHING, focal: float | None = None) -> None:
         self.model, self.body, self.size, self.device = model, body, size, device
         self.refine, self.baseline, self.world_smoothing = refine, baseline, world_smoothing
-        self.focal = default_focal(*size)
+        self.focal = default_focal(*size) if focal is None else float(focal)  # px
         self.seconds = {"lmr": 0.0, "body": 0.0}  # network; body model + 2D refinement (s), for benchmarks
         self._streams: dict[int, _Stream] = {}
 
@@ -401,7 +407,8 @@ def iter_process(video_path: str | Path, options: ProcessOptions | None = None,
     options = options or ProcessOptions()
     load = load or load_models
     cancel = cancel or threading.Event()
-    VideoSource(video_path).close()  # a bad video or keypoints path fails before the models load
+    with VideoSource(video_path) as source:  # a bad video, focal or keypoints path fails before the models load
+        camera_focal(source.size, options.focal_px, options.focal_35mm)
     if options.keypoints_path and not Path(options.keypoints_path).exists():
         raise LMRStudioError(f"{options.keypoints_path} does not exist.",
                              "Give an OpenPose output folder or a COCO keypoint .json file.")
@@ -475,15 +482,18 @@ def _recover_steps(video_path: Path, options: ProcessOptions, model, body, cance
     """The stages of :func:`iter_recover`, without its crash handling."""
     with VideoSource(video_path) as source:
         yield Progress("open", 1, 1, f"{source.size[0]}x{source.size[1]}, {source.num_frames} frames @ {source.fps:g} fps")
+        lens = camera_focal(source.size, options.focal_px, options.focal_35mm, source.focal_35mm)
         recoverer = recoverer or Recoverer(model, body, source.size, options.device,
                                            RefineSettings.for_input(source.is_image) if options.refine else None,
-                                           _baseline(options) if options.baseline else None)
+                                           _baseline(options) if options.baseline else None, focal=lens.pixels)
+        focal_source = lens.source if recoverer.focal == lens.pixels else "given"  # an injected recoverer's own
         settings = TrackerSettings.for_fps(source.fps, source.num_frames)
 
         def result(tracks: dict[int, Track]) -> MotionResult:
             res = MotionResult(tracks=tracks, fps=source.fps, image_size=source.size, num_frames=source.num_frames,
                                body_model=body.name, weights_version=str(getattr(model, "version", "")),
-                               video_path=str(video_path.resolve()), frame_times=source.times)
+                               video_path=str(video_path.resolve()), frame_times=source.times,
+                               focal=recoverer.focal, focal_source=focal_source)
             res.main_track = res.main_id if tracks else None            # saved, so a reload keeps it
             return res
 

@@ -27,6 +27,9 @@ Per-track arrays (F = frames where the track has a result; leading axis is alway
 
 ``meta/frame_times`` (num_frames,) holds each video frame's time in seconds from the container
 (variable frame rate videos); older files lack it and frame ``i`` is at ``i / fps``.
+``meta/focal`` is the focal length (pixels of the full frame) the meshes were recovered and are
+drawn with, ``meta/focal_source`` where it came from (``given``, ``exif`` or ``assumed``,
+:mod:`lmr_studio.video.lens`); older files lack both and used the default guess.
 """
 
 from __future__ import annotations
@@ -111,6 +114,12 @@ class MotionResult:
     video_path: str = ""
     main_track: int | None = None
     frame_times: np.ndarray | None = None  # (num_frames,) seconds from the container; None: index / fps
+    focal: float | None = None           # pixels; None: the default guess for image_size
+    focal_source: str = "assumed"
+
+    def __post_init__(self) -> None:
+        if self.focal is None:
+            self.focal = default_focal(*self.image_size)
 
     @property
     def main_id(self) -> int:
@@ -138,7 +147,8 @@ class MotionResult:
         meta = {"format_version": FORMAT_VERSION, "fps": self.fps, "width": self.image_size[0],
                 "height": self.image_size[1], "num_frames": self.num_frames, "body_model": self.body_model,
                 "weights_version": self.weights_version, "video_path": self.video_path,
-                "main_track": -1 if self.main_track is None else self.main_track}
+                "main_track": -1 if self.main_track is None else self.main_track, "focal": self.focal,
+                "focal_source": self.focal_source}
         if self.frame_times is not None:
             meta["frame_times"] = np.asarray(self.frame_times, np.float64)
         arrays.update({f"meta/{k}": np.asarray(v) for k, v in meta.items()})
@@ -183,4 +193,6 @@ class MotionResult:
             video_path=str(meta["video_path"]),
             main_track=None if main < 0 else main,
             frame_times=meta.get("frame_times"),
+            focal=float(meta["focal"]) if "focal" in meta else None,
+            focal_source=str(meta.get("focal_source", "assumed")),
         )

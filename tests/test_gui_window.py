@@ -187,15 +187,22 @@ def test_preferences_are_saved_and_used(qtbot, tmp_path):
     dialog.device.setCurrentText("cpu")
     assert dialog.smooth.isChecked()  # smoothing is on until the user turns it off
     dialog.smooth.setChecked(False)
+    assert dialog.focal.value() == dialog.focal.minimum() and "auto" in dialog.focal.text()
+    dialog.focal.setValue(26)
     dialog.accept()
     try:
         options = process_options()
         assert options.body_model == "smpl" and options.smpl_path.endswith("SMPL_NEUTRAL.pkl")
-        assert options.device == "cpu" and not options.smooth
+        assert options.device == "cpu" and not options.smooth and options.focal_35mm == 26
+        reopened = PreferencesDialog()
+        qtbot.addWidget(reopened)
+        assert reopened.focal.value() == 26
+        reopened.focal.setValue(reopened.focal.minimum())  # back to auto
+        reopened.accept()
+        assert process_options().focal_35mm is None
     finally:
-        app_settings().remove("smpl_path")
-        app_settings().remove("device")
-        app_settings().remove("smooth")
+        for key in ("smpl_path", "device", "smooth", "focal_35mm"):
+            app_settings().remove(key)
     assert process_options().body_model == "anny" and process_options().device is None and process_options().smooth
 
 

@@ -67,6 +67,23 @@ def test_a_photo_is_refined_with_the_photo_settings(fast_models, tmp_path):
     assert np.median(as_photo.keypoint_error) < np.median(as_video.keypoint_error)
 
 
+def test_a_phone_photos_focal_length_comes_from_its_exif(fast_models, tmp_path):
+    """A 26 mm (35 mm equivalent) phone photo is recovered with that lens, not the default guess."""
+    from PIL import Image
+
+    from lmr_studio.geometry.camera import focal_from_35mm
+    from lmr_studio.pipeline import ProcessOptions, iter_recover
+
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0xA405] = 26                      # FocalLengthIn35mmFilm
+    photo = tmp_path / "phone.jpg"
+    Image.fromarray(_sample_frames(1)[0]).save(photo, exif=exif, quality=95)
+    *_, result = iter_recover(photo, ProcessOptions(use_cache=False), *fast_models)
+    assert result.focal_source == "exif" and result.focal == pytest.approx(focal_from_35mm(26, 640, 480))
+    *_, told = iter_recover(photo, ProcessOptions(use_cache=False, focal_35mm=50), *fast_models)
+    assert told.focal_source == "given" and told.focal == pytest.approx(focal_from_35mm(50, 640, 480))
+
+
 def test_photo_of_two_people_gives_two_people(tmp_path):
     frames = _sample_frames(61)
     photo = _write_photo(tmp_path / "two.png", np.hstack([frames[0], frames[60]]))

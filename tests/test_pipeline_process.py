@@ -341,3 +341,31 @@ def test_the_same_crop_off_the_centre_gives_the_body_turned_toward_its_ray(fast_
         turned = Rotation.from_rotvec(there.poses[f, 0]) * Rotation.from_rotvec(here.poses[f, 0]).inv()
         assert (turned * expected.inv()).magnitude() < 1e-4
         assert expected.magnitude() > np.radians(10)  # 200 px at the default focal: about 12 degrees
+
+
+def test_a_given_focal_length_places_the_body_and_is_kept_in_the_result(fast_load, tiny_video, openpose_dir, tmp_path):
+    """Twice the focal length puts the body twice as far away (depth = 2 f / (s side)) where it
+    projects onto the same pixels; the result keeps the focal length and its source."""
+    options = dict(keypoints_path=str(openpose_dir), refine=False, smooth=False)
+    guessed = process_video(tiny_video, ProcessOptions(**options), load=fast_load)
+    assert guessed.focal == pytest.approx(1.2 * max(TINY_SIZE)) and guessed.focal_source == "assumed"
+    doubled = process_video(tiny_video, ProcessOptions(**options, focal_px=2 * guessed.focal), load=fast_load)
+    assert doubled.focal_source == "given"
+    np.testing.assert_allclose(doubled.main.transl[:, 2], 2 * guessed.main.transl[:, 2], rtol=1e-5)
+    box_side = corners_to_box(guessed.main.bboxes)[:, 2:]
+    assert np.abs(doubled.main.joints2d - guessed.main.joints2d).max(axis=(1, 2)).max() < 0.02 * box_side.min()
+    loaded = MotionResult.load(doubled.save(tmp_path / "doubled.npz"))
+    assert (loaded.focal, loaded.focal_source) == (doubled.focal, "given")
+
+
+def test_cli_focal_options_reach_the_result_and_bad_ones_exit_2(fast_model_args, tiny_video, openpose_dir, tmp_path,
+                                                                  capsys):
+    out = tmp_path / "out.npz"
+    args = ["process", str(tiny_video), "-o", str(out), "--keypoints", str(openpose_dir), *fast_model_args]
+    assert main([*args, "--focal-35mm", "26"]) == 0
+    assert MotionResult.load(out).focal == pytest.approx(26 * np.hypot(*TINY_SIZE) / np.hypot(36, 24))
+    assert "focal length" in capsys.readouterr().err
+    out.unlink()
+    assert main([*args, "--focal-35mm", "0.5"]) == 2
+    err = capsys.readouterr().err
+    assert "35 mm-equivalent" in err and "Traceback" not in err and not out.exists()

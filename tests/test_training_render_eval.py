@@ -9,8 +9,8 @@ import torch
 from scipy.spatial.transform import Rotation
 
 from lmr_studio.geometry.camera import perspective_project
-from lmr_studio.training.eval_cameras import (CAMERAS, OFF_CENTRE_CAMERAS, PERSON_PX, EvalCamera, camera_vertices,
-                                             extrinsics, film)
+from lmr_studio.training.eval_cameras import (CAMERAS, OFF_CENTRE_CAMERAS, PERSON_PX, SCALE_AND_LENS_CAMERAS,
+                                             EvalCamera, camera_vertices, extrinsics, film)
 from lmr_studio.training.evaluate import ErrorSums
 from lmr_studio.training.motion import generate_motion
 from lmr_studio.training.render_eval import score_track
@@ -23,7 +23,7 @@ def _walk(frames: int = 90):
     return generate_motion("walk", frames, np.random.default_rng(2))
 
 
-@pytest.mark.parametrize("camera", CAMERAS, ids=lambda c: c.name)
+@pytest.mark.parametrize("camera", CAMERAS + SCALE_AND_LENS_CAMERAS, ids=lambda c: c.name)
 def test_camera_stands_where_it_says(camera):
     clip = _walk()
     pelvis = clip.transl + [0.0, 0.9, 0.0]
@@ -66,9 +66,10 @@ def test_a_panned_camera_shows_the_person_right_of_the_centre(camera):
     assert "pan" not in repr(CAMERAS) and "pan=" in repr(camera)
 
 
-def test_person_is_about_200_px_tall_in_front_view():
+@pytest.mark.parametrize("camera", [EvalCamera("front", 0.0, 0.0), *SCALE_AND_LENS_CAMERAS], ids=lambda c: c.name)
+def test_person_is_as_tall_as_the_camera_says(camera):
+    """200 px by default; the scale and lens cameras' own height, whatever their focal length."""
     body = FakeBody()
-    camera = EvalCamera("front", 0.0, 0.0)
     poses = np.zeros((3, 24, 3), np.float32)
     transl = np.zeros((3, 3), np.float32)
     filmed = film(camera, poses, np.zeros(10, np.float32), transl, body, 30.0)
@@ -76,7 +77,16 @@ def test_person_is_about_200_px_tall_in_front_view():
     cam_joints = np.einsum("fij,fvj->fvi", filmed.rotation, joints - filmed.centre[:, None])
     uv = perspective_project(cam_joints, np.zeros(3), camera.focal, camera.size)
     height = uv[:, :, 1].max(1) - uv[:, :, 1].min(1)  # ankle to head: about 1.5 of 1.7 m
-    assert np.all(np.abs(height / (PERSON_PX * 1.5 / 1.7) - 1) < 0.1)
+    assert np.all(np.abs(height / (camera.person_px * 1.5 / 1.7) - 1) < 0.1)
+
+
+def test_cached_renders_keep_their_key_for_cameras_made_before_the_scale_and_lens_fields():
+    """The render cache hashes the cameras' repr: fields at their defaults stay out of it."""
+    assert repr(CAMERAS[0]) == "EvalCamera(name='front', azimuth=0.0, elevation=5.0, size=(640, 480))"
+    assert repr(SCALE_AND_LENS_CAMERAS[2]).endswith("lens=0.6)") and CAMERAS[0].person_px == PERSON_PX
+    wide = SCALE_AND_LENS_CAMERAS[2]
+    assert wide.focal == pytest.approx(0.6 * 640)
+    assert np.degrees(2 * np.arctan(320 / wide.focal)) == pytest.approx(79.6, abs=0.1)  # across the image
 
 
 def test_filmed_truth_is_the_world_motion_turned_into_the_camera():

@@ -64,7 +64,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cameras", nargs="+", choices=[c.name for c in ALL_CAMERAS],
                         default=[c.name for c in CAMERAS],
                         help="with --render: cameras to film from (front_off, side_off: the person off the "
-                             "image centre)")
+                             "image centre; front_near, front_far: the person 360 or 100 px tall instead of 200; "
+                             "front_wide: a phone's wide lens the pipeline does not know)")
+    parser.add_argument("--known-focal", action="store_true",
+                        help="with --render: tell the pipeline each camera's focal length (process --focal), as a "
+                             "user who knows their lens would, instead of letting it guess")
     parser.add_argument("--realdet", type=Path, nargs="+", default=None, metavar="DIR",
                         help="score on render-and-detect shards (lmr-studio datagen's folders) instead of the "
                              "synthetic test set")
@@ -208,7 +212,8 @@ def _rendered(args: argparse.Namespace, clips: list, body, weights: Path | None)
     results = evaluate_rendered(clips, body, args.kinds, weights, cameras,
                                 log=lambda s: print(s, file=sys.stderr, flush=True),  # progress; JSON on stdout
                                 refine=not args.no_refine, stills=args.stills,
-                                smooth=ProcessOptions.smooth if args.smooth is None else args.smooth)
+                                smooth=ProcessOptions.smooth if args.smooth is None else args.smooth,
+                                known_focal=args.known_focal)
     results["fit_error_mm"] = {c.name: round(c.motion.fit_error_mm, 1) for c in clips}
     return results
 

@@ -32,6 +32,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-cache", action="store_true", help="detect keypoints again even if cached for this video")
     parser.add_argument("--no-refine", action="store_true",
                         help="keep LMR's raw pose and camera (no per-frame pull toward the 2D keypoints)")
+    lens = parser.add_mutually_exclusive_group()
+    lens.add_argument("--focal", type=float, metavar="PX",
+                      help="the camera's focal length in pixels of the full frame (default: a photo's EXIF, else "
+                           "a guess of 1.2 x the long side, about 55 degrees across)")
+    lens.add_argument("--focal-35mm", type=float, metavar="MM",
+                      help="the camera's focal length as its 35 mm equivalent, as phones state it (a phone's main "
+                           "camera is about 26 mm, a wide action camera about 15)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
                              smpl_path=str(args.smpl) if args.smpl else None,
                              weights_dir=str(args.weights) if args.weights else None,
                              keypoints_path=str(args.keypoints) if args.keypoints else None,
-                             use_cache=not args.no_cache, refine=not args.no_refine)
+                             use_cache=not args.no_cache, refine=not args.no_refine,
+                             focal_px=args.focal, focal_35mm=args.focal_35mm)
     start = time.perf_counter()
     opened = start
     result = None
@@ -73,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     save_or_rescue(result, output, args.video)
     tracks = ", ".join(f"#{tid}: {len(t)} frames" for tid, t in result.tracks.items())
     print(f"{result.num_frames} frames, {len(result.tracks)} track(s) ({tracks}); "
-          f"{result.num_frames / seconds:.1f} frames/s ({seconds:.1f} s, plus {opened - start:.1f} s loading models)\n"
+          f"{result.num_frames / seconds:.1f} frames/s ({seconds:.1f} s, plus {opened - start:.1f} s loading models); "
+          f"focal length {result.focal:.0f} px ({result.focal_source})\n"
           f"saved {output}", file=sys.stderr)
     return 0
 

@@ -1,6 +1,6 @@
 """``mp4``: the annotated video — the original frames with the recovered mesh drawn over them.
 
-The mesh of every chosen track (default focal length, the track's translation) is painted by
+The mesh of every chosen track (the result's focal length, the track's translation) is painted by
 :func:`lmr_studio.scene.mesh_paint.paint_mesh`, the video overlay's painter: coloured by body
 part (grey without colours) and blended over the frame.
 Optionally the BlazePose keypoints are drawn on top. Written with OpenCV's ``mp4v`` codec at the
@@ -18,7 +18,6 @@ import numpy as np
 
 from lmr_studio.errors import ExportError
 from lmr_studio.export.common import ProgressFn, frame_span, iter_meshes, select_tracks
-from lmr_studio.geometry.camera import default_focal
 from lmr_studio.io.atomic import atomic_path
 from lmr_studio.parts import face_parts
 from lmr_studio.perception.features import BLAZEPOSE_EDGES, VISIBILITY_THRESHOLD
@@ -58,7 +57,7 @@ def export_mp4(result: MotionResult, body, path: str | os.PathLike, *, frames=No
     """Write the annotated video of the frame range to ``path`` (.mp4)."""
     chosen = select_tracks(result, frames, tracks)
     start, stop = frame_span(result, frames)
-    focal = default_focal(*result.image_size)
+    focal = result.focal
     triangle_parts = face_parts(body.faces, body.vertex_parts)
     meshes = {tid: iter_meshes(body, track, result) for tid, track in chosen.items()}
     pending = {tid: next(it, None) for tid, it in meshes.items()}     # (row, verts, joints) per track

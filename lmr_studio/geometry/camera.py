@@ -32,6 +32,16 @@ def default_focal(width: int, height: int) -> float:
     return 1.2 * float(max(width, height))
 
 
+#: Diagonal of a 35 mm film frame (36 x 24 mm), mm: what "35 mm equivalent" focal lengths refer to.
+FILM_DIAGONAL_MM = float(np.hypot(36.0, 24.0))
+
+
+def focal_from_35mm(focal_35mm: float, width: int, height: int) -> float:
+    """Pixels of a focal length given as its 35 mm equivalent (mm, as phones and EXIF state it),
+    matched on the image diagonal: the same angle of view across the diagonal as on 35 mm film."""
+    return focal_35mm * float(np.hypot(width, height)) / FILM_DIAGONAL_MM
+
+
 def weak_perspective_project(points, cam):
     """Project (..., N, 3) points with (..., 3) weak-perspective cams -> (..., N, 2) box-normalised."""
     s, tx, ty = cam[..., 0:1], cam[..., 1:2], cam[..., 2:3]

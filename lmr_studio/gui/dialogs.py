@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import torch
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLineEdit, QMessageBox, QPushButton, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
+                               QFormLayout, QHBoxLayout, QLineEdit, QMessageBox, QPushButton, QWidget)
 
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.gui.settings import app_settings
 from lmr_studio.pipeline import ProcessOptions
+from lmr_studio.video.lens import FOCAL_35MM_RANGE
 
 
 def show_error(parent: QWidget | None, error: BaseException, title: str = "LMR Studio") -> None:
@@ -34,13 +35,14 @@ def devices() -> list[str]:
 
 
 def process_options() -> ProcessOptions:
-    """ProcessOptions from the saved preferences (Anny unless an SMPL file is set, smoothing as
-    chosen); every person in the video is recovered (``all_tracks``)."""
+    """ProcessOptions from the saved preferences (Anny unless an SMPL file is set, smoothing and the
+    camera's focal length as chosen); every person in the video is recovered (``all_tracks``)."""
     s = app_settings()
     smpl = str(s.value("smpl_path", "") or "")
     device = str(s.value("device", "auto") or "auto")
     return ProcessOptions(body_model="smpl" if smpl else "anny", smpl_path=smpl or None,
-                          device=None if device == "auto" else device, all_tracks=True, smooth=smooth_enabled())
+                          device=None if device == "auto" else device, all_tracks=True, smooth=smooth_enabled(),
+                          focal_35mm=focal_35mm_preference())
 
 
 def ghost_enabled() -> bool:
@@ -52,8 +54,15 @@ def smooth_enabled() -> bool:
     return str(app_settings().value("smooth", str(ProcessOptions.smooth))).lower() == "true"
 
 
+def focal_35mm_preference() -> float | None:
+    """The camera's focal length the user set (35 mm equivalent, mm), or None: a photo's EXIF, else a guess."""
+    value = float(app_settings().value("focal_35mm", 0.0) or 0.0)
+    return value if value >= FOCAL_35MM_RANGE[0] else None
+
+
 class PreferencesDialog(QDialog):
-    """Body model (Anny built in, or an SMPL file), compute device, baseline ghost, smoothing."""
+    """Body model (Anny built in, or an SMPL file), compute device, baseline ghost, smoothing,
+    the camera's focal length."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,11 +82,21 @@ class PreferencesDialog(QDialog):
         self.ghost.setChecked(ghost_enabled())
         self.smooth = QCheckBox("Smooth each person's motion once the video is processed")
         self.smooth.setChecked(smooth_enabled())
+        self.focal = QDoubleSpinBox()
+        self.focal.setRange(FOCAL_35MM_RANGE[0] - 1, FOCAL_35MM_RANGE[1])  # the lowest value means "auto"
+        self.focal.setDecimals(0)
+        self.focal.setSuffix(" mm")
+        self.focal.setSpecialValueText("auto: the photo's EXIF, else a guess")
+        self.focal.setToolTip("The camera's focal length as its 35 mm equivalent, as phones state it (a phone's "
+                              "main camera is about 26 mm, a wide action camera about 15 mm). Knowing it places the "
+                              "body better in videos filmed with a wide lens.")
+        self.focal.setValue(focal_35mm_preference() or self.focal.minimum())
         form = QFormLayout(self)
         form.addRow("SMPL model file", row)
         form.addRow("Device", self.device)
         form.addRow("", self.ghost)
         form.addRow("", self.smooth)
+        form.addRow("Camera focal length", self.focal)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -94,4 +113,5 @@ class PreferencesDialog(QDialog):
         s.setValue("device", self.device.currentText())
         s.setValue("ghost", "true" if self.ghost.isChecked() else "false")
         s.setValue("smooth", "true" if self.smooth.isChecked() else "false")
+        s.setValue("focal_35mm", 0.0 if self.focal.value() == self.focal.minimum() else self.focal.value())
         super().accept()

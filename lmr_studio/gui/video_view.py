@@ -18,7 +18,6 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from lmr_studio.geometry.camera import default_focal
 from lmr_studio.people import person_colour, person_colour_hex
 from lmr_studio.parts import JOINT_PART, PARENTS, PART_COLOURS, face_parts
 from lmr_studio.perception.features import BLAZEPOSE_EDGES, VISIBILITY_THRESHOLD
@@ -55,7 +54,7 @@ def person_overlays(result: MotionResult, frame: int, selected: int | None, mesh
     when given); the projected mesh (``with_mesh``) for tracks that have ``meshes`` (track id ->
     TrackMeshes) posed on ``body``."""
     people = []
-    focal = default_focal(*result.image_size)
+    focal = result.focal
     triangle_parts = None if body is None else face_parts(body.faces, body.vertex_parts)
     for tid, track in result.tracks.items():
         row = track.row_of_frame(frame)

@@ -149,14 +149,17 @@ def score_track(sums: Sequence[ErrorSums], body, truth_poses: np.ndarray, truth_
     return pj, gj
 
 
-def run_pipeline(video: Path, model, body, refine: bool = True, smooth: bool = False) -> Track | None:
+def run_pipeline(video: Path, model, body, refine: bool = True, smooth: bool = False,
+                 focal: float | None = None) -> Track | None:
     """The main track the real pipeline finds in ``video`` with the loaded network ``model`` (and
     the 2D refinement when ``refine``; smoothed over time as by ``process --smooth`` when
-    ``smooth``), or None."""
+    ``smooth``; told the camera's ``focal`` length in px, as by ``process --focal``, else guessing
+    it), or None."""
     from lmr_studio.pipeline import ProcessOptions, iter_recover
 
+    options = ProcessOptions(use_cache=True, refine=refine, smooth=smooth, focal_px=focal)
     try:
-        for item in iter_recover(video, ProcessOptions(use_cache=True, refine=refine, smooth=smooth), model, body):
+        for item in iter_recover(video, options, model, body):
             if isinstance(item, MotionResult):
                 return item.main
     except NoPersonError:
@@ -237,7 +240,7 @@ class _Tally:
 
 
 def _score_stills(tally: _Tally, label: str, video: Path, cam: str, filmed, models: dict, body,
-                  log: Callable[[str], None], refine: bool, every: int) -> None:
+                  log: Callable[[str], None], refine: bool, every: int, focal: float | None) -> None:
     """Every ``every``-th frame of ``video`` processed as a photo by every network; adds the scores to ``tally``."""
     import cv2
 
@@ -254,7 +257,7 @@ def _score_stills(tally: _Tally, label: str, video: Path, cam: str, filmed, mode
     for k, (kind, model) in enumerate(models.items()):
         this_camera = ErrorSums()
         for i, photo in zip(picked, photos):
-            track = run_pipeline(photo, model, body, refine)
+            track = run_pipeline(photo, model, body, refine, focal=focal)
             if k == 0:
                 tally.found[cam][0] += track is not None
                 tally.found[cam][1] += 1
@@ -267,7 +270,7 @@ def _score_stills(tally: _Tally, label: str, video: Path, cam: str, filmed, mode
 
 
 def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, models: dict, body,
-                 log: Callable[[str], None], refine: bool, smooth: bool) -> None:
+                 log: Callable[[str], None], refine: bool, smooth: bool, focal: float | None) -> None:
     """Run every network's pipeline on one rendered video and add its scores to ``tally``."""
     from lmr_studio.perception.keypoint_cache import cache_file, load_tracks
 
@@ -276,7 +279,7 @@ def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, model
     keypoints = None  # the cached keypoint tracks, read once after the first pass
     for i, (kind, model) in enumerate(models.items()):
         start = time.perf_counter()
-        track = run_pipeline(video, model, body, refine, smooth)
+        track = run_pipeline(video, model, body, refine, smooth, focal)
         tally.timed("detect" if fresh and i == 0 else "network", time.perf_counter() - start, frames)
         if i == 0:
             tally.found[cam][0] += 0 if track is None else len(track.frame_ids)
@@ -304,7 +307,8 @@ def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, model
 def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights_dir=None,
                       cameras: Sequence[EvalCamera] = CAMERAS, render: Render | None = None,
                       root: Path | None = None, log: Callable[[str], None] = lambda s: None,
-                      refine: bool = True, stills: int | None = None, smooth: bool = False) -> dict:
+                      refine: bool = True, stills: int | None = None, smooth: bool = False,
+                      known_focal: bool = False) -> dict:
     """Score ``kinds`` end to end on ``clips`` seen by ``cameras``. Returns ``{kind: metrics,
     "per_camera": {camera: {kind: metrics, "found": fraction, "limbs_pa_mpjpe", "trunk", "axes_mm"}},
     "limbs_pa_mpjpe": {source: mm}, "trunk": {kind: {"angle_deg", "pitch_bias_deg"}}, "axes_mm": {kind: {"x",
@@ -315,7 +319,8 @@ def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights
     where nothing of the kind ran (e.g. every video was already rendered). ``refine``: the
     pipeline's 2D refinement after the network (its default) or the raw network output.
     ``smooth``: the videos' tracks smoothed over time (``process --smooth``). ``stills``: score
-    every ``stills``-th frame processed as a photo instead of the videos."""
+    every ``stills``-th frame processed as a photo instead of the videos. ``known_focal``: the
+    pipeline is told each camera's focal length (a user who knows their lens) instead of guessing."""
     from lmr_studio.body.paths import cache_dir
     from lmr_studio.model import load_model
 
@@ -334,10 +339,11 @@ def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights
                 render(camera_vertices(filmed, m.poses, m.transl, body), body.faces, cam, video)
                 tally.timed("render", time.perf_counter() - start, len(m.poses))
                 log(f"{clip.name} {cam.name}: rendered {len(m.poses)} frames")
+            focal = cam.focal if known_focal else None
             if stills:
                 _score_stills(tally, f"{clip.name} {cam.name}", video, cam.name, filmed, models, body, log, refine,
-                              stills)
+                              stills, focal)
             else:
                 _score_video(tally, f"{clip.name} {cam.name}", video, cam.name, filmed, models, body, log, refine,
-                             smooth)
+                             smooth, focal)
     return tally.result(int(sum(len(c.motion.poses) for c in clips)))

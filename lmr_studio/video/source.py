@@ -18,6 +18,7 @@ import numpy as np
 
 from lmr_studio.errors import BadVideoError
 from lmr_studio.video.cache import FrameCache
+from lmr_studio.video.lens import photo_focal_35mm
 
 DEFAULT_FPS = 30.0
 CACHE_BYTES = 256 * 2**20  # the frame cache never holds more than this
@@ -52,6 +53,8 @@ class VideoSource:
         self._cache = FrameCache(cache_size)
         self._container = None
         self.is_image = is_image_path(self.path)
+        #: the 35 mm-equivalent focal length (mm) the file states (a photo's EXIF), or None
+        self.focal_35mm: float | None = photo_focal_35mm(self.path) if self.is_image else None
         first = self._open_image() if self.is_image else self._open_video()
         self._cache.capacity = min(cache_size, max(2, CACHE_BYTES // first.nbytes))
         self._cache.put(0, first)
