@@ -66,7 +66,8 @@ class ProcessOptions:
     2026-12-04: on real motion capture rendered end to end it lowered the acceleration error by
     about a third and the position errors a little (docs/model.md, "The evaluation's truth jittered").
     ``focal_px`` (pixels of the full frame) or ``focal_35mm`` (its 35 mm equivalent, mm): the
-    camera's focal length when the user knows it; otherwise a photo's EXIF, else a guess
+    camera's focal length when the user knows it; otherwise what the file states (a photo's EXIF, an
+    iPhone video's metadata), else a guess
     (:mod:`lmr_studio.video.lens`).
     """
 

@@ -28,7 +28,7 @@ Per-track arrays (F = frames where the track has a result; leading axis is alway
 ``meta/frame_times`` (num_frames,) holds each video frame's time in seconds from the container
 (variable frame rate videos); older files lack it and frame ``i`` is at ``i / fps``.
 ``meta/focal`` is the focal length (pixels of the full frame) the meshes were recovered and are
-drawn with, ``meta/focal_source`` where it came from (``given``, ``exif`` or ``assumed``,
+drawn with, ``meta/focal_source`` where it came from (``given``, ``file`` or ``assumed``,
 :mod:`lmr_studio.video.lens`); older files lack both and used the default guess.
 """
 

@@ -124,12 +124,12 @@ def test_result_round_trip(tmp_path):
 
 def test_a_result_file_from_before_the_focal_length_was_saved_loads_with_the_default(tmp_path):
     res = MotionResult(tracks={0: _track()}, fps=25.0, image_size=(640, 480), num_frames=20, focal=480.0,
-                       focal_source="exif")
+                       focal_source="file")
     with np.load(res.save(tmp_path / "new.npz")) as data:
         old = {k: data[k] for k in data.files if k not in ("meta/focal", "meta/focal_source")}
     np.savez(tmp_path / "old.npz", **old)
     new = MotionResult.load(tmp_path / "new.npz")
-    assert (new.focal, new.focal_source) == (480.0, "exif")
+    assert (new.focal, new.focal_source) == (480.0, "file")
     back = MotionResult.load(tmp_path / "old.npz")
     assert back.focal == camera.default_focal(640, 480) and back.focal_source == "assumed"
 

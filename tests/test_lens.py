@@ -10,7 +10,7 @@ from PIL import Image
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.geometry.camera import default_focal, focal_from_35mm
 from lmr_studio.video import VideoSource
-from lmr_studio.video.lens import Focal, camera_focal, photo_focal_35mm
+from lmr_studio.video.lens import QUICKTIME_FOCAL_35MM, Focal, camera_focal, photo_focal_35mm
 
 
 def _diagonal_angle(diagonal: float, focal: float) -> float:
@@ -30,7 +30,7 @@ def test_what_the_user_says_counts_first_then_the_photo_then_the_guess():
     size = (640, 480)
     assert camera_focal(size) == Focal(default_focal(*size), "assumed")
     exif = camera_focal(size, file_focal_35mm=26.0)
-    assert exif.source == "exif" and exif.pixels == pytest.approx(focal_from_35mm(26.0, *size))
+    assert exif.source == "file" and exif.pixels == pytest.approx(focal_from_35mm(26.0, *size))
     given = camera_focal(size, focal_35mm=15.0, file_focal_35mm=26.0)
     assert given.source == "given" and given.pixels == pytest.approx(focal_from_35mm(15.0, *size))
     assert camera_focal(size, focal_px=500.0, file_focal_35mm=26.0).pixels == 500.0
@@ -60,3 +60,24 @@ def test_a_photos_exif_focal_length_is_read(tmp_path):
     assert photo_focal_35mm(tmp_path / "not.jpg") is None
     with VideoSource(tmp_path / "phone.jpg") as source:
         assert source.focal_35mm == 26.0
+
+
+def _video_with_metadata(path, metadata: dict[str, str]):
+    """A 5-frame QuickTime video whose container holds ``metadata``, as an iPhone's does."""
+    import av
+
+    with av.open(str(path), "w", options={"movflags": "use_metadata_tags"}) as container:
+        container.metadata.update(metadata)
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for _ in range(5):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")))
+        container.mux(stream.encode())
+    return path
+
+
+def test_an_iphone_videos_focal_length_is_read_from_its_metadata(tmp_path):
+    with VideoSource(_video_with_metadata(tmp_path / "iphone.mov", {QUICKTIME_FOCAL_35MM: "26"})) as video:
+        assert video.focal_35mm == 26.0 and not video.is_image
+    with VideoSource(_video_with_metadata(tmp_path / "other.mov", {"title": "no lens"})) as video:
+        assert video.focal_35mm is None

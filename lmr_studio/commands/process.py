@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="keep LMR's raw pose and camera (no per-frame pull toward the 2D keypoints)")
     lens = parser.add_mutually_exclusive_group()
     lens.add_argument("--focal", type=float, metavar="PX",
-                      help="the camera's focal length in pixels of the full frame (default: a photo's EXIF, else "
+                      help="the camera's focal length in pixels of the full frame (default: what the file states, else "
                            "a guess of 1.2 x the long side, about 55 degrees across)")
     lens.add_argument("--focal-35mm", type=float, metavar="MM",
                       help="the camera's focal length as its 35 mm equivalent, as phones state it (a phone's main "

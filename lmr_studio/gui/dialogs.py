@@ -55,7 +55,7 @@ def smooth_enabled() -> bool:
 
 
 def focal_35mm_preference() -> float | None:
-    """The camera's focal length the user set (35 mm equivalent, mm), or None: a photo's EXIF, else a guess."""
+    """The camera's focal length the user set (35 mm equivalent, mm), or None: what the file states, else a guess."""
     value = float(app_settings().value("focal_35mm", 0.0) or 0.0)
     return value if value >= FOCAL_35MM_RANGE[0] else None
 
@@ -86,7 +86,7 @@ class PreferencesDialog(QDialog):
         self.focal.setRange(FOCAL_35MM_RANGE[0] - 1, FOCAL_35MM_RANGE[1])  # the lowest value means "auto"
         self.focal.setDecimals(0)
         self.focal.setSuffix(" mm")
-        self.focal.setSpecialValueText("auto: the photo's EXIF, else a guess")
+        self.focal.setSpecialValueText("auto: what the file states, else a guess")
         self.focal.setToolTip("The camera's focal length as its 35 mm equivalent, as phones state it (a phone's "
                               "main camera is about 26 mm, a wide action camera about 15 mm). Knowing it places the "
                               "body better in videos filmed with a wide lens.")

@@ -18,7 +18,7 @@ import numpy as np
 
 from lmr_studio.errors import BadVideoError
 from lmr_studio.video.cache import FrameCache
-from lmr_studio.video.lens import photo_focal_35mm
+from lmr_studio.video.lens import photo_focal_35mm, video_focal_35mm
 
 DEFAULT_FPS = 30.0
 CACHE_BYTES = 256 * 2**20  # the frame cache never holds more than this
@@ -53,8 +53,8 @@ class VideoSource:
         self._cache = FrameCache(cache_size)
         self._container = None
         self.is_image = is_image_path(self.path)
-        #: the 35 mm-equivalent focal length (mm) the file states (a photo's EXIF), or None
-        self.focal_35mm: float | None = photo_focal_35mm(self.path) if self.is_image else None
+        #: the 35 mm-equivalent focal length (mm) the file states (a photo's EXIF, a video's metadata), or None
+        self.focal_35mm: float | None = None
         first = self._open_image() if self.is_image else self._open_video()
         self._cache.capacity = min(cache_size, max(2, CACHE_BYTES // first.nbytes))
         self._cache.put(0, first)
@@ -73,6 +73,7 @@ class VideoSource:
         self.fps = DEFAULT_FPS
         self.times = np.zeros(1)
         self.rotation = 0
+        self.focal_35mm = photo_focal_35mm(self.path)
         return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
     def _open_video(self) -> np.ndarray:
@@ -88,6 +89,7 @@ class VideoSource:
             raise BadVideoError(f"{self.path.name} has {what}: there are no pictures to look for people in.", _HINT)
         self._stream = self._container.streams.video[0]
         self._stream.thread_type = "AUTO"
+        self.focal_35mm = video_focal_35mm(self._container.metadata)
         self._pts = self._index_frames()
         if len(self._pts) == 0:
             self._container.close()
