@@ -75,7 +75,8 @@ def camera_focal(size: tuple[int, int], focal_px: float | None = None, focal_35m
     (the user's), else ``file_focal_35mm`` (what the file states), else the default guess."""
     if focal_px is not None:
         if not focal_px > 0:
-            raise LMRStudioError(f"A focal length of {focal_px:g} px is not possible.", "Give a positive number of pixels.")
+            raise LMRStudioError(f"A focal length of {focal_px:g} px is not possible.",
+                                 "Give a positive number of pixels.")
         return Focal(float(focal_px), "given")
     if focal_35mm is not None:
         return Focal(focal_from_35mm(check_focal_35mm(focal_35mm), *size), "given")
