@@ -76,12 +76,16 @@ def test_the_selection_follows_the_main_person_until_the_user_picks_one(qtbot, t
 
 def test_open_a_video_selects_the_main_person_and_shows_everyone(qtbot, tmp_path):
     result = make_random_result(FakeBody(), two_tracks=True)            # track 1 (11 frames), track 4 (6)
+    result.focal, result.focal_source = 480.0, "given"
     ctl = _controller(fake_open_job(result))
     seen = Recorder(ctl)
+    statuses = []
+    ctl.status.connect(statuses.append)
     with qtbot.waitSignal(ctl.session_ready, timeout=10000):
         ctl.open_path(tmp_path / "clip.mp4")
     qtbot.waitUntil(lambda: not ctl.busy, timeout=5000)
     assert ctl.result is result and ctl.selected_track == result.main_id == 1
+    assert statuses[-1].startswith("2 person(s), processed") and "focal length 480 px (given)" in statuses[-1]
     assert ctl.visible_tracks == {1, 4} and seen.counts["video"] == 1 and seen.ended == [True]
     assert ctl.num_frames == 12 and not ctl.video_missing
     with qtbot.waitSignal(ctl.selection_changed):

@@ -259,7 +259,8 @@ class SessionController(QObject):
         self.result_changed.emit()
         note = "reloaded the saved result" if session.reloaded else "processed"
         where = f" — {session.result_path}" if session.result_path else ""
-        self.status.emit(f"{len(session.result.tracks)} person(s), {note}{where}")
+        lens = f"; focal length {session.result.focal:.0f} px ({session.result.focal_source})"
+        self.status.emit(f"{len(session.result.tracks)} person(s), {note}{where}{lens}")
         self.session_ready.emit()
 
     @property
