@@ -12,7 +12,7 @@ use_pyside6_plugins()
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from lmr_studio.errors import BadVideoError  # noqa: E402
+from lmr_studio.errors import BadVideoError, LMRStudioError  # noqa: E402
 from lmr_studio.gui.main_window import MainWindow  # noqa: E402
 from lmr_studio.gui.video_view import compose_frame  # noqa: E402
 from lmr_studio.parts import PART_COLOURS  # noqa: E402
@@ -178,7 +178,7 @@ def test_drop_a_result_file_and_recent_files(qtbot, errors, tmp_path):
 
 
 def test_preferences_are_saved_and_used(qtbot, tmp_path):
-    from lmr_studio.gui.dialogs import PreferencesDialog, process_options
+    from lmr_studio.gui.dialogs import PreferencesDialog, process_options, remember_focal_35mm
     from lmr_studio.gui.settings import app_settings
 
     dialog = PreferencesDialog()
@@ -200,6 +200,11 @@ def test_preferences_are_saved_and_used(qtbot, tmp_path):
         reopened.focal.setValue(reopened.focal.minimum())  # back to auto
         reopened.accept()
         assert process_options().focal_35mm is None
+        remember_focal_35mm(15)                             # lmr-studio --focal-35mm 15
+        assert process_options().focal_35mm == 15
+        with pytest.raises(LMRStudioError):
+            remember_focal_35mm(0.5)
+        assert process_options().focal_35mm == 15           # unchanged
     finally:
         for key in ("smpl_path", "device", "smooth", "focal_35mm"):
             app_settings().remove(key)
@@ -289,3 +294,11 @@ def test_3d_view_is_pyvistaqt_on_a_native_qwidget(qtbot):
     qtbot.addWidget(view)
     assert isinstance(view.plotter, QtInteractor) and not isinstance(view.plotter, QOpenGLWidget)
     view.close_plotter()
+
+
+def test_the_window_command_refuses_an_impossible_focal_length_before_opening(capsys):
+    from lmr_studio.cli import main
+
+    assert main(["--focal-35mm", "0.5"]) == 2
+    err = capsys.readouterr().err
+    assert "35 mm-equivalent focal length of 0.5 mm" in err and "Traceback" not in err

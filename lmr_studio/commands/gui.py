@@ -1,5 +1,5 @@
-"""``lmr-studio [VIDEO] [--frame N] [--screenshot PNG] [--size WxH] [--overlay MODE] [--smpl PATH]``:
-open the LMR Studio window."""
+"""``lmr-studio [VIDEO] [--frame N] [--screenshot PNG] [--size WxH] [--overlay MODE] [--smpl PATH]
+[--focal-35mm MM]``: open the LMR Studio window."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--frame", type=int, default=None, help="show this frame once the result is ready")
     parser.add_argument("--screenshot", metavar="PNG", help="save a screenshot of the window, then exit")
     parser.add_argument("--smpl", metavar="PATH", help="use this SMPL model file instead of Anny (remembered)")
+    parser.add_argument("--focal-35mm", type=float, metavar="MM",
+                        help="the camera's focal length as its 35 mm equivalent for the videos processed next, "
+                             "0 for auto (remembered, as in File > Preferences)")
     parser.add_argument("--size", metavar="WxH", type=_size, default=None,
                         help="window size in pixels (default: the last one; 1500x900 with --screenshot)")
     parser.add_argument("--overlay", choices=("mesh", "skeleton", "keypoints", "none"), default=None,
@@ -27,5 +30,8 @@ def _size(text: str) -> tuple[int, int]:
 
 def run(args: argparse.Namespace) -> int:
     from lmr_studio.gui.app import main
+    from lmr_studio.gui.dialogs import remember_focal_35mm
 
+    if args.focal_35mm is not None:
+        remember_focal_35mm(args.focal_35mm or None)
     return main(args.video, args.frame, args.screenshot, args.smpl, args.size, args.overlay)

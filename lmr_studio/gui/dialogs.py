@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.gui.settings import app_settings
 from lmr_studio.pipeline import ProcessOptions
-from lmr_studio.video.lens import FOCAL_35MM_RANGE
+from lmr_studio.video.lens import FOCAL_35MM_RANGE, check_focal_35mm
 
 
 def show_error(parent: QWidget | None, error: BaseException, title: str = "LMR Studio") -> None:
@@ -58,6 +58,12 @@ def focal_35mm_preference() -> float | None:
     """The camera's focal length the user set (35 mm equivalent, mm), or None: what the file states, else a guess."""
     value = float(app_settings().value("focal_35mm", 0.0) or 0.0)
     return value if value >= FOCAL_35MM_RANGE[0] else None
+
+
+def remember_focal_35mm(focal_35mm: float | None) -> None:
+    """Save the camera's focal length (35 mm equivalent, mm; None: auto) for the videos processed
+    next; an impossible value raises LMRStudioError and changes nothing."""
+    app_settings().setValue("focal_35mm", 0.0 if focal_35mm is None else check_focal_35mm(focal_35mm))
 
 
 class PreferencesDialog(QDialog):
@@ -113,5 +119,5 @@ class PreferencesDialog(QDialog):
         s.setValue("device", self.device.currentText())
         s.setValue("ghost", "true" if self.ghost.isChecked() else "false")
         s.setValue("smooth", "true" if self.smooth.isChecked() else "false")
-        s.setValue("focal_35mm", 0.0 if self.focal.value() == self.focal.minimum() else self.focal.value())
+        remember_focal_35mm(None if self.focal.value() == self.focal.minimum() else self.focal.value())
         super().accept()
