@@ -66,9 +66,8 @@ class ProcessOptions:
     2026-12-04: on real motion capture rendered end to end it lowered the acceleration error by
     about a third and the position errors a little (docs/model.md, "The evaluation's truth jittered").
     ``focal_px`` (pixels of the full frame) or ``focal_35mm`` (its 35 mm equivalent, mm): the
-    camera's focal length when the user knows it; otherwise what the file states (a photo's EXIF, an
-    iPhone video's metadata), else a guess
-    (:mod:`lmr_studio.video.lens`).
+    camera's focal length when the user knows it; otherwise what the file states (a photo's EXIF,
+    an iPhone video's metadata), else a guess (:mod:`lmr_studio.video.lens`).
     """
 
     all_tracks: bool = False
@@ -408,7 +407,7 @@ def iter_process(video_path: str | Path, options: ProcessOptions | None = None,
     options = options or ProcessOptions()
     load = load or load_models
     cancel = cancel or threading.Event()
-    with VideoSource(video_path) as source:  # a bad video, focal or keypoints path fails before the models load
+    with VideoSource(video_path) as source:  # a bad video, focal length or keypoints path fails first
         camera_focal(source.size, options.focal_px, options.focal_35mm)
     if options.keypoints_path and not Path(options.keypoints_path).exists():
         raise LMRStudioError(f"{options.keypoints_path} does not exist.",

@@ -85,15 +85,14 @@ class Track:
         """Row index for a video frame, or None when this track has no result there."""
         return row_of_frame(self.frame_ids, frame)
 
-    def translation(self, image_size: tuple[int, int]) -> np.ndarray:
+    def translation(self, image_size: tuple[int, int], focal: float) -> np.ndarray:
         """(F, 3) float32 body translation in metres, camera frame: ``transl`` when stored, else
-        derived from the weak-perspective ``cam`` in the person box with the default focal length
-        (:func:`lmr_studio.geometry.camera.weak_to_full_translation`)."""
+        derived from the weak-perspective ``cam`` in the person box with the ``focal`` length (px,
+        :attr:`MotionResult.focal`; :func:`lmr_studio.geometry.camera.weak_to_full_translation`)."""
         if self.transl is not None:
             return np.asarray(self.transl, np.float32)
         box = corners_to_box(np.asarray(self.bboxes, np.float64))
-        return weak_to_full_translation(np.asarray(self.cam, np.float64), box, default_focal(*image_size),
-                                        image_size).astype(np.float32)
+        return weak_to_full_translation(np.asarray(self.cam, np.float64), box, focal, image_size).astype(np.float32)
 
     def sliced(self, rows) -> "Track":
         """A new Track holding only ``rows`` (slice, index array or boolean mask)."""

@@ -33,9 +33,9 @@ def test_main_id_is_the_set_track_else_the_longest(tmp_path):
 def test_translation_without_transl_puts_the_root_in_the_box():
     """The weak-perspective fallback: the body's root projects where the weak camera puts it."""
     track = make_random_result(FakeBody()).tracks[1]
-    stored = track.translation((160, 120))
+    stored = track.translation((160, 120), default_focal(160, 120))
     track.transl = None
-    derived = track.translation((160, 120))
+    derived = track.translation((160, 120), default_focal(160, 120))
     assert derived.shape == stored.shape and derived.dtype == np.float32
     box = corners_to_box(track.bboxes)
     root = perspective_project(np.zeros((len(track), 1, 3), np.float32), derived, default_focal(160, 120), (160, 120))

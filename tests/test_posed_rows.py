@@ -19,7 +19,7 @@ def test_rows_and_ghost_equal_the_body_posed_on_that_row_across_chunk_edges():
     result = make_waving_result(3 * CHUNK_ROWS + 5)
     ghost_poses = np.random.default_rng(0).normal(0, 0.3, result.main.poses.shape).astype(np.float32)
     meshes = build_track_meshes(result, 0, body, ghost_poses=ghost_poses)
-    track, transl = result.main, result.main.translation(result.image_size)
+    track, transl = result.main, result.main.translation(result.image_size, result.focal)
     edges = [0, CHUNK_ROWS - 1, CHUNK_ROWS, CHUNK_ROWS + 1, 2 * CHUNK_ROWS - 1, 2 * CHUNK_ROWS, len(track) - 1]
     for row in edges + edges[::-1]:                          # forwards, then back over the edges
         np.testing.assert_allclose(meshes.vertices_at(row), _alone(body, track.poses, track.betas, transl, row),

@@ -96,7 +96,7 @@ def iter_meshes(body, track: Track, result: MotionResult, progress: ProgressFn |
     Frames are evaluated in batches by ``body.mesh_sequence``; ``progress`` is told after each row,
     counting from ``done`` towards ``total`` (default: the track's length).
     """
-    transl = track.translation(result.image_size)
+    transl = track.translation(result.image_size, result.focal)
     total = len(track) if total is None else total
     for lo in range(0, len(track), MESH_CHUNK):
         hi = min(lo + MESH_CHUNK, len(track))

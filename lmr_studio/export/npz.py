@@ -30,7 +30,7 @@ def export_npz(result: MotionResult, body, path: str | os.PathLike, *, frames=No
         "poses": track.poses.reshape(len(track), 72).astype(np.float32),
         "betas": track.betas.mean(0).astype(np.float32),
         "betas_per_frame": track.betas.astype(np.float32),
-        "trans": track.translation(result.image_size),
+        "trans": track.translation(result.image_size, result.focal),
         "mocap_framerate": np.float64(result.fps),
         "gender": np.str_("neutral"),
         "cam": track.cam.astype(np.float32),

@@ -42,4 +42,5 @@ def track_skeleton(body, track: Track, result: MotionResult) -> Skeleton:
     with torch.no_grad():
         rest = body.rest_joints(betas)[0].double().numpy()
     rotations = axis_angle_to_matrix(torch.as_tensor(np.asarray(track.poses), dtype=torch.float64)).numpy()
-    return Skeleton(rest=rest, rotations=rotations, root_positions=rest[0] + track.translation(result.image_size))
+    root_positions = rest[0] + track.translation(result.image_size, result.focal)
+    return Skeleton(rest=rest, rotations=rotations, root_positions=root_positions)

@@ -56,7 +56,7 @@ def build_track_meshes(result: MotionResult, track_id: int, body, ghost_poses: n
     another model at the same place (same betas and translation)."""
     cache = ChunkCache() if cache is None else cache
     track = result.tracks[track_id]
-    transl = track.translation(result.image_size)
+    transl = track.translation(result.image_size, result.focal)
     posed = PosedRows(body, track.poses, track.betas, transl, cache)
     ghost = None if ghost_poses is None else PosedRows(body, ghost_poses, track.betas, transl, cache)
     return TrackMeshes(track_id, np.asarray(track.frame_ids), posed, ghost)
