@@ -67,7 +67,8 @@ class ProcessOptions:
     about a third and the position errors a little (docs/model.md, "The evaluation's truth jittered").
     ``focal_px`` (pixels of the full frame) or ``focal_35mm`` (its 35 mm equivalent, mm): the
     camera's focal length when the user knows it; otherwise what the file states (a photo's EXIF,
-    an iPhone video's metadata), else a guess (:mod:`lmr_studio.video.lens`).
+    an iPhone video's metadata), else ``assumed_focal_35mm`` (the user's usual lens, mm), else a
+    guess (:mod:`lmr_studio.video.lens`).
     """
 
     all_tracks: bool = False
@@ -83,6 +84,7 @@ class ProcessOptions:
     keypoint_cache_dir: str | None = None
     focal_px: float | None = None
     focal_35mm: float | None = None
+    assumed_focal_35mm: float | None = None
 
 
 @dataclasses.dataclass
@@ -408,7 +410,7 @@ def iter_process(video_path: str | Path, options: ProcessOptions | None = None,
     load = load or load_models
     cancel = cancel or threading.Event()
     with VideoSource(video_path) as source:  # a bad video, focal length or keypoints path fails first
-        camera_focal(source.size, options.focal_px, options.focal_35mm)
+        camera_focal(source.size, options.focal_px, options.focal_35mm, assumed_35mm=options.assumed_focal_35mm)
     if options.keypoints_path and not Path(options.keypoints_path).exists():
         raise LMRStudioError(f"{options.keypoints_path} does not exist.",
                              "Give an OpenPose output folder or a COCO keypoint .json file.")
@@ -482,7 +484,8 @@ def _recover_steps(video_path: Path, options: ProcessOptions, model, body, cance
     """The stages of :func:`iter_recover`, without its crash handling."""
     with VideoSource(video_path) as source:
         yield Progress("open", 1, 1, f"{source.size[0]}x{source.size[1]}, {source.num_frames} frames @ {source.fps:g} fps")
-        lens = camera_focal(source.size, options.focal_px, options.focal_35mm, source.focal_35mm)
+        lens = camera_focal(source.size, options.focal_px, options.focal_35mm, source.focal_35mm,
+                            options.assumed_focal_35mm)
         recoverer = recoverer or Recoverer(model, body, source.size, options.device,
                                            RefineSettings.for_input(source.is_image) if options.refine else None,
                                            _baseline(options) if options.baseline else None, focal=lens.pixels)

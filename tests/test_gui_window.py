@@ -193,18 +193,18 @@ def test_preferences_are_saved_and_used(qtbot, tmp_path):
     try:
         options = process_options()
         assert options.body_model == "smpl" and options.smpl_path.endswith("SMPL_NEUTRAL.pkl")
-        assert options.device == "cpu" and not options.smooth and options.focal_35mm == 26
+        assert options.device == "cpu" and not options.smooth and options.assumed_focal_35mm == 26
         reopened = PreferencesDialog()
         qtbot.addWidget(reopened)
         assert reopened.focal.value() == 26
         reopened.focal.setValue(reopened.focal.minimum())  # back to auto
         reopened.accept()
-        assert process_options().focal_35mm is None
+        assert process_options().assumed_focal_35mm is None
         remember_focal_35mm(15)                             # lmr-studio --focal-35mm 15
-        assert process_options().focal_35mm == 15
+        assert process_options().assumed_focal_35mm == 15
         with pytest.raises(LMRStudioError):
             remember_focal_35mm(0.5)
-        assert process_options().focal_35mm == 15           # unchanged
+        assert process_options().assumed_focal_35mm == 15   # unchanged
     finally:
         for key in ("smpl_path", "device", "smooth", "focal_35mm"):
             app_settings().remove(key)

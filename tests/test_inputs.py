@@ -80,6 +80,8 @@ def test_a_phone_photos_focal_length_comes_from_its_exif(fast_models, tmp_path):
     Image.fromarray(_sample_frames(1)[0]).save(photo, exif=exif, quality=95)
     *_, result = iter_recover(photo, ProcessOptions(use_cache=False), *fast_models)
     assert result.focal_source == "file" and result.focal == pytest.approx(focal_from_35mm(26, 640, 480))
+    *_, usual = iter_recover(photo, ProcessOptions(use_cache=False, assumed_focal_35mm=50), *fast_models)
+    assert usual.focal_source == "file" and usual.focal == result.focal     # the photo's own lens first
     *_, told = iter_recover(photo, ProcessOptions(use_cache=False, focal_35mm=50), *fast_models)
     assert told.focal_source == "given" and told.focal == pytest.approx(focal_from_35mm(50, 640, 480))
 

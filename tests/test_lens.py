@@ -34,10 +34,14 @@ def test_what_the_user_says_counts_first_then_the_photo_then_the_guess():
     given = camera_focal(size, focal_35mm=15.0, file_focal_35mm=26.0)
     assert given.source == "given" and given.pixels == pytest.approx(focal_from_35mm(15.0, *size))
     assert camera_focal(size, focal_px=500.0, file_focal_35mm=26.0).pixels == 500.0
+    # the user's usual lens counts where the file states none
+    assert camera_focal(size, file_focal_35mm=26.0, assumed_35mm=15.0).source == "file"
+    usual = camera_focal(size, assumed_35mm=15.0)
+    assert usual.source == "assumed" and usual.pixels == pytest.approx(focal_from_35mm(15.0, *size))
 
 
 @pytest.mark.parametrize("kwargs", [dict(focal_px=0.0), dict(focal_px=-3.0), dict(focal_35mm=0.5),
-                                    dict(focal_35mm=5000.0)])
+                                    dict(focal_35mm=5000.0), dict(assumed_35mm=1.0)])
 def test_impossible_focal_lengths_are_refused_with_a_hint(kwargs):
     with pytest.raises(LMRStudioError) as err:
         camera_focal((640, 480), **kwargs)

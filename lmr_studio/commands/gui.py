@@ -12,8 +12,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--screenshot", metavar="PNG", help="save a screenshot of the window, then exit")
     parser.add_argument("--smpl", metavar="PATH", help="use this SMPL model file instead of Anny (remembered)")
     parser.add_argument("--focal-35mm", type=float, metavar="MM",
-                        help="the camera's focal length as its 35 mm equivalent for the videos processed next, "
-                             "0 for auto (remembered, as in File > Preferences)")
+                        help="your camera's lens (35 mm-equivalent focal length) for the videos and photos "
+                             "processed next that do not state theirs; 0 for auto (remembered, as in File > "
+                             "Preferences)")
     parser.add_argument("--size", metavar="WxH", type=_size, default=None,
                         help="window size in pixels (default: the last one; 1500x900 with --screenshot)")
     parser.add_argument("--overlay", choices=("mesh", "skeleton", "keypoints", "none"), default=None,

@@ -42,7 +42,7 @@ def process_options() -> ProcessOptions:
     device = str(s.value("device", "auto") or "auto")
     return ProcessOptions(body_model="smpl" if smpl else "anny", smpl_path=smpl or None,
                           device=None if device == "auto" else device, all_tracks=True, smooth=smooth_enabled(),
-                          focal_35mm=focal_35mm_preference())
+                          assumed_focal_35mm=focal_35mm_preference())
 
 
 def ghost_enabled() -> bool:
@@ -55,14 +55,15 @@ def smooth_enabled() -> bool:
 
 
 def focal_35mm_preference() -> float | None:
-    """The camera's focal length the user set (35 mm equivalent, mm), or None: what the file states, else a guess."""
+    """The user's usual lens (35 mm-equivalent focal length, mm) for files that do not state theirs,
+    or None: the default guess."""
     value = float(app_settings().value("focal_35mm", 0.0) or 0.0)
     return value if value >= FOCAL_35MM_RANGE[0] else None
 
 
 def remember_focal_35mm(focal_35mm: float | None) -> None:
-    """Save the camera's focal length (35 mm equivalent, mm; None: auto) for the videos processed
-    next; an impossible value raises LMRStudioError and changes nothing."""
+    """Save the user's usual lens (35 mm-equivalent focal length, mm; None: auto) for the videos
+    processed next; an impossible value raises LMRStudioError and changes nothing."""
     app_settings().setValue("focal_35mm", 0.0 if focal_35mm is None else check_focal_35mm(focal_35mm))
 
 
@@ -92,17 +93,18 @@ class PreferencesDialog(QDialog):
         self.focal.setRange(FOCAL_35MM_RANGE[0] - 1, FOCAL_35MM_RANGE[1])  # the lowest value means "auto"
         self.focal.setDecimals(0)
         self.focal.setSuffix(" mm")
-        self.focal.setSpecialValueText("auto: what the file states, else a guess")
-        self.focal.setToolTip("The camera's focal length as its 35 mm equivalent, as phones state it (a phone's "
-                              "main camera is about 26 mm, a wide action camera about 15 mm). Knowing it places the "
-                              "body better in videos filmed with a wide lens.")
+        self.focal.setSpecialValueText("auto: a guess of about 42 mm")
+        self.focal.setToolTip("Your camera's focal length as its 35 mm equivalent, as phones state it (a phone's "
+                              "main camera is about 26 mm, a wide action camera about 15 mm), for videos and photos "
+                              "that do not state their own (a photo's EXIF, an iPhone video's metadata). Knowing it "
+                              "places the body better in videos filmed with a wide lens.")
         self.focal.setValue(focal_35mm_preference() or self.focal.minimum())
         form = QFormLayout(self)
         form.addRow("SMPL model file", row)
         form.addRow("Device", self.device)
         form.addRow("", self.ghost)
         form.addRow("", self.smooth)
-        form.addRow("Camera focal length", self.focal)
+        form.addRow("Your camera's lens", self.focal)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

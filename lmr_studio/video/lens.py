@@ -25,8 +25,8 @@ FOCAL_35MM_RANGE = (4.0, 2000.0)
 @dataclasses.dataclass(frozen=True)
 class Focal:
     """A focal length in pixels of the full frame, and where it came from: ``"given"`` (the user,
-    in pixels or as a 35 mm equivalent), ``"file"`` (a photo's EXIF or a video's metadata) or
-    ``"assumed"``."""
+    for this file, in pixels or as a 35 mm equivalent), ``"file"`` (a photo's EXIF or a video's
+    metadata) or ``"assumed"`` (the user's usual lens, or the default guess)."""
 
     pixels: float
     source: str
@@ -70,9 +70,10 @@ def video_focal_35mm(metadata: dict[str, str]) -> float | None:
 
 
 def camera_focal(size: tuple[int, int], focal_px: float | None = None, focal_35mm: float | None = None,
-                 file_focal_35mm: float | None = None) -> Focal:
+                 file_focal_35mm: float | None = None, assumed_35mm: float | None = None) -> Focal:
     """The focal length for an image of ``size`` (width, height) px: ``focal_px`` or ``focal_35mm``
-    (the user's), else ``file_focal_35mm`` (what the file states), else the default guess."""
+    (the user's, for this file), else ``file_focal_35mm`` (what the file states), else
+    ``assumed_35mm`` (the user's usual lens, a preference), else the default guess."""
     if focal_px is not None:
         if not focal_px > 0:
             raise LMRStudioError(f"A focal length of {focal_px:g} px is not possible.",
@@ -82,4 +83,6 @@ def camera_focal(size: tuple[int, int], focal_px: float | None = None, focal_35m
         return Focal(focal_from_35mm(check_focal_35mm(focal_35mm), *size), "given")
     if file_focal_35mm is not None:
         return Focal(focal_from_35mm(file_focal_35mm, *size), "file")
+    if assumed_35mm is not None:
+        return Focal(focal_from_35mm(check_focal_35mm(assumed_35mm), *size), "assumed")
     return Focal(default_focal(*size), "assumed")
