@@ -92,7 +92,7 @@ class PreferencesDialog(QDialog):
         self.focal = QDoubleSpinBox()
         self.focal.setRange(FOCAL_35MM_RANGE[0] - 1, FOCAL_35MM_RANGE[1])  # the lowest value means "auto"
         self.focal.setDecimals(0)
-        self.focal.setSuffix(" mm")
+        self.focal.setSuffix(" mm (35 mm equivalent)")
         self.focal.setSpecialValueText("auto: a guess of about 42 mm")
         self.focal.setToolTip("Your camera's focal length as its 35 mm equivalent, as phones state it (a phone's "
                               "main camera is about 26 mm, a wide action camera about 15 mm), for videos and photos "
