@@ -57,11 +57,10 @@ def _photo(path, focal_35mm=None):
 
 
 def test_a_photos_exif_focal_length_is_read(tmp_path):
-    assert photo_focal_35mm(_photo(tmp_path / "phone.jpg", 26)) == 26.0
-    assert photo_focal_35mm(_photo(tmp_path / "unknown.jpg", 0)) is None   # 0: "unknown" in EXIF
-    assert photo_focal_35mm(_photo(tmp_path / "plain.jpg")) is None
-    (tmp_path / "not.jpg").write_text("not a photo")
-    assert photo_focal_35mm(tmp_path / "not.jpg") is None
+    assert photo_focal_35mm(_photo(tmp_path / "phone.jpg", 26).read_bytes()) == 26.0
+    assert photo_focal_35mm(_photo(tmp_path / "unknown.jpg", 0).read_bytes()) is None   # 0: "unknown" in EXIF
+    assert photo_focal_35mm(_photo(tmp_path / "plain.jpg").read_bytes()) is None
+    assert photo_focal_35mm(b"not a photo") is None
     with VideoSource(tmp_path / "phone.jpg") as source:
         assert source.focal_35mm == 26.0
 

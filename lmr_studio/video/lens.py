@@ -9,7 +9,7 @@ true focal length (docs/pipeline.md, "The camera's lens").
 from __future__ import annotations
 
 import dataclasses
-import os
+import io
 
 from lmr_studio.errors import LMRStudioError
 from lmr_studio.geometry.camera import default_focal, focal_from_35mm
@@ -32,16 +32,6 @@ class Focal:
     source: str
 
 
-def check_focal_35mm(focal_35mm: float) -> float:
-    """``focal_35mm`` when it is a plausible 35 mm-equivalent focal length (mm), else LMRStudioError."""
-    low, high = FOCAL_35MM_RANGE
-    if not low <= focal_35mm <= high:
-        raise LMRStudioError(f"A 35 mm-equivalent focal length of {focal_35mm:g} mm is not one a camera has.",
-                             f"Give a value from {low:g} to {high:g} mm: a phone's main camera is about 26 mm, "
-                             "a wide action camera about 15 mm.")
-    return focal_35mm
-
-
 def _plausible_35mm(value) -> float | None:
     """``value`` as a 35 mm-equivalent focal length (mm) when it is one, else None (0 means unknown in EXIF)."""
     try:
@@ -52,12 +42,23 @@ def _plausible_35mm(value) -> float | None:
     return value if low <= value <= high else None
 
 
-def photo_focal_35mm(path: str | os.PathLike) -> float | None:
-    """The 35 mm-equivalent focal length (mm) in a photo's EXIF, or None when it has none."""
+def check_focal_35mm(focal_35mm: float) -> float:
+    """``focal_35mm`` when it is a plausible 35 mm-equivalent focal length (mm), else LMRStudioError."""
+    if _plausible_35mm(focal_35mm) is None:
+        low, high = FOCAL_35MM_RANGE
+        raise LMRStudioError(f"A 35 mm-equivalent focal length of {focal_35mm:g} mm is not one a camera has.",
+                             f"Give a value from {low:g} to {high:g} mm: a phone's main camera is about 26 mm, "
+                             "a wide action camera about 15 mm.")
+    return focal_35mm
+
+
+def photo_focal_35mm(data: bytes) -> float | None:
+    """The 35 mm-equivalent focal length (mm) in the EXIF of a photo's file ``data``, or None when
+    it has none."""
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
+        with Image.open(io.BytesIO(data)) as image:
             return _plausible_35mm(image.getexif().get_ifd(_EXIF_IFD).get(_FOCAL_35MM))
     except (OSError, UnidentifiedImageError, ValueError):
         return None

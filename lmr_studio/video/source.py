@@ -73,7 +73,7 @@ class VideoSource:
         self.fps = DEFAULT_FPS
         self.times = np.zeros(1)
         self.rotation = 0
-        self.focal_35mm = photo_focal_35mm(self.path)
+        self.focal_35mm = photo_focal_35mm(data.tobytes())  # the bytes read above, not the file again
         return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
     def _open_video(self) -> np.ndarray:
