@@ -1,5 +1,5 @@
 """Real-detector data: set-up sampling, camera placement of the truth, shards (determinism,
-resume, loading), pools of a motion file (evaluation only) and the datagen command."""
+resume, loading, person crops), pools of a motion file (evaluation only) and the datagen command."""
 
 import dataclasses
 import json
@@ -14,8 +14,9 @@ from lmr_studio.geometry.camera import perspective_project
 from lmr_studio.training.backgrounds import random_background
 from lmr_studio.training.bodies import build_body_bank
 from lmr_studio.training.motion import TRAIN_FAMILIES, generate_motion
-from lmr_studio.training.realdet import (RealDetConfig, ShardMaker, degrade, generate, load_realdet, place_in_camera,
-                                         pose_clip, shard_path)
+from lmr_studio.perception.features import BOX_PADDING
+from lmr_studio.training.realdet import (Clip, RealDetConfig, ShardMaker, degrade, generate, load_realdet,
+                                         person_crops, place_in_camera, pose_clip, shard_path)
 from lmr_studio.training.realdet_motion import GeneratedMotions, fit_motion_files
 from lmr_studio.training.realdet_setup import (CAMERA_HEIGHT, IMAGE_SIZES, PERSON_FRACTION, STANDING_HEIGHT,
                                                sample_setup)
@@ -88,6 +89,43 @@ def test_datagen_rejects_a_bad_stance_share(tmp_path, capsys):
     assert cli.main(["datagen", "--shards", "1", "--stance-share", "0.5", "--motion", "lafan1",
                      "--out", str(tmp_path)]) == 2
     assert "--stance-share" in capsys.readouterr().err
+
+
+def test_the_manifest_names_the_crop_size_only_when_set():
+    assert "crop_size" not in RealDetConfig().manifest()  # older pools still resume
+    assert RealDetConfig(crop_size=96).manifest()["crop_size"] == 96
+
+
+def test_datagen_rejects_a_bad_crop_size(tmp_path, capsys):
+    assert cli.main(["datagen", "--shards", "1", "--crops", "8", "--out", str(tmp_path)]) == 2
+    assert "--crops" in capsys.readouterr().err
+    assert not (tmp_path / "manifest.json").exists()
+
+
+def test_person_crops_cut_the_box_of_the_detected_keypoints():
+    """A red person-sized block on grey: each found frame's crop is the block, centred, with the
+    box's padding of grey around it; frames with nobody found stay black."""
+    frames, keypoints = [], np.zeros((3, 33, 3), np.float32)
+    for i, (x0, y0) in enumerate([(100, 50), (300, 200), (0, 0)]):
+        frame = np.full((480, 640, 3), 128, np.uint8)
+        frame[y0:y0 + 200, x0:x0 + 100] = (255, 0, 0)
+        frames.append(frame)
+        # landmarks spread over the block's corners and edges, all visible
+        keypoints[i, :, 0] = x0 + np.linspace(0, 100, 33)
+        keypoints[i, :, 1] = y0 + np.linspace(200, 0, 33)
+        keypoints[i, :, 2] = 1.0
+    clip = Clip(keypoints=keypoints, world=np.zeros((3, 33, 3), np.float32), found=np.array([True, True, False]),
+                **{f.name: np.zeros(1) for f in dataclasses.fields(Clip)
+                   if f.name not in ("keypoints", "world", "found")})
+    crops = person_crops(frames, clip, 50)
+    assert crops.shape == (3, 50, 50, 3) and crops.dtype == np.uint8
+    for crop in crops[:2]:
+        assert tuple(crop[25, 25]) == (255, 0, 0)           # the block's centre at the crop's centre
+        side = 200 * BOX_PADDING                           # the block's height, padded
+        assert tuple(crop[25, 2]) == (128, 128, 128)       # left of the block: background
+        red_rows = np.flatnonzero((crop[:, 25] == (255, 0, 0)).all(-1))
+        assert abs(len(red_rows) - 50 * 200 / side) <= 1.5  # the block's height at the crop's scale
+    assert not crops[2].any()
 
 
 def test_datagen_rejects_a_bad_camera_pitch(tmp_path, capsys):
@@ -195,6 +233,24 @@ def test_shards_are_deterministic_per_seed_and_shaped_as_documented(real_shards)
     height = data["image_size"][:, 1][:, None].repeat(f, 1)[found]
     assert np.median(err[:, [11, 12, 23, 24]] / height[:, None]) < 0.05
     assert np.abs(data["world"][found]).max() < 2.0 and np.abs(data["world"][found]).max() > 0.1
+
+
+@pytest.mark.slow
+def test_a_crops_pool_holds_the_same_clips_plus_their_crops(real_shards, anny_body, tmp_path):
+    (out_a, _), _ = real_shards
+    config = RealDetConfig(seed=11, clips=2, frames=12, crop_size=32)
+    maker = ShardMaker(anny_body, build_body_bank(anny_body, count=8, seed=0), config)
+    try:
+        generate(tmp_path, 1, config, maker=maker)
+    finally:
+        maker.close()
+    plain, cropped = np.load(shard_path(out_a, 0)), np.load(shard_path(tmp_path, 0))
+    assert sorted(cropped.files) == sorted(plain.files + ["crops"])
+    for key in plain.files:
+        np.testing.assert_array_equal(plain[key], cropped[key], err_msg=key)
+    crops, found = cropped["crops"], cropped["found"]
+    assert crops.shape == (2, 12, 32, 32, 3) and found.any()
+    assert not crops[~found].any() and all(c.std() > 5 for c in crops[found])  # a person on a background
 
 
 def test_degrade_blurs_and_compresses_only_when_the_setup_asks():

@@ -53,6 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stance-share", type=float, default=0.0, metavar="SHARE",
                         help="share of the upright generated clips performed in a crouched stance (knees bent "
                              "over the feet, pelvis tilted back); use its own --out folder")
+    parser.add_argument("--crops", type=int, default=0, metavar="PX",
+                        help="also keep each frame's person crop, PX x PX (the box LMR's features are "
+                             "normalised to), for an image model; use its own --out folder")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
     pitch = tuple(args.camera_pitch) if args.camera_pitch is not None else None
     if pitch is not None and not 0.0 <= pitch[0] <= pitch[1] < 90.0:
         raise LMRStudioError("--camera-pitch takes LOW HIGH in degrees with 0 <= LOW <= HIGH < 90.")
+    if args.crops and not 16 <= args.crops <= 512:
+        raise LMRStudioError("--crops takes the crop's side in pixels, 16 to 512.", "For example --crops 96.")
     if not 0.0 <= args.stance_share <= 1.0:
         raise LMRStudioError("--stance-share is a share of clips, between 0 and 1.")
     if args.trainable and args.motion is None:
@@ -82,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         motion = {"families": (), "motion": _motion(args.motion, args.shard_frames, args.trainable),
                   "trainable": args.trainable}
     config = RealDetConfig(seed=args.seed, clips=args.shard_clips, frames=args.shard_frames, camera_pitch=pitch,
-                           **motion)
+                           crop_size=args.crops, **motion)
     out = args.out or default_dir()
     start = time.perf_counter()
     stdout = sys.stdout

@@ -23,7 +23,7 @@ import json
 import multiprocessing
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import cv2
@@ -36,6 +36,8 @@ from lmr_studio.geometry.camera import perspective_project
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.io.atomic import atomic_path
+from lmr_studio.perception.blazepose import crop_square
+from lmr_studio.perception.features import box_from_keypoints
 from lmr_studio.perception.tracking import PersonTracker, TrackerSettings, accept_track
 from lmr_studio.training.backgrounds import random_background
 from lmr_studio.training.bodies import BodyBank
@@ -76,10 +78,13 @@ class RealDetConfig:
     #: Share of the upright generated clips performed in a crouched stance (0: none).
     stance_share: float = 0.0
     trainable: bool = False
+    #: Side (px) of the person crop kept per frame (0: none): the square box LMR's features are
+    #: normalised to, as an image model would read it (:func:`person_crops`).
+    crop_size: int = 0
 
     def manifest(self) -> dict:
-        """The options as JSON; ``camera_pitch``, ``motion``, ``stance_share`` and ``trainable``
-        only when set, so older pools still resume."""
+        """The options as JSON; ``camera_pitch``, ``motion``, ``stance_share``, ``trainable`` and
+        ``crop_size`` only when set, so older pools still resume."""
         manifest = {**dataclasses.asdict(self), "families": list(self.families), "fps": FPS}
         if not self.stance_share:
             del manifest["stance_share"]
@@ -91,6 +96,8 @@ class RealDetConfig:
             del manifest["motion"]
         if not self.trainable:
             del manifest["trainable"]
+        if not self.crop_size:
+            del manifest["crop_size"]
         return manifest
 
 
@@ -179,6 +186,17 @@ def detect_frames(frames: Iterator[np.ndarray], clip: Clip, fps: float = FPS) ->
     clip.world[track.frame_ids] = track.world
 
 
+def person_crops(frames: Sequence[np.ndarray], clip: Clip, size: int) -> np.ndarray:
+    """(F, size, size, 3) uint8: each RGB frame cut to the square box of ``clip``'s detected
+    keypoints (:func:`~lmr_studio.perception.features.box_from_keypoints`, the box LMR's features
+    are normalised to) and resampled; black on the frames where nobody was found."""
+    crops = np.zeros((len(frames), size, size, 3), np.uint8)
+    boxes = box_from_keypoints(clip.keypoints)
+    for i in np.flatnonzero(clip.found):
+        crops[i] = crop_square(frames[i], boxes[i], size)
+    return crops
+
+
 def degrade(frame: np.ndarray, setup: ClipSetup) -> np.ndarray:
     """The clip's camera softness (Gaussian blur) and compression (JPEG round trip) on an RGB frame."""
     if setup.blur_sigma > 0:
@@ -218,21 +236,30 @@ class ShardMaker:
         renderer.set_camera(setup.camera)
         return renderer
 
-    def make_clip(self, rng: np.random.Generator) -> tuple[ClipSetup, Clip]:
+    def make_clip(self, rng: np.random.Generator) -> tuple[ClipSetup, Clip, np.ndarray | None]:
+        """One clip's set-up, its truth with the detector's fields, and its person crops
+        (:func:`person_crops`; None unless ``config.crop_size``)."""
         setup = sample_setup(rng, self.source.names, self.bodies, self.config.camera_pitch)
         motion = self.source.clip(setup.family, self.config.frames, rng)
         clip, vertices = pose_clip(self.body, self.bank, setup, motion)
         renderer = self._renderer(setup)
         background = random_background(setup.camera.size, np.random.default_rng(setup.background_seed))
         renderer.set_scene([setup.look], setup.lighting, background)
-        detect_frames((degrade(renderer.render([v]), setup) for v in vertices), clip)
-        return setup, clip
+        frames = (degrade(renderer.render([v]), setup) for v in vertices)
+        if not self.config.crop_size:
+            detect_frames(frames, clip)
+            return setup, clip, None
+        frames = list(frames)
+        detect_frames(iter(frames), clip)
+        return setup, clip, person_crops(frames, clip, self.config.crop_size)
 
     def make_shard(self, index: int) -> dict[str, np.ndarray]:
         """The arrays of shard ``index`` (see :func:`load_realdet`)."""
         rng = np.random.default_rng([self.config.seed, index])
-        setups, clips = zip(*(self.make_clip(rng) for _ in range(self.config.clips)))
+        setups, clips, crops = zip(*(self.make_clip(rng) for _ in range(self.config.clips)))
         arrays = {f.name: np.stack([getattr(c, f.name) for c in clips]) for f in dataclasses.fields(Clip)}
+        if self.config.crop_size:
+            arrays["crops"] = np.stack(crops)
         arrays.update(
             image_size=np.array([s.camera.size for s in setups], np.int32),
             focal=np.array([s.camera.focal for s in setups], np.float32),
@@ -370,7 +397,8 @@ def load_realdet(directory: str | Path) -> dict[str, np.ndarray]:
     landmarks2d (N, F, 33, 2) px, landmarks3d (N, F, 33, 3), transl (N, F, 3),
     image_size (N, 2) (width, height), focal (N,), camera_height (N,) m, camera_pitch (N,) deg,
     family (N,) str, body (N,) bank index (``build_body_bank(anny)``, train split), skin (N, 3) RGB
-    0..1, background_seed (N,), shard (N,).
+    0..1, background_seed (N,), shard (N,); with ``datagen --crops S`` also crops (N, F, S, S, 3)
+    uint8 RGB (:func:`person_crops`).
     """
     files = sorted(Path(directory).glob("shard-*.npz"))
     if not files:
