@@ -9,11 +9,14 @@ trained on the same frames of a render-and-detect pool made with ``datagen --cro
 * ``keypoints``: LMR's input features alone (the 33 landmarks in their box, the world landmarks);
 * ``image``: the same plus a small CNN over the person crop.
 
+With ``--on-network`` both also read the shipped LMR's own depths (the raw network run over each
+clip) and predict a correction of them: can the crop improve what LMR already gives?
+
 Both are scored on the pool's test split and on an evaluation pool (LAFAN1's windows: ``datagen
 --motion lafan1 --crops 96 --out DIR``): the mean |depth error| of the 12 limb joints, mm, beside
 the shipped LMR's (the raw network, per track) on the same frames.
 
-    python scripts/probe_crop_depth.py TRAIN_POOL --eval EVAL_POOL [--steps 1500] [--json out.json]
+    python scripts/probe_crop_depth.py TRAIN_POOL --eval EVAL_POOL [--steps 1500] [--on-network] [--json out.json]
 """
 
 from __future__ import annotations
@@ -79,12 +82,14 @@ def network_depth(model, body, frames: dict[str, np.ndarray]) -> np.ndarray:
 
 class DepthProbe(nn.Module):
     """Per frame: features (B, FEATURE_DIM) [and crops (B, S, S, 3) uint8, S a multiple of 16]
-    -> (B, 24) joint depths relative to the pelvis, m."""
+    [and the network's depths (B, 24)] -> (B, 24) joint depths relative to the pelvis, m; with
+    ``on_network`` a correction added to the network's."""
 
-    def __init__(self, use_image: bool, size: int = 64, width: int = 512) -> None:
+    def __init__(self, use_image: bool, size: int = 64, width: int = 512, on_network: bool = False) -> None:
         super().__init__()
-        self.use_image = use_image
-        self.keypoints = nn.Sequential(nn.Linear(FEATURE_DIM, width), nn.LayerNorm(width), nn.ReLU(),
+        self.use_image, self.on_network = use_image, on_network
+        inputs = FEATURE_DIM + (24 if on_network else 0)
+        self.keypoints = nn.Sequential(nn.Linear(inputs, width), nn.LayerNorm(width), nn.ReLU(),
                                        nn.Linear(width, width), nn.ReLU())
         joined = width
         if use_image:
@@ -99,12 +104,20 @@ class DepthProbe(nn.Module):
             joined += 256
         self.head = nn.Sequential(nn.Linear(joined, width), nn.ReLU(), nn.Linear(width, 24))
 
-    def forward(self, features: torch.Tensor, crops: torch.Tensor | None = None) -> torch.Tensor:
-        h = self.keypoints(features)
+    def forward(self, features: torch.Tensor, crops: torch.Tensor | None = None,
+                network: torch.Tensor | None = None) -> torch.Tensor:
+        h = self.keypoints(torch.cat([features, network], 1) if self.on_network else features)
         if self.use_image:
             pixels = crops.permute(0, 3, 1, 2).float() / 127.5 - 1.0
             h = torch.cat([h, self.image(pixels)], 1)
-        return self.head(h)
+        return network + self.head(h) if self.on_network else self.head(h)
+
+
+def _inputs(frames: dict[str, np.ndarray], rows) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """The probe's inputs at ``rows``: features, crops, the network's depths (None without them)."""
+    network = frames.get("network")
+    return (torch.from_numpy(frames["features"][rows]), torch.from_numpy(frames["crops"][rows]),
+            None if network is None else torch.from_numpy(network[rows]))
 
 
 def probe_predict(net: DepthProbe, frames: dict[str, np.ndarray], batch: int = 512) -> np.ndarray:
@@ -113,8 +126,7 @@ def probe_predict(net: DepthProbe, frames: dict[str, np.ndarray], batch: int = 5
     out = []
     with torch.no_grad():
         for s in range(0, len(frames["features"]), batch):
-            out.append(net(torch.from_numpy(frames["features"][s:s + batch]),
-                           torch.from_numpy(frames["crops"][s:s + batch])).numpy())
+            out.append(net(*_inputs(frames, slice(s, s + batch))).numpy())
     net.train()
     return np.concatenate(out)
 
@@ -134,12 +146,12 @@ def train_probe(net: DepthProbe, frames: dict[str, np.ndarray], steps: int, seed
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps)
     for step in range(1, steps + 1):
         rows = rng.integers(0, len(frames["features"]), batch)
-        crops = frames["crops"][rows]
+        features, crops, network = _inputs(frames, rows)
         if net.use_image:
             gain = rng.uniform(0.7, 1.3, (batch, 1, 1, 1))
-            crops = np.clip(crops * gain + rng.uniform(-25, 25, (batch, 1, 1, 1)), 0, 255).astype(np.uint8)
-        loss = F.l1_loss(net(torch.from_numpy(frames["features"][rows]), torch.from_numpy(crops)),
-                         torch.from_numpy(frames["depth"][rows]))
+            jittered = np.clip(crops.numpy() * gain + rng.uniform(-25, 25, (batch, 1, 1, 1)), 0, 255)
+            crops = torch.from_numpy(jittered.astype(np.uint8))
+        loss = F.l1_loss(net(features, crops, network), torch.from_numpy(frames["depth"][rows]))
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -161,6 +173,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--size", type=int, default=64, help="crop side the CNN reads (px, a multiple of 16)")
     ap.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--on-network", action="store_true", help="the probes correct the shipped LMR's depths")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
 
@@ -172,10 +185,14 @@ def main(argv: list[str] | None = None) -> dict:
     del pool
     model, body = load_model("lmr", None, device="cpu"), load_body_model("anny")
     scored = [name for name in sets if name != "train"]
+    for name in (sets if args.on_network else scored):
+        sets[name]["network"] = network_depth(model, body, sets[name])
     results: dict = {"frames": {k: len(v["depth"]) for k, v in sets.items()},
                      "zero_mm": {k: limb_depth_mm(np.zeros_like(sets[k]["depth"]), sets[k]["depth"]) for k in scored},
-                     "lmr_raw_mm": {k: limb_depth_mm(network_depth(model, body, sets[k]), sets[k]["depth"])
-                                    for k in scored}}
+                     "lmr_raw_mm": {k: limb_depth_mm(sets[k]["network"], sets[k]["depth"]) for k in scored}}
+    if not args.on_network:
+        for name in scored:
+            del sets[name]["network"]
     print(json.dumps(results), flush=True)
     for kind in args.kinds:
         start = time.perf_counter()
@@ -186,7 +203,8 @@ def main(argv: list[str] | None = None) -> dict:
                                            for k in scored}})
             print(kind, json.dumps(curve[-1]), f"{time.perf_counter() - start:.0f} s", flush=True)
 
-        train_probe(DepthProbe(kind == "image", args.size), sets["train"], args.steps, args.seed, check=check)
+        train_probe(DepthProbe(kind == "image", args.size, on_network=args.on_network), sets["train"], args.steps,
+                    args.seed, check=check)
         results[kind] = {"curve": curve, "seconds": round(time.perf_counter() - start, 1)}
     if args.json:
         with open(args.json, "w") as fh:

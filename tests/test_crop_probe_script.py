@@ -61,3 +61,15 @@ def test_the_image_probe_reads_depth_that_only_the_crop_carries(script):
     zero = script.limb_depth_mm(np.zeros_like(test["depth"]), test["depth"])
     assert errors[False] > 0.9 * zero       # the landmarks say nothing about this depth
     assert errors[True] < 0.8 * errors[False]  # the crop does
+
+
+def test_on_the_network_the_probe_learns_a_correction_of_its_depths(script):
+    """The network's depths are the truth plus a bias of 10 cm on every joint but the pelvis: the
+    correcting probe removes most of it."""
+    train, test = script.found_frames(_pool(clips=40, seed=1), 16), script.found_frames(_pool(clips=8, seed=2), 16)
+    for frames in (train, test):
+        frames["network"] = frames["depth"] + np.where(np.arange(24) == 0, 0.0, 0.1).astype(np.float32)
+    net = script.train_probe(script.DepthProbe(False, size=16, width=64, on_network=True), train, steps=60, seed=0,
+                             batch=32, lr=3e-3)
+    assert script.limb_depth_mm(test["network"], test["depth"]) == pytest.approx(100.0, abs=0.01)
+    assert script.limb_depth_mm(script.probe_predict(net, test), test["depth"]) < 50.0
