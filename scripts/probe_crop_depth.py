@@ -177,11 +177,11 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
 
-    pool = load_realdet(args.pool)
+    pool = load_realdet(args.pool, crops=True)
     sets = {"train": found_frames(realdet_split(pool, "train"), args.size),
             "test": found_frames(realdet_split(pool, "test"), args.size)}
     if args.eval_pool:
-        sets["eval"] = found_frames(load_realdet(args.eval_pool), args.size)
+        sets["eval"] = found_frames(load_realdet(args.eval_pool, crops=True), args.size)
     del pool
     model, body = load_model("lmr", None, device="cpu"), load_body_model("anny")
     scored = [name for name in sets if name != "train"]

@@ -182,6 +182,13 @@ def test_resume_makes_only_missing_shards_and_refuses_other_options(tmp_path):
     assert list(load_realdet(tmp_path)["shard"]) == [0, 1, 2, 3]
 
 
+def test_load_realdet_leaves_the_crops_on_disk_unless_asked(tmp_path):
+    crops = np.arange(2 * 3 * 16 * 16 * 3, dtype=np.uint8).reshape(2, 3, 16, 16, 3)
+    np.savez(shard_path(tmp_path, 0), found=np.ones((2, 3), bool), crops=crops)
+    assert set(load_realdet(tmp_path)) == {"found"}  # training never needs them
+    np.testing.assert_array_equal(load_realdet(tmp_path, crops=True)["crops"], crops)
+
+
 def test_load_realdet_without_shards_says_what_to_do(tmp_path):
     with pytest.raises(LMRStudioError, match="datagen"):
         load_realdet(tmp_path)

@@ -389,7 +389,7 @@ def generate(out: Path, shards: int, config: RealDetConfig, workers: int = 1,
     return done
 
 
-def load_realdet(directory: str | Path) -> dict[str, np.ndarray]:
+def load_realdet(directory: str | Path, crops: bool = False) -> dict[str, np.ndarray]:
     """All finished shards of ``directory``, concatenated over clips (N clips of F frames):
 
     keypoints (N, F, 33, 3) px + visibility, world (N, F, 33, 3) m, found (N, F) bool,
@@ -397,8 +397,8 @@ def load_realdet(directory: str | Path) -> dict[str, np.ndarray]:
     landmarks2d (N, F, 33, 2) px, landmarks3d (N, F, 33, 3), transl (N, F, 3),
     image_size (N, 2) (width, height), focal (N,), camera_height (N,) m, camera_pitch (N,) deg,
     family (N,) str, body (N,) bank index (``build_body_bank(anny)``, train split), skin (N, 3) RGB
-    0..1, background_seed (N,), shard (N,); with ``datagen --crops S`` also crops (N, F, S, S, 3)
-    uint8 RGB (:func:`person_crops`).
+    0..1, background_seed (N,), shard (N,); with ``crops`` and a pool made with ``datagen --crops
+    S`` also crops (N, F, S, S, 3) uint8 RGB (:func:`person_crops`), else they stay on disk.
     """
     files = sorted(Path(directory).glob("shard-*.npz"))
     if not files:
@@ -406,5 +406,5 @@ def load_realdet(directory: str | Path) -> dict[str, np.ndarray]:
     parts = []
     for path in files:
         with np.load(path) as data:
-            parts.append({k: data[k] for k in data.files})
+            parts.append({k: data[k] for k in data.files if crops or k != "crops"})
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
