@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from lmr_studio.perception.features import box_from_keypoints, keypoint_features, steady_world
+from tests.script_loader import load_script
 
 
 @pytest.fixture(scope="module")
 def script():
-    path = Path(__file__).resolve().parents[1] / "scripts" / "probe_crop_depth.py"
-    spec = importlib.util.spec_from_file_location("probe_crop_depth", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("probe_crop_depth")
 
 
 def _pool(clips=6, frames=10, size=32, seed=0):

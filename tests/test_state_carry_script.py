@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 import torch
 
 from lmr_studio.model import build_model
+from tests.script_loader import load_script
 
 SMALL = {"encoder_dim": 32, "part_hidden": 16, "camera_hidden": 8, "shape_hidden": 16, "iterations": 2}
 
 
 @pytest.fixture(scope="module")
 def script():
-    path = Path(__file__).resolve().parents[1] / "scripts" / "compare_state_carry.py"
-    spec = importlib.util.spec_from_file_location("compare_state_carry", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("compare_state_carry")
 
 
 @pytest.fixture(scope="module")
