@@ -178,21 +178,25 @@ def main(argv: list[str] | None = None) -> dict:
     args = ap.parse_args(argv)
 
     pool = load_realdet(args.pool, crops=True)
-    sets = {"train": found_frames(realdet_split(pool, "train"), args.size),
-            "test": found_frames(realdet_split(pool, "test"), args.size)}
+    if "crops" not in pool:
+        raise SystemExit(f"{args.pool} holds no crops: make the pool with lmr-studio datagen --crops 96.")
+    splits = {name: realdet_split(pool, name) for name in ("train", "test")}
+    if not all(split["found"].any() for split in splits.values()):
+        raise SystemExit(f"{args.pool} needs a person found in both splits (the test split is every 8th shard): "
+                         "make at least 2 shards.")
+    sets = {name: found_frames(split, args.size) for name, split in splits.items()}
     if args.eval_pool:
         sets["eval"] = found_frames(load_realdet(args.eval_pool, crops=True), args.size)
-    del pool
+    del pool, splits
     model, body = load_model("lmr", None, device="cpu"), load_body_model("anny")
     scored = [name for name in sets if name != "train"]
-    for name in (sets if args.on_network else scored):
-        sets[name]["network"] = network_depth(model, body, sets[name])
+    network = {name: network_depth(model, body, sets[name]) for name in (sets if args.on_network else scored)}
+    if args.on_network:  # the probes read it
+        for name, depth in network.items():
+            sets[name]["network"] = depth
     results: dict = {"frames": {k: len(v["depth"]) for k, v in sets.items()},
                      "zero_mm": {k: limb_depth_mm(np.zeros_like(sets[k]["depth"]), sets[k]["depth"]) for k in scored},
-                     "lmr_raw_mm": {k: limb_depth_mm(sets[k]["network"], sets[k]["depth"]) for k in scored}}
-    if not args.on_network:
-        for name in scored:
-            del sets[name]["network"]
+                     "lmr_raw_mm": {k: limb_depth_mm(network[k], sets[k]["depth"]) for k in scored}}
     print(json.dumps(results), flush=True)
     for kind in args.kinds:
         start = time.perf_counter()
