@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
-from lmr_studio.training.metrics import (accel_errors, axis_errors, boundary_step_ratio, joint_errors, pa_joint_errors,
-                                         procrustes_align, trunk_errors, trunk_pitch, vertex_errors)
+from lmr_studio.parts import PARENTS
+from lmr_studio.training.metrics import (LIMB_BONES, accel_errors, axis_errors, boundary_step_ratio,
+                                         depth_sign_agreement, joint_errors, pa_joint_errors, procrustes_align,
+                                         trunk_errors, trunk_pitch, vertex_errors, with_true_depth_signs)
 
 
 def test_mpjpe_is_root_aligned():
@@ -107,3 +109,53 @@ def test_trunk_pitch_and_errors_hand_case():
     assert angle[0] == pytest.approx(10.0) and pitch[0] == pytest.approx(-10.0)
     angle, pitch = trunk_errors(_trunk_at(0.0, roll_deg=10.0), _trunk_at(0.0))  # leaning sideways only
     assert angle[0] == pytest.approx(10.0) and pitch[0] == pytest.approx(0.0, abs=1e-9)
+
+
+def _skeleton(bones: np.ndarray) -> np.ndarray:
+    """(F, 24, 3) joints from (F, 24, 3) bone vectors (each from its parent; row 0 the pelvis)."""
+    joints = bones.copy()
+    for j in range(1, 24):
+        joints[:, j] = joints[:, PARENTS[j]] + bones[:, j]
+    return joints
+
+
+def test_depth_signs_of_limb_bones_hand_case():
+    """Two limb bones turned to the camera's other side are scored wrong; giving them the truth's
+    signs rebuilds the truth, joints below them included; a bone in the image plane is not scored."""
+    rng = np.random.default_rng(3)
+    bones = rng.normal(size=(2, 24, 3)) * 0.2
+    left_shin, left_forearm, right_knee = (LIMB_BONES.index(j) for j in (7, 20, 5))
+    bones[:, [7, 20], 2] = np.sign(bones[:, [7, 20], 2]) * 0.15  # clearly out of the image plane
+    bones[:, 5, 2] = 0.001  # the right thigh lies in the image plane
+    truth = _skeleton(bones)
+    turned = bones.copy()
+    turned[:, [7, 20], 2] *= -1
+    pred = _skeleton(turned)
+    agree = depth_sign_agreement(pred, truth)
+    assert agree.shape == (2, 8)
+    assert (agree[:, [left_shin, left_forearm]] == 0).all()
+    assert np.isnan(agree[:, right_knee]).all()
+    others = np.delete(agree, [left_shin, left_forearm, right_knee], axis=1)
+    assert np.nanmin(others) == 1.0
+    np.testing.assert_allclose(with_true_depth_signs(pred, truth), truth, atol=1e-12)
+    np.testing.assert_allclose(with_true_depth_signs(truth, truth), truth, atol=1e-12)  # already right: unchanged
+    fixed = with_true_depth_signs(pred, truth)
+    np.testing.assert_allclose(pa_joint_errors(fixed, truth), 0.0, atol=1e-6)
+    assert pa_joint_errors(pred, truth).mean() > 1.0
+    missing = pred.copy()
+    missing[:, 20] = np.nan  # no wrist from this source: the forearm is not scored
+    assert np.isnan(depth_sign_agreement(missing, truth)[:, left_forearm]).all()
+
+
+def test_true_depth_signs_keep_bone_lengths_and_the_image_plane():
+    rng = np.random.default_rng(4)
+    pred, truth = (_skeleton(rng.normal(size=(5, 24, 3)) * 0.2) for _ in range(2))
+    fixed = with_true_depth_signs(pred, truth)
+    parents = np.maximum(np.asarray(PARENTS), 0)
+    before, after = pred - pred[:, parents], fixed - fixed[:, parents]
+    np.testing.assert_allclose(np.abs(after), np.abs(before), atol=1e-12)  # each component's size kept
+    np.testing.assert_allclose(after[..., :2], before[..., :2], atol=1e-12)
+    limb = np.asarray(LIMB_BONES)
+    true_z = (truth - truth[:, parents])[:, limb, 2]
+    assert (np.sign(after[:, limb, 2]) == np.sign(true_z)).all()
+    assert (depth_sign_agreement(fixed, truth)[np.isfinite(depth_sign_agreement(fixed, truth))] == 1).all()

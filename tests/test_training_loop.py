@@ -16,7 +16,7 @@ from lmr_studio.model import build_model, load_model, save_weights
 from lmr_studio.parts import PART_NAMES
 from lmr_studio.training.bodies import build_body_bank
 from lmr_studio.training.dataset import make_clips
-from lmr_studio.training.evaluate import METRICS, evaluate
+from lmr_studio.training.evaluate import METRICS, evaluate, score_predictions
 from lmr_studio.training.motion import TEST_FAMILIES, TRAIN_FAMILIES
 from lmr_studio.training.train import TrainConfig, train_model
 
@@ -117,7 +117,19 @@ def test_evaluate_reports_all_metrics(tmp_path, smpl_body, bank):
     for r in results.values():
         assert set(METRICS) <= set(r) and set(r["per_part"]) == set(PART_NAMES)
         assert all(np.isfinite(r[m]) and r[m] > 0 for m in METRICS)
+        assert 0.0 <= r["depth_signs_pct"] <= 100.0
     json.dumps(results)
+
+
+def test_scored_depth_signs_of_the_truth_and_of_its_mirror_image(smpl_body, bank):
+    """The truth's own limb bones lean to its side of the image plane; the truth mirrored through
+    that plane (each rotation's axis reflected: z -> -z) leans the other way almost everywhere."""
+    clips = make_clips(bank, TEST_FAMILIES, 2, 12, seed=5, split="test")
+    truth = [(clips.poses[i].numpy(), clips.betas[i].numpy()) for i in range(len(clips))]
+    mirrored = [(poses * np.array([-1.0, -1.0, 1.0], np.float32), betas) for poses, betas in truth]
+    results = score_predictions(smpl_body, clips, {"truth": truth, "mirrored": mirrored})
+    assert results["truth"]["depth_signs_pct"] == 100.0 and results["truth"]["pa_mpjpe"] < 1e-3
+    assert results["mirrored"]["depth_signs_pct"] < 10.0
 
 
 def _weights(path):

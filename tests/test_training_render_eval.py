@@ -235,7 +235,13 @@ def test_video_scores_limbs_of_the_network_and_of_blazepose(anny_body, tmp_path,
     axes = result["axes_mm"]["lmr"]  # the same offsets as MPJPE's, split: no axis exceeds their norm
     assert max(axes.values()) <= result["lmr"]["mpjpe"] + 0.01 <= sum(axes.values()) + 0.02
     assert result["per_camera"]["front"]["axes_mm"] == result["axes_mm"]
+    signs = result["depth_signs_pct"]  # shares of the bones scored, for the network and the detector
+    assert set(signs) == {"lmr", DETECTOR_3D} and all(0.0 <= v <= 100.0 for v in signs.values())
+    true_signs = result["pa_mpjpe_true_signs"]  # the network's bones on the truth's side of the image plane
+    assert set(true_signs) == {"lmr"} and 0.0 < true_signs["lmr"] < 300.0
+    assert result["per_camera"]["front"]["depth_signs_pct"] == signs
     table = _render_table({**result, "fit_error_mm": {"walk": 0.0}}, ["lmr"])
+    assert f"lmr={signs['lmr']:.1f} ({true_signs['lmr']:.1f} mm)" in table
     assert f"{DETECTOR_3D}={limbs[DETECTOR_3D]:.1f}" in table
     assert f"lmr={trunk['angle_deg']:.1f}/{trunk['pitch_bias_deg']:.1f}" in table
     assert f"lmr={axes['x']:.1f}/{axes['y']:.1f}/{axes['z']:.1f}" in table

@@ -35,6 +35,7 @@ from lmr_studio.errors import LMRStudioError
 from lmr_studio.model.config import KINDS
 from lmr_studio.parts import PART_NAMES
 from lmr_studio.training.lafan1 import LAFAN1
+from lmr_studio.training.metrics import DEPTH_SIGN_MIN_SHARE
 from lmr_studio.training.realdet_clips import SPLITS
 
 
@@ -139,6 +140,10 @@ def _table(results: dict) -> str:
         cells = "  ".join(f"{p}={_mm(r['per_part'][p]['mpjpe'], digits=0)}/{_mm(r['per_part'][p]['accel'])}"
                           for p in PART_NAMES)
         lines.append(f"  {kind:<12}{cells}")
+    signs = {kind: r["depth_signs_pct"] for kind, r in results.items() if "depth_signs_pct" in r}
+    if signs:  # scored per network by score_predictions; end to end, _render_table adds the detector's
+        lines.append("\nlimb bones leaning to the truth's side of the image plane (%): "
+                     + "  ".join(f"{kind}={_mm(v)}" for kind, v in signs.items()))
     return "\n".join(lines)
 
 
@@ -152,6 +157,13 @@ def _render_table(results: dict, kinds: list[str]) -> str:
     for key, limbs in [("all", results["limbs_pa_mpjpe"])] + [(c, r["limbs_pa_mpjpe"]) for c, r in
                                                             results["per_camera"].items()]:
         lines.append(f"  {key:<8}" + "  ".join(f"{src}={_mm(v, digits=1)}" for src, v in limbs.items()))
+    lines.append("\nlimb bones (thighs, shins, upper arms, forearms) leaning to the truth's side of the image plane, "
+                 f"where it leaves it by > {100 * DEPTH_SIGN_MIN_SHARE:.0f} % of the bone (%); "
+                 "PA-MPJPE with the truth's sides (mm):")
+    for key, r in [("all", results)] + list(results["per_camera"].items()):
+        signs, true = r["depth_signs_pct"], r["pa_mpjpe_true_signs"]
+        lines.append(f"  {key:<8}" + "  ".join(f"{src}={_mm(v)}" + (f" ({_mm(true[src])} mm)" if src in true else "")
+                                              for src, v in signs.items()))
     lines.append("\ntrunk (pelvis -> neck) direction: angle to the truth's / pitch toward the camera minus the truth's (deg):")
     for key, trunk in [("all", results["trunk"])] + [(c, r["trunk"]) for c, r in results["per_camera"].items()]:
         lines.append(f"  {key:<8}" + "  ".join(f"{k}={_mm(t['angle_deg'])}/{_mm(t['pitch_bias_deg'])}"

@@ -11,7 +11,8 @@ from lmr_studio.model import load_model, predict
 from lmr_studio.parts import JOINT_PART, NUM_PARTS, PART_NAMES
 from lmr_studio.training.bodies import BodyBank
 from lmr_studio.training.dataset import ClipSet, make_clips
-from lmr_studio.training.metrics import accel_errors, joint_errors, pa_joint_errors, vertex_errors
+from lmr_studio.training.metrics import (accel_errors, depth_sign_agreement, joint_errors, pa_joint_errors,
+                                         vertex_errors)
 from lmr_studio.training.motion import TEST_FAMILIES
 
 TEST_SEED = 10_007
@@ -49,8 +50,11 @@ def test_set(bank: BodyBank, quick: bool) -> ClipSet:
 
 def score_predictions(body, clips: ClipSet, predictions: dict[str, list[tuple[np.ndarray, np.ndarray]]]) -> dict:
     """Metrics per network for per-clip predicted (poses (F, 24, 3), betas (F, 10)) against the
-    truth of ``clips``; the true meshes are posed once per clip for all networks."""
+    truth of ``clips``, and ``depth_signs_pct``: the limb bones that lean to the truth's side of the
+    image plane (:func:`~lmr_studio.training.metrics.depth_sign_agreement`), % of those scored. The
+    true meshes are posed once per clip for all networks."""
     sums = {kind: ErrorSums() for kind in predictions}
+    signs = {kind: [0.0, 0] for kind in predictions}  # [bones on the truth's side, bones scored]
     vparts = np.asarray(body.vertex_parts).astype(np.int64)
     for i in range(len(clips)):
         gt_v, gt_j = body.mesh_sequence(clips.poses[i].numpy(), clips.betas[i].numpy())
@@ -61,12 +65,16 @@ def score_predictions(body, clips: ClipSet, predictions: dict[str, list[tuple[np
             s.add("pa_mpjpe", pa_joint_errors(pr_j, gt_j), JOINT_PART)
             s.add("accel", accel_errors(pr_j, gt_j), JOINT_PART)
             s.add("pve", vertex_errors(pr_v, gt_v, pr_j[:, 0], gt_j[:, 0]), vparts)
-    return {kind: s.result() for kind, s in sums.items()}
+            agree = depth_sign_agreement(pr_j, gt_j)
+            signs[kind][0] += float(np.nansum(agree))
+            signs[kind][1] += int(np.isfinite(agree).sum())
+    return {kind: {**s.result(), "depth_signs_pct": round(100.0 * signs[kind][0] / signs[kind][1], 2)
+                   if signs[kind][1] else None} for kind, s in sums.items()}
 
 
 def evaluate(body, bank: BodyBank, kinds: tuple[str, ...], weights_dir=None, quick: bool = False,
              clips: ClipSet | None = None) -> dict:
-    """{kind: {"mpjpe", "pa_mpjpe", "pve", "accel", "per_part": {part: {...}}}} on the test set."""
+    """{kind: {"mpjpe", "pa_mpjpe", "pve", "accel", "per_part": {part: {...}}, "depth_signs_pct"}} on the test set."""
     clips = clips if clips is not None else test_set(bank, quick)
     predictions = {}
     for kind in kinds:

@@ -9,12 +9,18 @@
   depth), which tells the image-plane error from the depth error a single view leaves open;
 * trunk errors (degrees, camera-frame joints): the angle between the predicted and the true
   trunk (pelvis -> neck) and the difference of its pitch toward the camera: the body's tilt,
-  which MPJPE counts and PA-MPJPE aligns away.
+  which MPJPE counts and PA-MPJPE aligns away;
+* limb depth signs (camera-frame joints): whether each limb bone (thigh, shin, upper arm,
+  forearm) leans toward the camera or away from it as the truth's does, where the truth's leaves
+  the image plane; and PA-MPJPE with the truth's signs given to the recovered bones, which tells
+  how much of the error is the ambiguity one view leaves in front of or behind.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from lmr_studio.parts import PARENTS
 
 
 def procrustes_transform(pred: np.ndarray, gt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -98,6 +104,47 @@ def trunk_errors(pred: np.ndarray, gt: np.ndarray) -> tuple[np.ndarray, np.ndarr
         return t / np.linalg.norm(t, axis=-1, keepdims=True).clip(1e-12)
     cos = (direction(pred) * direction(gt)).sum(-1).clip(-1.0, 1.0)
     return np.degrees(np.arccos(cos)), trunk_pitch(pred) - trunk_pitch(gt)
+
+
+#: The limb bones, each named by its child joint (SMPL) and running from that joint's parent:
+#: knees (thighs), ankles (shins), elbows (upper arms), wrists (forearms). BlazePose marks both
+#: ends of each.
+LIMB_BONES = (4, 5, 7, 8, 18, 19, 20, 21)
+#: A bone's depth sign is scored where the truth's bone leaves the image plane by more than this
+#: share of its length (|dz| / length); nearer the plane its sign hardly moves a joint.
+DEPTH_SIGN_MIN_SHARE = 0.1
+
+
+def _bones(joints: np.ndarray) -> np.ndarray:
+    """(F, 8, 3) limb bone vectors (parent -> child, :data:`LIMB_BONES`) of joints (F, 24, 3)."""
+    children = np.asarray(LIMB_BONES)
+    return joints[:, children] - joints[:, np.asarray(PARENTS)[children]]
+
+
+def depth_sign_agreement(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """(F, 8) per limb bone (:data:`LIMB_BONES`): 1 where the predicted bone leans toward the camera
+    (z, camera-frame joints (F, 24, 3)) or away from it as the true one does, 0 where it leans the
+    other way, NaN where the true bone lies within :data:`DEPTH_SIGN_MIN_SHARE` of the image plane
+    or the prediction has no value (NaN joints, e.g. landmarks a detector does not give)."""
+    p, g = _bones(pred), _bones(gt)
+    scored = np.abs(g[..., 2]) > DEPTH_SIGN_MIN_SHARE * np.linalg.norm(g, axis=-1)
+    scored &= np.isfinite(p).all(-1)
+    agree = (np.sign(p[..., 2]) == np.sign(g[..., 2])).astype(np.float64)
+    return np.where(scored, agree, np.nan)
+
+
+def with_true_depth_signs(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """(F, 24, 3) ``pred`` rebuilt down the kinematic tree with every limb bone's depth (z)
+    turned to the side of the camera the true bone is on; each bone keeps its length, its
+    image-plane components and its |z|, and the joints below it move with it."""
+    bones = pred - pred[:, np.maximum(np.asarray(PARENTS), 0)]
+    children = np.asarray(LIMB_BONES)
+    true_z = (gt[:, children] - gt[:, np.asarray(PARENTS)[children]])[..., 2]
+    bones[:, children, 2] = np.copysign(np.abs(bones[:, children, 2]), true_z)
+    out = pred.copy()
+    for joint in range(1, len(PARENTS)):  # parents come before their children
+        out[:, joint] = out[:, PARENTS[joint]] + bones[:, joint]
+    return out
 
 
 def boundary_step_ratio(joints: np.ndarray, period: int = 16) -> float:

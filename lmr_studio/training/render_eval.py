@@ -19,7 +19,12 @@ recovered limbs compare with the 3D evidence the network reads. The trunk's dire
 too (:func:`~lmr_studio.training.metrics.trunk_errors`: its angle to the truth's and the bias of
 its pitch toward the camera, degrees): the body's tilt, which MPJPE counts and PA-MPJPE does not.
 And MPJPE's offsets are split along the camera's axes (:func:`~lmr_studio.training.metrics.axis_errors`,
-mm): across the image (x, y) and in depth (z), the one a single view leaves open.
+mm): across the image (x, y) and in depth (z), the one a single view leaves open. Within that
+depth, the limb bones' signs (:func:`~lmr_studio.training.metrics.depth_sign_agreement`: whether a
+thigh, shin, upper arm or forearm leans toward the camera or away from it as the truth's does, in
+% of the bones scored; for every network and for BlazePose's world landmarks) and PA-MPJPE with the
+truth's signs given to the recovered bones (:func:`~lmr_studio.training.metrics.with_true_depth_signs`):
+how much of the error is the front-or-behind choice a single view leaves to the network.
 
 Videos live in ``<user cache>/eval/render/<clip>-<key>/`` (``key`` hashes the fitted motion, the
 cameras and :data:`RENDER_VERSION`), so a second run renders nothing again; the command keeps the
@@ -44,8 +49,8 @@ from lmr_studio.perception.features import WORLD_AXES
 from lmr_studio.result import MotionResult, Track
 from lmr_studio.training.eval_cameras import CAMERAS, EvalCamera, camera_vertices, film
 from lmr_studio.training.evaluate import ErrorSums
-from lmr_studio.training.metrics import (accel_errors, axis_errors, joint_errors, pa_joint_errors, trunk_errors,
-                                         vertex_errors)
+from lmr_studio.training.metrics import (accel_errors, axis_errors, depth_sign_agreement, joint_errors,
+                                         pa_joint_errors, trunk_errors, vertex_errors, with_true_depth_signs)
 from lmr_studio.training.user_motion import FittedMotion
 
 #: ``render(frames_vertices, faces, camera, path) -> path``: camera-frame vertices (V, 3) per
@@ -119,6 +124,14 @@ def detector_world(tracks: dict | None, frame_ids: np.ndarray) -> np.ndarray:
     return out
 
 
+def detector_joints(world: np.ndarray) -> np.ndarray:
+    """(F, 24, 3) SMPL-order joints from BlazePose's world landmarks (F, 33, 3) in our axes: the
+    12 it marks (:data:`~lmr_studio.keypoint_error.MARKED_JOINTS`), NaN elsewhere."""
+    out = np.full((len(world), 24, 3), np.nan, np.float32)
+    out[:, MARKED_JOINTS] = world[:, MARKED_LANDMARKS]
+    return out
+
+
 def score_track(sums: Sequence[ErrorSums], body, truth_poses: np.ndarray, truth_betas: np.ndarray,
                 frame_ids: np.ndarray, poses: np.ndarray, betas: np.ndarray, batch: int = 256
                 ) -> tuple[np.ndarray, np.ndarray]:
@@ -179,8 +192,13 @@ class _Tally:
         self.total = {kind: ErrorSums() for kind in self.kinds}
         self.per_cam = {cam: {kind: ErrorSums() for kind in self.kinds} for cam in self.cameras}
         self.found = {cam: [0, 0] for cam in self.cameras}
-        # limb-joint error sums [mm, count] per source (kinds and DETECTOR_3D), overall and per camera
-        self.limbs = {key: {src: [0.0, 0] for src in (*self.kinds, DETECTOR_3D)} for key in ("all", *self.cameras)}
+        # [sum, count] per source (kinds and DETECTOR_3D), overall and per camera, of: the limb
+        # joints' errors (mm), the limb bones' depth-sign agreement (0/1), and the PA-MPJPE (mm) with
+        # the truth's depth signs (kinds only)
+        sources = {"limbs": (*self.kinds, DETECTOR_3D), "depth_signs": (*self.kinds, DETECTOR_3D),
+                   "true_signs": tuple(self.kinds)}
+        self.means = {name: {key: {src: [0.0, 0] for src in srcs} for key in ("all", *self.cameras)}
+                      for name, srcs in sources.items()}
         # trunk sums [angle deg, pitch difference deg, frames] per network, overall and per camera
         self.trunk = {key: {kind: [0.0, 0.0, 0] for kind in self.kinds} for key in ("all", *self.cameras)}
         # root-aligned offset sums along the camera's axes [mm (3,), joint count] per network, overall and per camera
@@ -191,13 +209,17 @@ class _Tally:
         self.seconds[stage][0] += seconds
         self.seconds[stage][1] += frames
 
-    def add_limbs(self, cam: str, source: str, errors: np.ndarray) -> None:
+    def add_mean(self, name: str, cam: str, source: str, values: np.ndarray) -> None:
+        """Add the finite ``values`` (any shape; NaN: not scored) to the mean ``name`` of ``source``."""
+        finite = values[np.isfinite(values)]
         for key in ("all", cam):
-            self.limbs[key][source][0] += float(errors.sum())
-            self.limbs[key][source][1] += errors.size
+            self.means[name][key][source][0] += float(finite.sum())
+            self.means[name][key][source][1] += finite.size
 
-    def limb_result(self, key: str) -> dict:
-        return {src: round(s / n, 2) if n else None for src, (s, n) in self.limbs[key].items()}
+    def mean_result(self, name: str, key: str, scale: float = 1.0) -> dict:
+        """{source: mean x ``scale``} of the mean ``name`` for ``key`` ("all" or a camera); None
+        where nothing was scored."""
+        return {src: round(scale * s / n, 2) if n else None for src, (s, n) in self.means[name][key].items()}
 
     def add_trunk(self, cam: str, kind: str, angle: np.ndarray, pitch: np.ndarray) -> None:
         for key in ("all", cam):
@@ -223,14 +245,19 @@ class _Tally:
         return {kind: {axis: round(float(v) / n, 2) if n else None for axis, v in zip("xyz", sums)}
                 for kind, (sums, n) in self.axes[key].items()}
 
+    def _limb_results(self, key: str) -> dict:
+        return {"limbs_pa_mpjpe": self.mean_result("limbs", key),
+                "depth_signs_pct": self.mean_result("depth_signs", key, 100.0),
+                "pa_mpjpe_true_signs": self.mean_result("true_signs", key)}
+
     def result(self, frames: int) -> dict:
         out = {kind: s.result() for kind, s in self.total.items()}
         out["per_camera"] = {cam: {**{kind: s.result() for kind, s in sums.items()},
                                    "found": round(self.found[cam][0] / max(self.found[cam][1], 1), 3),
-                                   "limbs_pa_mpjpe": self.limb_result(cam), "trunk": self.trunk_result(cam),
+                                   **self._limb_results(cam), "trunk": self.trunk_result(cam),
                                    "axes_mm": self.axes_result(cam)}
                              for cam, sums in self.per_cam.items()}
-        out["limbs_pa_mpjpe"] = self.limb_result("all")
+        out.update(self._limb_results("all"))
         out["trunk"] = self.trunk_result("all")
         out["axes_mm"] = self.axes_result("all")
         out["frames"] = frames
@@ -292,13 +319,17 @@ def _score_video(tally: _Tally, label: str, video: Path, cam: str, filmed, model
                                     filmed.betas, track.frame_ids, track.poses, track.betas)
         tally.add_trunk(cam, kind, *trunk_errors(joints, truth))
         tally.add_axes(cam, kind, axis_errors(joints, truth))
+        tally.add_mean("true_signs", cam, kind, pa_joint_errors(with_true_depth_signs(joints, truth), truth))
         keypoints = keypoints or load_tracks(cache_file(video, False))
         world = detector_world(keypoints, track.frame_ids)
         has = np.isfinite(world).all((1, 2))  # the frames both are scored on
         if has.any():
-            tally.add_limbs(cam, kind, limb_errors(joints[has], truth[has]))
+            tally.add_mean("limbs", cam, kind, limb_errors(joints[has], truth[has]))
+            tally.add_mean("depth_signs", cam, kind, depth_sign_agreement(joints[has], truth[has]))
             if i == 0:
-                tally.add_limbs(cam, DETECTOR_3D, limb_errors(world[has], truth[has]))
+                tally.add_mean("limbs", cam, DETECTOR_3D, limb_errors(world[has], truth[has]))
+                tally.add_mean("depth_signs", cam, DETECTOR_3D,
+                               depth_sign_agreement(detector_joints(world[has]), truth[has]))
         r = this_video.result()
         log(f"{label} {kind}: MPJPE {r['mpjpe']:.1f} PA-MPJPE {r['pa_mpjpe']:.1f} accel {r['accel']:.1f} "
             f"({len(track.frame_ids)}/{frames} frames)")
@@ -310,9 +341,11 @@ def evaluate_rendered(clips: Sequence[Clip], body, kinds: Sequence[str], weights
                       refine: bool = True, stills: int | None = None, smooth: bool = False,
                       known_focal: bool = False) -> dict:
     """Score ``kinds`` end to end on ``clips`` seen by ``cameras``. Returns ``{kind: metrics,
-    "per_camera": {camera: {kind: metrics, "found": fraction, "limbs_pa_mpjpe", "trunk", "axes_mm"}},
-    "limbs_pa_mpjpe": {source: mm}, "trunk": {kind: {"angle_deg", "pitch_bias_deg"}}, "axes_mm": {kind: {"x",
-    "y", "z"}} (mm, videos only), "frames": frames per camera,
+    "per_camera": {camera: {kind: metrics, "found": fraction, "limbs_pa_mpjpe", "depth_signs_pct",
+    "pa_mpjpe_true_signs", "trunk", "axes_mm"}}, "limbs_pa_mpjpe": {source: mm}, "depth_signs_pct":
+    {source: %}, "pa_mpjpe_true_signs": {kind: mm}, "trunk": {kind: {"angle_deg", "pitch_bias_deg"}},
+    "axes_mm": {kind: {"x", "y", "z"}} (mm, videos only; None where nothing was scored), "frames":
+    frames per camera,
     "timing": {"render_s_per_frame", "detect_s_per_frame", "network_s_per_frame"}}`` with metrics
     as :meth:`ErrorSums.result` (mm, accel mm/frame^2). Timing: rendering; the first pipeline pass
     over a video (BlazePose + network + body); later passes (keypoints from the cache); None
