@@ -139,8 +139,7 @@ def with_true_depth_signs(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
     image-plane components and its |z|, and the joints below it move with it."""
     bones = pred - pred[:, np.maximum(np.asarray(PARENTS), 0)]
     children = np.asarray(LIMB_BONES)
-    true_z = (gt[:, children] - gt[:, np.asarray(PARENTS)[children]])[..., 2]
-    bones[:, children, 2] = np.copysign(np.abs(bones[:, children, 2]), true_z)
+    bones[:, children, 2] = np.copysign(np.abs(bones[:, children, 2]), _bones(gt)[..., 2])
     out = pred.copy()
     for joint in range(1, len(PARENTS)):  # parents come before their children
         out[:, joint] = out[:, PARENTS[joint]] + bones[:, joint]
