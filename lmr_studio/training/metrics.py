@@ -115,10 +115,14 @@ LIMB_BONES = (4, 5, 7, 8, 18, 19, 20, 21)
 DEPTH_SIGN_MIN_SHARE = 0.1
 
 
+def _bone_vectors(joints: np.ndarray) -> np.ndarray:
+    """(F, 24, 3) each joint minus its parent (the root's row: zeros) of joints (F, 24, 3)."""
+    return joints - joints[:, np.maximum(np.asarray(PARENTS), 0)]
+
+
 def _bones(joints: np.ndarray) -> np.ndarray:
     """(F, 8, 3) limb bone vectors (parent -> child, :data:`LIMB_BONES`) of joints (F, 24, 3)."""
-    children = np.asarray(LIMB_BONES)
-    return joints[:, children] - joints[:, np.asarray(PARENTS)[children]]
+    return _bone_vectors(joints)[:, np.asarray(LIMB_BONES)]
 
 
 def depth_sign_agreement(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
@@ -137,7 +141,7 @@ def with_true_depth_signs(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
     """(F, 24, 3) ``pred`` rebuilt down the kinematic tree with every limb bone's depth (z)
     turned to the side of the camera the true bone is on; each bone keeps its length, its
     image-plane components and its |z|, and the joints below it move with it."""
-    bones = pred - pred[:, np.maximum(np.asarray(PARENTS), 0)]
+    bones = _bone_vectors(pred)
     children = np.asarray(LIMB_BONES)
     bones[:, children, 2] = np.copysign(np.abs(bones[:, children, 2]), _bones(gt)[..., 2])
     out = pred.copy()
