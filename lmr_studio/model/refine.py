@@ -3,14 +3,16 @@
 LMR's output initialises a small optimisation per frame: a residual rotation for every joint
 (composed after the network's, ``R_j = R_lmr_j exp(delta_j)``), a shift of the body in the image
 plane and a change of its depth. The cost is the visibility-weighted Huber distance, in units of
-the person box, between the perspective projection of the 12 joints that BlazePose marks
-(shoulders, elbows, wrists, hips, knees, ankles), the feet and the hands and their keypoints
-(:data:`FIT_POINTS`), plus priors that keep the pose and the depth near the network's, plus
+the person box, between the perspective projection of where BlazePose marks the 12 joints
+(shoulders, elbows, wrists, hips, knees, ankles), the feet and the hands (:data:`FIT_POINTS`: each
+joint moved by a measured offset in its segment's axes, :data:`FIT_OFFSETS`) and their keypoints,
+plus priors that keep the pose and the depth near the network's, plus
 (``follows`` given) a temporal term: the acceleration of the refinement's change to the joints
 over three consecutive frames of one person, so the refinement keeps the network's smooth motion
 instead of adding per-frame jitter, plus (``world`` given) a 3D term that pulls the legs, the
 arms (unless raised high), the head and the torso toward their directions in BlazePose's world
-landmarks (:mod:`~lmr_studio.model.world_bones`: limbs and head aligned on LMR's body, the torso
+landmarks (:mod:`~lmr_studio.model.world_bones`, compared with the bones between the same marked
+points of the body: limbs and head aligned on LMR's body, the torso
 as BlazePose sees it, weighted by visibility, ignored on frames that face the other way): the 2D
 keypoints cannot tell a knee bent toward the camera from one bent away.
 Without ``follows`` frames are independent (the cost is a sum over frames and Adam acts per
@@ -74,33 +76,60 @@ FIT_POINTS: tuple[tuple[tuple[int, ...], int], ...] = (
 #: (P, 33): landmarks -> the :data:`FIT_POINTS` targets (the mean of each one's landmarks).
 FIT_MATRIX = np.array([[1.0 / len(lms) if i in lms else 0.0 for i in range(33)] for lms, _ in FIT_POINTS], np.float32)
 FIT_JOINTS = [joint for _, joint in FIT_POINTS]
-#: Per target, the landmark up the limb from it (a shoulder's: its hip; a hip's: its shoulder).
-FIT_PARENTS = (23, 24, 11, 12, 13, 14, 11, 12, 23, 24, 25, 26, 27, 28, 15, 16)
-#: Where the joint sits from its landmarks, along the limb: joint = target + along x (target - parent
-#: landmark). BlazePose marks the ankle 1.6 % of the body's height above the ankle joint, the
-#: shoulder above the shoulder joint, the elbow short of it, the knuckles past the hand's joint;
-#: measured on render-and-detect data by :mod:`lmr_studio.training.fit_calibration` (docs/model.md).
-FIT_ALONG = np.array([-0.04, -0.04, 0.07, 0.08, -0.01, -0.01, 0.00, 0.00, 0.01, 0.02, 0.07, 0.07, -0.12, -0.11,
-                      0.31, 0.31], np.float32)
-
-
-def landmark_targets(keypoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The :data:`FIT_POINTS` on BlazePose's marks (..., P, 2) px of ``keypoints`` (..., 33, 2+),
-    and each one's limb in the image: the target minus its :data:`FIT_PARENTS` landmark (..., P, 2)."""
-    target = np.einsum("pl,...lc->...pc", FIT_MATRIX, keypoints[..., :2])
-    return target, target - keypoints[..., list(FIT_PARENTS), :2]
+#: Per target, the joint whose segment carries its landmark: a shoulder's mark sits on the
+#: collarbone's segment, an elbow's on the upper arm, a wrist's and the knuckles' on the hand, a
+#: hip's on the pelvis, a knee's and an ankle's on the shin, a toe tip's on the foot (SMPL indices;
+#: a joint's world rotation turns the segment that leaves it).
+FIT_FRAMES = (13, 14, 16, 17, 20, 21, 0, 0, 4, 5, 4, 5, 7, 8, 20, 21)
+#: (P, 3) metres: where BlazePose marks each target relative to its joint, in the axes of its
+#: :data:`FIT_FRAMES` segment (SMPL's rest axes: x to the body's left, y up, z forward). BlazePose
+#: marks points it sees on the body, which the body model's joints lie inside: the hips 3 cm
+#: nearer the midline and 2.5 cm forward of the hip joints, the shoulders 2 cm above theirs, the
+#: ankles 3 cm up the shin, the knees 1 cm behind. Measured on render-and-detect data by
+#: :mod:`lmr_studio.training.fit_calibration` (docs/model.md).
+FIT_OFFSETS = np.array([
+    [-31, 22, 1], [35, 21, 2], [-27, -6, 11], [28, -6, 10], [3, -6, 11], [-3, -7, 11],
+    [-31, 1, 24], [30, 2, 25], [-3, -5, -12], [4, -5, -13], [-3, 33, 4], [2, 32, 4],
+    [-15, 2, 19], [16, 1, 17], [-29, -6, 11], [29, -6, 12]], np.float32) / 1000.0
 
 
 def fit_targets(keypoints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The :data:`FIT_POINTS` of (F, 33, 3) ``keypoints`` (px + visibility), moved from the
-    landmarks to where the joints sit (:data:`FIT_ALONG`): targets (F, P, 2) px and their
-    weights (F, P) in [0, 1], the lowest visibility of each one's landmarks. BlazePose's
-    guess for a hidden joint counts as much as it trusts it (a cut at 0.5 dropped the far leg of a
-    side view: LAFAN1's side view scored 5 mm worse, docs/model.md)."""
+    """The :data:`FIT_POINTS` of (F, 33, 3) ``keypoints`` (px + visibility): targets (F, P, 2) px,
+    each the mean of its landmarks, and their weights (F, P) in [0, 1], the lowest visibility of
+    each one's landmarks. BlazePose's guess for a hidden joint counts as much as it trusts it (a
+    cut at 0.5 dropped the far leg of a side view: LAFAN1's side view scored 5 mm worse, docs/model.md)."""
     kp = np.asarray(keypoints, np.float32)
     weight = np.stack([kp[:, list(lms), 2].min(1) for lms, _ in FIT_POINTS], 1).clip(0.0, 1.0)
-    marks, limb = landmark_targets(kp)
-    return marks + FIT_ALONG[:, None] * limb, weight
+    return np.einsum("pl,flc->fpc", FIT_MATRIX, kp[..., :2]), weight
+
+
+def marked_points(joints: torch.Tensor, rotations: torch.Tensor) -> torch.Tensor:
+    """Where BlazePose marks the :data:`FIT_POINTS` (F, P, 3) m on a body whose joints (F, 24, 3)
+    m have world rotations ``rotations`` (F, 24, 3, 3): each joint moved by its :data:`FIT_OFFSETS`
+    in its :data:`FIT_FRAMES` segment's axes."""
+    offsets = torch.from_numpy(FIT_OFFSETS).to(joints)
+    return joints[:, FIT_JOINTS] + torch.einsum("fpij,pj->fpi", rotations[:, list(FIT_FRAMES)], offsets)
+
+
+def surface_points(joints: torch.Tensor, marked: torch.Tensor) -> torch.Tensor:
+    """(F, 24, 3) m: the ``joints``, the 12 that BlazePose marks replaced by their ``marked``
+    points (F, P, 3) (:func:`marked_points`), so that 3D bones compare with its landmarks' bones."""
+    return joints.index_copy(1, torch.as_tensor(MARKED_JOINTS), marked[:, :len(MARKED_JOINTS)])
+
+
+def landmark_fit(poses: np.ndarray, transl: np.ndarray, rest_joints: torch.Tensor, keypoints: np.ndarray,
+                 focal: float, image_size: tuple[int, int]) -> np.ndarray:
+    """(F,) the 2D fit the refinement minimises: :func:`~lmr_studio.keypoint_error.keypoint_error`
+    (a share of the person's height) of where BlazePose would mark the 12 joints of the body posed
+    by (F, 24, 3) ``poses`` on (F, 24, 3) ``rest_joints`` at ``transl`` (F, 3), against its
+    ``keypoints`` (F, 33, 3). The joints themselves lie up to a few centimetres from the marks
+    (:data:`FIT_OFFSETS`); ``Track.keypoint_error`` measures those."""
+    with torch.no_grad():
+        rot = axis_angle_to_matrix(torch.as_tensor(np.asarray(poses), dtype=torch.float32))
+        joints, world_rot = forward_kinematics(rot, torch.as_tensor(rest_joints, dtype=torch.float32))
+        surface = surface_points(joints, marked_points(joints, world_rot))
+        projected = perspective_project(surface, torch.as_tensor(np.asarray(transl), dtype=torch.float32), focal, image_size)
+    return keypoint_error(projected.numpy(), keypoints)
 
 
 @dataclasses.dataclass
@@ -109,7 +138,7 @@ class Refined:
 
     poses: np.ndarray        # (F, 24, 3) axis-angle
     transl: np.ndarray       # (F, 3) metres
-    error_before: np.ndarray  # (F,) :func:`~lmr_studio.keypoint_error.keypoint_error` of LMR's output
+    error_before: np.ndarray  # (F,) :func:`landmark_fit` of LMR's output
     error_after: np.ndarray   # (F,) the same after refinement
 
 
@@ -135,28 +164,30 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
     # metres at the body's depth (2) and the log depth change (1); one tensor keeps Adam's step cheap
     params = torch.zeros(len(poses), 75, requires_grad=True)
 
-    network_joints = forward_kinematics(base, rest)[0]
+    network_joints, network_rot = forward_kinematics(base, rest)
     use_world = world is not None and settings.world_weight > 0
     if use_world:
+        network_surface = surface_points(network_joints, marked_points(network_joints, network_rot))
         directions, bone_weight = (torch.from_numpy(a) for a in world_bone_targets(
-            world, network_joints.numpy(), keypoints[..., 2], settings.world_max_turn))
+            world, network_surface.numpy(), keypoints[..., 2], settings.world_max_turn))
         bone_matrix = torch.from_numpy(BONE_MATRIX)
 
     def solve(with_grad: bool) -> tuple[torch.Tensor, ...]:
-        """Rotations (F, 24, 3, 3), translations (F, 3), projected fitted joints (F, P, 2) px, the
+        """Rotations (F, 24, 3, 3), translations (F, 3), projected marked points (F, P, 2) px, the
         residual rotations (F, 24, 3) and log depth changes (F, 1) they came from, the body-frame
-        joints (F, 24, 3) m and their change from the network's."""
+        joints (F, 24, 3) m, their change from the network's, and the marked points (F, P, 3) m."""
         with torch.set_grad_enabled(with_grad):
             delta, shift, log_depth = params[:, :72].view(-1, 24, 3), params[:, 72:74], params[:, 74:]
             rot = base @ axis_angle_to_matrix(delta)
-            joints = forward_kinematics(rot, rest)[0]
+            joints, world_rot = forward_kinematics(rot, rest)
             t = torch.cat([t0[:, :2] + shift, t0[:, 2:] * torch.exp(log_depth)], 1)
-            proj = perspective_project(joints[:, FIT_JOINTS], t, focal, image_size)
-            return rot, t, proj, delta, log_depth, joints, joints - network_joints
+            marked = marked_points(joints, world_rot)
+            proj = perspective_project(marked, t, focal, image_size)
+            return rot, t, proj, delta, log_depth, joints, joints - network_joints, marked
 
     optimiser = torch.optim.Adam([params], lr=settings.lr)
     for _ in range(settings.iterations):
-        _, _, proj, delta, log_depth, joints, change = solve(True)
+        _, _, proj, delta, log_depth, joints, change, marked = solve(True)
         dist = torch.linalg.norm(proj - target, dim=-1) / scale
         fit = torch.nn.functional.huber_loss(dist, torch.zeros_like(dist), delta=settings.huber, reduction="none")
         cost = ((fit * weight).sum(1) / weight.sum(1).clamp(min=1.0)
@@ -166,14 +197,14 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
             accel = change[middle - 1] - 2 * change[middle] + change[middle + 1]
             cost = cost + settings.temporal * (accel ** 2).sum()
         if use_world:
-            bones = torch.einsum("bj,fjc->fbc", bone_matrix, joints)
+            bones = torch.einsum("bj,fjc->fbc", bone_matrix, surface_points(joints, marked))
             cosine = (bones * directions).sum(-1) / torch.linalg.norm(bones, dim=-1).clamp(min=1e-6)
             cost = cost + settings.world_weight * ((1 - cosine) * bone_weight).sum()
         optimiser.zero_grad(set_to_none=True)
         cost.backward()
         optimiser.step()
-    rot, t, _, _, _, joints, _ = solve(False)
-    before = perspective_project(network_joints, t0, focal, image_size).numpy()
-    after = perspective_project(joints, t, focal, image_size).numpy()
-    return Refined(poses=matrix_to_axis_angle(rot).numpy().astype(np.float32), transl=t.numpy().astype(np.float32),
-                   error_before=keypoint_error(before, keypoints), error_after=keypoint_error(after, keypoints))
+    rot, t = solve(False)[:2]
+    refined = matrix_to_axis_angle(rot).numpy().astype(np.float32)
+    return Refined(poses=refined, transl=t.numpy().astype(np.float32),
+                   error_before=landmark_fit(poses, transl, rest, keypoints, focal, image_size),
+                   error_after=landmark_fit(refined, t.numpy(), rest, keypoints, focal, image_size))

@@ -1,7 +1,8 @@
 """Bone directions from BlazePose's world landmarks, as 3D targets for the refinement.
 
 BlazePose's ``pose_world_landmarks`` (33 x 3 metres, hip-centred, axes like the image) carry the
-depth that the 2D keypoints lack. Per frame they are aligned onto LMR's own 12 marked joints by
+depth that the 2D keypoints lack. Per frame they are aligned onto LMR's own 12 marked joints (as
+the refinement passes them: where BlazePose marks them on LMR's body, ``refine.surface_points``) by
 the best similarity transform (:func:`~lmr_studio.training.metrics.procrustes_transform`), so
 their global rotation, scale and the offset of the surface landmarks do not count, only the
 directions of the limbs and head relative to the body; the bones of the aligned
@@ -93,7 +94,7 @@ def world_bone_targets(world: np.ndarray, joints: np.ndarray, visibility: np.nda
     """Unit target directions (F, B, 3) of the :data:`BONES` and their weights (F, B) in [0, 1].
 
     world: (F, 33, 3) BlazePose world landmarks (its axes), NaN on frames without them; joints:
-    (F, 24, 3) LMR's joints (metres, camera axes); visibility: (F, 33) BlazePose's. Frames whose
+    (F, 24, 3) LMR's joints or their marked points (metres, camera axes); visibility: (F, 33) BlazePose's. Frames whose
     torso faces more than ``max_turn_deg`` degrees away from LMR's, or with no landmarks, weigh 0;
     so do the bones of an arm raised higher than :data:`ARM_RAISE_LIMIT_DEG` in LMR's body.
     """
