@@ -9,7 +9,7 @@ import torch
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.model.refine import FIT_OFFSETS
-from lmr_studio.training.fit_calibration import measure_offsets, world_rotations
+from lmr_studio.training.fit_calibration import main, measure_offsets, world_rotations
 from tests.fixtures.keypoints import marks_for_pose
 
 FOCAL, SIZE = 700.0, (640, 480)
@@ -49,3 +49,9 @@ def test_unseen_landmarks_and_outliers_do_not_move_the_offsets(smpl_body):
     keypoints[:100, 27, 2] = 0.2
     keypoints[::20, 25, :2] += 80.0                  # the left knee sometimes misplaced, though seen
     np.testing.assert_allclose(_measure(keypoints, joints, poses), FIT_OFFSETS, atol=0.003)
+
+
+def test_a_folder_without_shards_is_a_clear_error(tmp_path, capsys):
+    assert main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "No realdet shards" in err and "Traceback" not in err

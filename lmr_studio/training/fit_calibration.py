@@ -18,11 +18,13 @@ since BlazePose sometimes marks a limb far off.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from lmr_studio.errors import LMRStudioError
 from lmr_studio.geometry.kinematics import forward_kinematics
 from lmr_studio.geometry.rotations import axis_angle_to_matrix
 from lmr_studio.model.refine import FIT_FRAMES, FIT_JOINTS, fit_targets
@@ -80,7 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directories", type=Path, nargs="*", help="realdet shards (default: the cache's pool)")
     args = parser.parse_args(argv)
-    parts = [realdet_split(load_realdet(d), "train") for d in args.directories or [default_dir()]]
+    try:
+        parts = [realdet_split(load_realdet(d), "train") for d in args.directories or [default_dir()]]
+    except LMRStudioError as err:
+        print(err, file=sys.stderr)
+        return 2
     data = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     frames = data["found"].shape[1]
     found = data["found"].reshape(-1).astype(bool)
@@ -88,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     per_clip = {k: np.repeat(data[k], frames, 0)[found] for k in ("focal", "image_size")}
     offsets = measure_offsets(flat["keypoints"], flat["joints3d"] + flat["transl"][:, None], world_rotations(flat["poses"]),
                               per_clip["focal"], per_clip["image_size"])
-    rows = ", ".join("[" + ", ".join(f"{round(v * 1000) + 0:d}" for v in o) + "]" for o in offsets)
+    rows = ", ".join("[" + ", ".join(f"{round(v * 1000):d}" for v in o) + "]" for o in offsets)
     print(f"FIT_OFFSETS (mm) = [{rows}]")
     return 0
 
