@@ -127,8 +127,14 @@ def landmark_fit(poses: np.ndarray, transl: np.ndarray, rest_joints: torch.Tenso
     with torch.no_grad():
         rot = axis_angle_to_matrix(torch.as_tensor(np.asarray(poses), dtype=torch.float32))
         joints, world_rot = forward_kinematics(rot, torch.as_tensor(rest_joints, dtype=torch.float32))
-        surface = surface_points(joints, marked_points(joints, world_rot))
-        projected = perspective_project(surface, torch.as_tensor(np.asarray(transl), dtype=torch.float32), focal, image_size)
+        return _surface_fit(surface_points(joints, marked_points(joints, world_rot)), transl, keypoints, focal, image_size)
+
+
+def _surface_fit(surface: torch.Tensor, transl, keypoints: np.ndarray, focal: float,
+                 image_size: tuple[int, int]) -> np.ndarray:
+    """:func:`landmark_fit` of :func:`surface_points` (F, 24, 3) m at ``transl`` (F, 3)."""
+    projected = perspective_project(surface.detach(), torch.as_tensor(np.asarray(transl), dtype=torch.float32),
+                                    focal, image_size)
     return keypoint_error(projected.numpy(), keypoints)
 
 
@@ -165,9 +171,9 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
     params = torch.zeros(len(poses), 75, requires_grad=True)
 
     network_joints, network_rot = forward_kinematics(base, rest)
+    network_surface = surface_points(network_joints, marked_points(network_joints, network_rot))
     use_world = world is not None and settings.world_weight > 0
     if use_world:
-        network_surface = surface_points(network_joints, marked_points(network_joints, network_rot))
         directions, bone_weight = (torch.from_numpy(a) for a in world_bone_targets(
             world, network_surface.numpy(), keypoints[..., 2], settings.world_max_turn))
         bone_matrix = torch.from_numpy(BONE_MATRIX)
@@ -203,8 +209,7 @@ def refine_to_keypoints(poses: np.ndarray, transl: np.ndarray, rest_joints: torc
         optimiser.zero_grad(set_to_none=True)
         cost.backward()
         optimiser.step()
-    rot, t = solve(False)[:2]
-    refined = matrix_to_axis_angle(rot).numpy().astype(np.float32)
-    return Refined(poses=refined, transl=t.numpy().astype(np.float32),
-                   error_before=landmark_fit(poses, transl, rest, keypoints, focal, image_size),
-                   error_after=landmark_fit(refined, t.numpy(), rest, keypoints, focal, image_size))
+    rot, t, _, _, _, joints, _, marked = solve(False)
+    return Refined(poses=matrix_to_axis_angle(rot).numpy().astype(np.float32), transl=t.numpy().astype(np.float32),
+                   error_before=_surface_fit(network_surface, t0, keypoints, focal, image_size),
+                   error_after=_surface_fit(surface_points(joints, marked), t, keypoints, focal, image_size))
